@@ -1,0 +1,1 @@
+"""Body conversions: HTML to Markdown (on markdownify) and Chinese script (on OpenCC)."""
