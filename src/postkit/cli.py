@@ -1,0 +1,220 @@
+"""The postkit command line: thin Typer commands that parse options, call the core, print, and exit.
+
+Exit codes follow ruff: 0 clean, 1 problems found, 2 usage, config or
+internal error. No traceback reaches the user for bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+
+from postkit import __version__
+
+app = typer.Typer(
+    name="postkit",
+    help="Validate, convert and translate Markdown blog posts with YAML front matter (Hexo, Hugo, Jekyll).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+PROGRESS_THRESHOLD = 100
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"postkit {__version__}")
+        raise typer.Exit(EXIT_CLEAN)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = None,
+) -> None:
+    """postkit: make generated Markdown blog posts correct and clean."""
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``postkit: error: message`` on stderr and return the exit-2 exception to raise."""
+    typer.echo(f"postkit: error: {message}", err=True)
+    return typer.Exit(EXIT_ERROR)
+
+
+def split_codes(values: Optional[list[str]]) -> Optional[list[str]]:
+    """``--select PK1,PK202 --select PK3`` as one list; ``None`` when the option was not given."""
+    if values is None:
+        return None
+    return [code.strip() for value in values for code in value.split(",") if code.strip()]
+
+
+def show_progress() -> bool:
+    """Progress bars only on a terminal, never under pre-commit or CI."""
+    return sys.stderr.isatty() and not os.environ.get("PRE_COMMIT") and not os.environ.get("CI")
+
+
+class _Progress:
+    """A Rich progress bar on stderr for long runs, or nothing."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.bar = None
+        if total >= PROGRESS_THRESHOLD and show_progress():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress(
+                f"[bold]{label}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                console=Console(stderr=True), transient=True,
+            )
+            self.task = self.bar.add_task(label, total=total)
+
+    def __enter__(self) -> Callable[[str], None] | None:
+        if self.bar is None:
+            return None
+        self.bar.start()
+        return lambda _path: self.bar.advance(self.task)  # type: ignore[union-attr]
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _stdout_console():  # noqa: ANN202 - Rich is imported lazily to keep start-up fast
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+PathsArgument = Annotated[
+    Optional[list[str]],
+    typer.Argument(help="Posts or folders. Default: source/_posts in a Hexo site, else the current folder.", show_default=False),
+]
+FormatOption = Annotated[
+    Optional[str],
+    typer.Option("--format", "-f", help="full, concise, json, github or sarif. Default: full (github under GitHub Actions).", show_default=False),
+]
+ExcludeOption = Annotated[
+    Optional[list[str]], typer.Option("--exclude", help="Glob of paths to skip; repeatable. Adds to config 'exclude'.", show_default=False)
+]
+ConfigOption = Annotated[
+    Optional[Path], typer.Option("--config", help="Read this config file instead of searching for one.", show_default=False)
+]
+
+
+@app.command()
+def validate(
+    paths: PathsArgument = None,
+    output_format: FormatOption = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rule codes, prefixes or names (comma-separated; replaces config 'select').", show_default=False)] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rule codes, prefixes or names (comma-separated; replaces config 'ignore').", show_default=False)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes in place.")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="With --fix or --diff, apply unsafe fixes too.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")] = False,
+    exclude: ExcludeOption = None,
+    config_file: ConfigOption = None,
+) -> None:
+    """Check front matter: required keys, dates, image fields and YAML traps."""
+    from postkit import engine, report
+    from postkit.config import ConfigError, load_config
+    from postkit.paths import default_paths, discover
+    from postkit.rules import RULES
+
+    chosen_format = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full")
+    if chosen_format not in report.FORMATS:
+        raise fail(f"--format must be one of {', '.join(report.FORMATS)}, not {chosen_format!r}")
+    targets = paths or default_paths(Path.cwd())
+    try:
+        config = load_config(Path(targets[0]), config_file)
+        settings = engine.settings_for(config)
+        selection = engine.selection_for(config, split_codes(select), split_codes(ignore))
+    except (ConfigError, ValueError) as error:
+        raise fail(str(error)) from None
+    files = discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
+    try:
+        with _Progress(len(files), "validate") as progress:
+            run = engine.validate_files(
+                files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress
+            )
+    except OSError as error:
+        raise fail(f"{getattr(error, 'filename', '') or ''}: cannot write: {error.strerror or error}") from None
+    if diff:
+        sys.stdout.write("".join(run.diffs))
+        typer.echo(f"{len(run.diffs)} file(s) would be fixed ({run.fixes_applied} fixes).", err=True)
+        raise typer.Exit(EXIT_PROBLEMS if run.diffs else EXIT_CLEAN)
+    summary = report.Summary.of(run.diagnostics, run.files, run.fixes_applied, run.fixed_files)
+    if chosen_format == "full":
+        console = _stdout_console()
+        for renderable in report.full(run.diagnostics, summary, lambda p, n: run.source_lines.get((p, n))):
+            console.print(renderable)
+    elif chosen_format == "sarif":
+        rules = [(code, m.NAME, m.DEFAULT, m.__doc__ or "") for code, m in RULES.items()]
+        sys.stdout.write(report.sarif(run.diagnostics, summary, rules))
+    else:
+        writer = {"concise": report.concise, "json": report.to_json, "github": report.github}[chosen_format]
+        sys.stdout.write(writer(run.diagnostics, summary))
+    failing = summary.errors + (summary.warnings if strict else 0)
+    raise typer.Exit(EXIT_PROBLEMS if failing else EXIT_CLEAN)
+
+
+@app.command()
+def rules(
+    code: Annotated[Optional[str], typer.Argument(help="A rule code (PK202) or name (date-format) to explain.", show_default=False)] = None,
+) -> None:
+    """List every rule, or print one rule's documentation."""
+    from postkit.rules import RULES, lookup
+
+    if code is None:
+        _print_rule_table(RULES)
+        return
+    module = lookup(code)
+    if module is None:
+        raise fail(f"no rule {code!r}; run 'postkit rules' for the list")
+    doc = (module.__doc__ or "").strip()
+    if sys.stdout.isatty():
+        from rich.markdown import Markdown
+
+        _stdout_console().print(Markdown(f"# {doc}"))
+    else:
+        typer.echo(doc)
+
+
+def _print_rule_table(registry: dict) -> None:
+    rows = [
+        (code, m.NAME, m.DEFAULT.label, m.FIX or "-", (m.__doc__ or "").strip().splitlines()[0].split(": ", 1)[-1])
+        for code, m in registry.items()
+    ]
+    if sys.stdout.isatty():
+        from rich.table import Table
+
+        table = Table("code", "name", "default", "fix", "checks", box=None, pad_edge=False)
+        for row in rows:
+            table.add_row(*row)
+        _stdout_console().print(table)
+        return
+    for code, name, level, fix, summary in rows:
+        typer.echo(f"{code}  {name:<22} {level:<8} {fix:<7} {summary}")
+
+
+def run() -> None:
+    """Console-script entry point: run the app, turning unexpected errors into exit 2 without a traceback."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("postkit: interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:  # a bug in postkit: say so plainly; POSTKIT_DEBUG=1 shows the traceback
+        if os.environ.get("POSTKIT_DEBUG"):
+            raise
+        typer.echo(f"postkit: internal error: {type(error).__name__}: {error} (set POSTKIT_DEBUG=1 for details)", err=True)
+        sys.exit(EXIT_ERROR)
+
+

@@ -1,0 +1,335 @@
+"""Run the rules over posts: stamp codes and severities, apply ignores, and apply fixes.
+
+``check_document`` and ``fix_document`` are pure (a Document in, diagnostics
+or text out). ``validate_files`` is the one place that reads and writes post
+files, through ``document.py``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field, replace
+from types import ModuleType
+from typing import Callable, Iterable, Sequence
+
+from postkit.config import Config
+from postkit.diagnostics import Applicability, Diagnostic, Edit, Severity
+from postkit.document import Document, ReadError, apply_edits, read_document, write_atomic
+from postkit.front_matter import parse
+from postkit.paths import path_matches
+from postkit.rules import RULES, is_project_rule, read_error
+from postkit.rules.base import Post, Problem, Settings
+
+MAX_FIX_PASSES = 10
+_NOQA = re.compile(r"(?:^|\s)#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_,\s-]+))?", re.IGNORECASE)
+
+
+def expand_codes(patterns: Iterable[str]) -> set[str]:
+    """Codes matched by ``patterns``: exact codes, prefixes (``PK2``), rule names, or ``ALL``.
+
+    Raises:
+        ValueError: a pattern matches no rule (the message names it).
+    """
+    found: set[str] = set()
+    for raw in patterns:
+        pattern = raw.strip()
+        if not pattern:
+            continue
+        upper = pattern.upper()
+        if upper == "ALL":
+            found.update(RULES)
+            continue
+        matches = {code for code in RULES if code.startswith(upper)}
+        matches |= {code for code, module in RULES.items() if module.NAME == pattern.lower()}
+        if not matches:
+            raise ValueError(f"{pattern!r} matches no rule code or name (see 'postkit rules')")
+        found |= matches
+    return found
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rules run, at which severity, and which files ignore which codes.
+
+    ``severities`` maps every enabled code to its severity; a code that is
+    absent is off. ``per_file_ignores`` pairs a glob with the codes it turns
+    off; globs match the file's path relative to ``root`` or its name.
+    """
+
+    severities: dict[str, Severity]
+    per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
+    root: str = "."
+
+    @classmethod
+    def build(
+        cls,
+        select: Sequence[str] | None = None,
+        ignore: Sequence[str] = (),
+        severity: dict[str, str] | None = None,
+        per_file_ignores: dict[str, Sequence[str]] | None = None,
+        root: str = ".",
+    ) -> Selection:
+        """Resolve select/ignore/severity the way ruff does: select, then remove ignored.
+
+        Raises:
+            ValueError: an unknown code, rule name or severity word.
+        """
+        enabled = expand_codes(select) if select is not None else set(RULES)
+        enabled -= expand_codes(ignore)
+        enabled.add(read_error.CODE)  # an unreadable file is never silent
+        levels = {code: RULES[code].DEFAULT for code in enabled}
+        for pattern, word in (severity or {}).items():
+            level = Severity.parse(word)
+            for code in expand_codes([pattern]):
+                if code in levels:
+                    levels[code] = level
+        ignores = tuple((glob, frozenset(expand_codes(codes))) for glob, codes in (per_file_ignores or {}).items())
+        return cls(levels, ignores, root)
+
+    def ignored_for(self, path: str) -> frozenset[str]:
+        """Codes that ``per-file-ignores`` turns off for ``path``."""
+        if not self.per_file_ignores:
+            return frozenset()
+        codes: set[str] = set()
+        for glob, globbed in self.per_file_ignores:
+            if path_matches(glob, path, self.root):
+                codes |= globbed
+        return frozenset(codes)
+
+
+def _noqa_lines(document: Document) -> dict[int, frozenset[str] | None]:
+    """Front matter lines with a ``# noqa`` comment: ``None`` means every code."""
+    span = document.front_matter
+    if span is None or "noqa" not in document.yaml_text.lower():
+        return {}
+    found: dict[int, frozenset[str] | None] = {}
+    for number in range(span.open_line, span.close_line + 1):
+        match = _NOQA.search(document.line(number))
+        if match:
+            codes = match.group("codes")
+            found[number] = frozenset(c.strip().upper() for c in re.split(r"[,\s]+", codes) if c.strip()) if codes else None
+    return found
+
+
+def _stamp(module: ModuleType, problem: Problem, path: str, level: Severity, document: Document | None = None) -> Diagnostic:
+    fix = problem.fix
+    if fix is not None and document is not None:
+        located = tuple(
+            replace(edit, start_position=document.position(edit.start), end_position=document.position(edit.end))
+            for edit in fix.edits
+        )
+        fix = replace(fix, edits=located)
+    return Diagnostic(
+        path, problem.line, problem.col, module.CODE, module.NAME, level, problem.message,
+        fix, problem.end_line, problem.end_col,
+    )
+
+
+@dataclass
+class FileResult:
+    """What checking one file produced: diagnostics, facts for project rules, and any fixed text."""
+
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    facts: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    document: Document | None = None
+    fixed_text: str | None = None
+    fixes_applied: int = 0
+    noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)
+
+
+def check_document(document: Document, settings: Settings, selection: Selection) -> FileResult:
+    """Run every enabled per-post rule on one document; pure.
+
+    Returns the diagnostics (sorted, with ``# noqa`` and ``per-file-ignores``
+    applied) and the facts the project rules need.
+    """
+    post = Post(document, parse(document), settings)
+    ignored = selection.ignored_for(document.path)
+    noqa = _noqa_lines(document)
+    result = FileResult(document.path, document=document, noqa=noqa)
+    for code, module in RULES.items():
+        level = selection.severities.get(code)
+        if level is None or code in ignored or code == read_error.CODE:
+            continue
+        if is_project_rule(module):
+            result.facts[code] = module.collect(post)
+            continue
+        for problem in module.check(post):
+            if _suppressed(noqa, problem.line, code):
+                continue
+            result.diagnostics.append(_stamp(module, problem, document.path, level, document))
+    result.diagnostics.sort()
+    return result
+
+
+def _suppressed(noqa: dict[int, frozenset[str] | None], line: int, code: str) -> bool:
+    if line not in noqa:
+        return False
+    codes = noqa[line]
+    return codes is None or code in codes
+
+
+def read_error_result(path: str, error: ReadError, selection: Selection) -> FileResult:
+    """The result for a file that could not be read (PK000)."""
+    level = selection.severities.get(read_error.CODE, read_error.DEFAULT)
+    return FileResult(path, [_stamp(read_error, read_error.problem(error), path, level)])
+
+
+def fixable(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    """True when ``--fix`` applies the diagnostic's fix (with ``--unsafe-fixes`` when ``unsafe``)."""
+    fix = diagnostic.fix
+    return fix is not None and (fix.applicability is Applicability.SAFE or unsafe)
+
+
+def fix_document(
+    document: Document, settings: Settings, selection: Selection, unsafe: bool = False
+) -> tuple[Document, int]:
+    """Apply fixes until none is left, re-checking after each pass; pure.
+
+    Fixes whose edits overlap an earlier fix wait for the next pass. Returns
+    the fixed document and the number of fixes applied.
+    """
+    applied = 0
+    for _ in range(MAX_FIX_PASSES):
+        result = check_document(document, settings, selection)
+        chosen: list[Edit] = []
+        for diagnostic in result.diagnostics:
+            if not fixable(diagnostic, unsafe):
+                continue
+            edits = diagnostic.fix.edits  # type: ignore[union-attr]
+            if any(_overlaps(edit, taken) for edit in edits for taken in chosen):
+                continue
+            chosen.extend(edits)
+            applied += 1
+        if not chosen:
+            break
+        text = apply_edits(document.text, chosen)
+        document = Document.from_text(("\ufeff" if document.bom else "") + text, document.path)
+    return document, applied
+
+
+def _overlaps(a: Edit, b: Edit) -> bool:
+    return a.start < b.end and b.start < a.end or (a.start == b.start and a.end == a.start == b.end)
+
+
+def project_diagnostics(results: Sequence[FileResult], selection: Selection) -> list[Diagnostic]:
+    """Run the rules that compare posts with each other over the facts the files gave."""
+    found: list[Diagnostic] = []
+    by_path = {result.path: result for result in results}
+    for code, module in RULES.items():
+        level = selection.severities.get(code)
+        if level is None or not is_project_rule(module):
+            continue
+        facts = {result.path: result.facts[code] for result in results if code in result.facts}
+        for path, problem in module.check_project(facts):
+            if _suppressed(by_path[path].noqa, problem.line, code):
+                continue
+            found.append(_stamp(module, problem, path, level))
+    return found
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """A unified diff of one file's fix, as ``git diff`` would show it."""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
+    )
+    out = []
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+@dataclass
+class RunResult:
+    """Everything ``postkit validate`` found: diagnostics in path order, fix counts and diffs."""
+
+    diagnostics: list[Diagnostic]
+    files: int
+    fixed_files: int = 0
+    fixes_applied: int = 0
+    diffs: list[str] = field(default_factory=list)
+    source_lines: dict[tuple[str, int], str] = field(default_factory=dict)
+
+
+def validate_files(
+    paths: Sequence[str],
+    settings: Settings,
+    selection: Selection,
+    *,
+    fix: bool = False,
+    unsafe: bool = False,
+    diff: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Check (and with ``fix`` or ``diff``, fix) each file, then run the project rules.
+
+    One unreadable file gives PK000 and the others go on. With ``fix`` and
+    not ``diff``, changed files are written atomically; untouched bytes stay
+    byte-identical (issue #2, "--fix").
+
+    Raises:
+        OSError: a fixed file could not be written.
+    """
+    results: list[FileResult] = []
+    run = RunResult([], len(paths))
+    for path in paths:
+        try:
+            document = read_document(path)
+        except ReadError as error:
+            results.append(read_error_result(path, error, selection))
+            if progress:
+                progress(path)
+            continue
+        if fix or diff:
+            fixed, applied = fix_document(document, settings, selection, unsafe)
+            if fixed.text != document.text:
+                run.fixes_applied += applied
+                run.fixed_files += 1
+                if diff:
+                    run.diffs.append(unified_diff(path, document.text, fixed.text))
+                else:
+                    write_atomic(path, fixed.encoded())
+                    document = fixed
+        result = check_document(document, settings, selection)
+        wanted = {d.line for d in result.diagnostics}
+        wanted.update(line for facts in result.facts.values() for _, line, _ in facts)
+        run.source_lines.update(((path, number), document.line(number)) for number in wanted)
+        result.document = None  # keep memory flat over large trees
+        results.append(result)
+        if progress:
+            progress(path)
+    for result in results:
+        run.diagnostics.extend(result.diagnostics)
+    run.diagnostics.extend(project_diagnostics(results, selection))
+    run.diagnostics.sort()
+    return run
+
+
+def settings_for(config: Config) -> Settings:
+    """The rule settings a config gives, with postkit's defaults for unset keys."""
+    defaults = Settings()
+    return Settings(
+        required=tuple(config.get("required", defaults.required)),
+        image_fields=tuple(config.get("image-fields", defaults.image_fields)),
+        date_fields=tuple(config.get("date-fields", defaults.date_fields)),
+        date_formats=tuple(config.get("date-formats", defaults.date_formats)),
+        timezone=config.timezone,
+        keep_image_field=config.get("keep-image-field"),
+    )
+
+
+def selection_for(config: Config, select: Sequence[str] | None = None, ignore: Sequence[str] | None = None) -> Selection:
+    """The rule selection: command-line ``select``/``ignore`` replace the config's (ruff's precedence).
+
+    Raises:
+        ValueError: an unknown code or name on the command line.
+    """
+    return Selection.build(
+        select=select if select is not None else config.get("select"),
+        ignore=ignore if ignore is not None else config.get("ignore", []),
+        severity=config.get("severity"),
+        per_file_ignores=config.get("per-file-ignores"),
+        root=str(config.root),
+    )

@@ -1,0 +1,216 @@
+"""Parse a front matter block with PyYAML and keep every node's position in the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from postkit.diagnostics import Edit
+from postkit.document import Document
+
+try:  # libyaml is bundled in PyYAML's wheels; fall back to the pure-Python parser.
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """SafeLoader that turns an impossible timestamp into its text instead of crashing.
+
+    PyYAML resolves ``2020-13-45`` as a timestamp and then raises ValueError
+    while building it; the date rules report it as PK201 from the node.
+    """
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return node.value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    """A YAML error located in the file: 1-based ``line``/``col`` and a readable message."""
+
+    line: int
+    col: int
+    message: str
+
+
+@dataclass
+class ParsedFrontMatter:
+    """The front matter of one post as PyYAML reads it, with positions.
+
+    ``root`` is the composed node tree (``None`` for an empty block or a YAML
+    error), ``data`` the constructed value (``{}`` for an empty block),
+    ``entries`` maps each top-level key to its ``(key_node, value_node)``
+    (the last one wins, as in PyYAML) and ``duplicates`` lists every key node
+    that repeats an earlier key of the same mapping, at any depth.
+    """
+
+    document: Document
+    root: yaml.Node | None = None
+    data: Any = None
+    error: YamlProblem | None = None
+    entries: dict[str, tuple[yaml.Node, yaml.Node]] = field(default_factory=dict)
+    duplicates: list[tuple[yaml.Node, yaml.Node]] = field(default_factory=list)
+
+    @property
+    def is_mapping(self) -> bool:
+        """True when the front matter is a mapping (or empty, which reads as ``{}``)."""
+        return isinstance(self.data, dict)
+
+    def value(self, key: str) -> Any:
+        """The constructed value of top-level ``key`` (``None`` when absent)."""
+        return self.data.get(key) if isinstance(self.data, dict) else None
+
+    def offset(self, mark: yaml.Mark) -> int:
+        """Character offset in ``Document.text`` of a YAML mark."""
+        assert self.document.front_matter is not None
+        return self.document.front_matter.start + mark.index
+
+    def position(self, mark: yaml.Mark) -> tuple[int, int]:
+        """1-based ``(line, column)`` in the file of a YAML mark."""
+        assert self.document.front_matter is not None
+        return self.document.front_matter.first_line + mark.line, mark.column + 1
+
+    def span(self, node: yaml.Node) -> tuple[int, int]:
+        """Character offsets ``(start, end)`` of ``node`` in ``Document.text``."""
+        return self.offset(node.start_mark), self.offset(node.end_mark)
+
+    def source(self, node: yaml.Node) -> str:
+        """The node's text exactly as written in the file (quotes included)."""
+        start, end = self.span(node)
+        return self.document.text[start:end].rstrip("\r\n")
+
+    def replace_scalar(self, node: yaml.ScalarNode, new_value: str) -> Edit:
+        """An edit that replaces the scalar's source text with ``new_value`` (already YAML)."""
+        start, end = self.span(node)
+        return Edit(start, start + len(self.source(node)), new_value)
+
+    def removal(self, key_node: yaml.Node, value_node: yaml.Node) -> Edit:
+        """An edit that deletes a top-level entry: whole lines from its key to the end of its value."""
+        text = self.document.text
+        start = self.offset(key_node.start_mark)
+        start = text.rfind("\n", 0, start) + 1
+        end = self.offset(value_node.end_mark)
+        if end > start and text[end - 1] != "\n":
+            newline = text.find("\n", end)
+            end = len(text) if newline == -1 else newline + 1
+        assert self.document.front_matter is not None
+        return Edit(start, min(end, self.document.front_matter.end), "")
+
+
+def quote(value: str) -> str:
+    """``value`` as a YAML single-quoted scalar (YAML 1.2 §7.3.2: ``'`` doubles)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def parse(document: Document) -> ParsedFrontMatter:
+    """Parse the document's front matter block.
+
+    Never raises: a YAML error becomes ``ParsedFrontMatter.error`` with its
+    line and column in the file, not in the block (issue #2, PK002).
+    """
+    result = ParsedFrontMatter(document)
+    if document.front_matter is None:
+        return result
+    text = document.yaml_text
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        result.root = root
+        result.data = {} if root is None else loader.construct_document(root)
+    except yaml.MarkedYAMLError as error:
+        result.error = _located_problem(document, error)
+        result.root = None
+        return result
+    except yaml.YAMLError as error:  # errors without a mark (rare): point at the block
+        result.error = YamlProblem(document.front_matter.first_line, 1, str(error))
+        result.root = None
+        return result
+    except (ValueError, TypeError, OverflowError, RecursionError) as error:
+        result.error = YamlProblem(document.front_matter.first_line, 1, f"YAML value cannot be built: {error}")
+        result.root = None
+        return result
+    finally:
+        loader.dispose()
+    if isinstance(root, yaml.MappingNode):
+        for key_node, value_node in root.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                result.entries[key_node.value] = (key_node, value_node)
+    result.duplicates = _duplicate_keys(root)
+    return result
+
+
+def _duplicate_keys(root: yaml.Node | None) -> list[tuple[yaml.Node, yaml.Node]]:
+    """Every repeated key, paired with the first key node it repeats."""
+    found: list[tuple[yaml.Node, yaml.Node]] = []
+    stack = [root] if root is not None else []
+    seen_nodes: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:  # aliases can make the tree a graph
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], yaml.Node] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    ident = (key_node.tag, key_node.value)
+                    if ident in first:
+                        found.append((key_node, first[ident]))
+                    else:
+                        first[ident] = key_node
+                stack.append(value_node)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    found.sort(key=lambda pair: pair[0].start_mark.index)
+    return found
+
+
+_HINTS = (
+    ("mapping values are not allowed", "a plain value cannot contain ': '; quote the whole value (case B29)"),
+    ("found character '\\t'", "YAML does not allow tabs for indentation; indent with spaces"),
+    ("expected <block end>, but found", "text follows a quoted or bracketed value; quote the whole value"),
+    ("did not find expected key", "a quote inside a quoted value ends it early; write \\\" inside \"...\" or '' inside '...'"),
+    ("found unexpected end of stream", "a quote or bracket is never closed"),
+    ("could not find expected ':'", "a line is neither 'key: value' nor a list item; quote values that span lines"),
+    ("found undefined alias", "'*' starts a YAML alias; quote values that begin with '*'"),
+    ("found character '@'", "'@' and '`' cannot start a plain value; quote it"),
+    ("found character '`'", "'@' and '`' cannot start a plain value; quote it"),
+    ("found character '%'", "'%' cannot start a plain value; quote it"),
+)
+
+
+def _located_problem(document: Document, error: yaml.MarkedYAMLError) -> YamlProblem:
+    assert document.front_matter is not None
+    mark = error.problem_mark or error.context_mark
+    first_line = document.front_matter.first_line
+    line = first_line + mark.line if mark else first_line
+    col = mark.column + 1 if mark else 1
+    problem = (error.problem or "invalid YAML").strip()
+    message = problem
+    if error.context and error.context_mark is not None and error.context_mark is not mark:
+        context_line = first_line + error.context_mark.line
+        message += f" ({error.context.strip()} started at line {context_line})"
+    for needle, hint in _HINTS:
+        if needle in problem or (error.context and needle in error.context):
+            message += f"; {hint}"
+            break
+    # The YAML block ends at the closing fence: an error "at" the fence is an unclosed construct.
+    if line > document.front_matter.close_line - 1:
+        line, col = document.front_matter.close_line - 1, 1
+    return YamlProblem(line, col, message)
+
+
+def as_datetime(value: Any) -> dt.datetime | dt.date | None:
+    """``value`` if PyYAML built it as a date or datetime, else ``None``."""
+    return value if isinstance(value, (dt.date, dt.datetime)) else None

@@ -1,0 +1,320 @@
+"""Output formats for diagnostics: full (Rich), concise, json, github and sarif.
+
+Each format is a function from diagnostics and a :class:`Summary` to text
+(``full`` returns Rich renderables). Only this module and ``cli.py`` know
+about Rich (STYLE.md point 6).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Callable, Iterable, Sequence
+from urllib.parse import quote
+
+from postkit import __version__
+from postkit.diagnostics import Applicability, Diagnostic, Severity
+
+FORMATS = ("full", "concise", "json", "github", "sarif")
+PROJECT_URL = "https://github.com/postkit/postkit"
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts printed at the end of every format.
+
+    ``fixable`` counts diagnostics whose fix ``--fix`` applies;
+    ``unsafe_fixable`` those that also need ``--unsafe-fixes``; ``fixed`` the
+    fixes applied in this run, over ``fixed_files`` files.
+    """
+
+    files: int
+    files_with_problems: int
+    errors: int
+    warnings: int
+    infos: int
+    fixable: int
+    unsafe_fixable: int
+    fixed: int = 0
+    fixed_files: int = 0
+
+    @classmethod
+    def of(cls, diagnostics: Sequence[Diagnostic], files: int, fixed: int = 0, fixed_files: int = 0) -> Summary:
+        """Count ``diagnostics`` by severity and fix applicability."""
+        levels = Counter(d.severity for d in diagnostics)
+        fixes = Counter(d.fix.applicability for d in diagnostics if d.fix is not None)
+        return cls(
+            files=files,
+            files_with_problems=len({d.path for d in diagnostics}),
+            errors=levels[Severity.ERROR],
+            warnings=levels[Severity.WARNING],
+            infos=levels[Severity.INFO],
+            fixable=fixes[Applicability.SAFE],
+            unsafe_fixable=fixes[Applicability.UNSAFE],
+            fixed=fixed,
+            fixed_files=fixed_files,
+        )
+
+    @property
+    def problems(self) -> int:
+        """All diagnostics, whatever their severity."""
+        return self.errors + self.warnings + self.infos
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts as a JSON object (the ``summary`` member of the json format)."""
+        return {
+            "files": self.files,
+            "files_with_problems": self.files_with_problems,
+            "problems": self.problems,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "infos": self.infos,
+            "fixable": self.fixable,
+            "unsafe_fixable": self.unsafe_fixable,
+            "fixed": self.fixed,
+            "fixed_files": self.fixed_files,
+        }
+
+    def text(self) -> str:
+        """One or two plain sentences: what was found, and what ``--fix`` would do."""
+        lines = []
+        if self.fixed:
+            lines.append(f"Fixed {_count(self.fixed, 'problem')} in {_count(self.fixed_files, 'file')}.")
+        if not self.problems:
+            lines.append(f"All checks passed: {_count(self.files, 'file')}, no problems.")
+        else:
+            parts = [_count(self.errors, "error"), _count(self.warnings, "warning"), _count(self.infos, "info", "info")]
+            lines.append(
+                f"Found {_count(self.problems, 'problem')} ({', '.join(parts)}) "
+                f"in {self.files_with_problems} of {_count(self.files, 'file')}."
+            )
+            hints = []
+            if self.fixable:
+                hints.append(f"{self.fixable} fixable with --fix")
+            if self.unsafe_fixable:
+                hints.append(f"{self.unsafe_fixable} more with --fix --unsafe-fixes")
+            if hints:
+                lines.append("; ".join(hints) + ".")
+        return "\n".join(lines)
+
+
+def _count(number: int, word: str, plural: str | None = None) -> str:
+    return f"{number} {word if number == 1 else plural or word + 's'}"
+
+
+def concise(diagnostics: Iterable[Diagnostic], summary: Summary) -> str:
+    """``path:line:col: CODE [severity] message`` lines, then the summary."""
+    lines = [f"{d.path}:{d.line}:{d.col}: {d.code} [{d.severity.label}] {d.message}" for d in diagnostics]
+    lines.append(summary.text())
+    return "\n".join(lines) + "\n"
+
+
+def _position(pair: tuple[int, int] | None) -> dict[str, int] | None:
+    return None if pair is None else {"line": pair[0], "column": pair[1]}
+
+
+def diagnostic_dict(d: Diagnostic) -> dict[str, object]:
+    """One diagnostic as the json format writes it (see README, "JSON output")."""
+    fix = None
+    if d.fix is not None:
+        fix = {
+            "applicability": d.fix.applicability.value,
+            "message": d.fix.message,
+            "edits": [
+                {
+                    "content": edit.content,
+                    "location": _position(edit.start_position),
+                    "end_location": _position(edit.end_position),
+                }
+                for edit in d.fix.edits
+            ],
+        }
+    return {
+        "path": d.path,
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity.label,
+        "message": d.message,
+        "location": {"line": d.line, "column": d.col},
+        "end_location": {"line": d.end_line, "column": d.end_col} if d.end_line and d.end_col else None,
+        "fix": fix,
+    }
+
+
+def to_json(diagnostics: Iterable[Diagnostic], summary: Summary) -> str:
+    """A JSON document: ``{"version", "tool", "diagnostics": [...], "summary": {...}}``."""
+    document = {
+        "version": JSON_SCHEMA_VERSION,
+        "tool": {"name": "postkit", "version": __version__},
+        "diagnostics": [diagnostic_dict(d) for d in diagnostics],
+        "summary": summary.as_dict(),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+_GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(diagnostics: Iterable[Diagnostic], summary: Summary) -> str:
+    """GitHub Actions workflow commands (``::error file=...,line=...::message``), then the summary."""
+    lines = []
+    for d in diagnostics:
+        props = [f"file={_escape_property(d.path)}", f"line={d.line}", f"col={d.col}"]
+        if d.end_line and d.end_col:
+            props += [f"endLine={d.end_line}", f"endColumn={d.end_col}"]
+        props.append(f"title={_escape_property(f'{d.code} {d.name}')}")
+        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(d.message)}")
+    lines.append(summary.text())
+    return "\n".join(lines) + "\n"
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _artifact(path: str) -> dict[str, str]:
+    return {"uri": quote(PurePath(path).as_posix(), safe="/:@!$&'()*+,;=-._~")}
+
+
+def sarif(
+    diagnostics: Sequence[Diagnostic],
+    summary: Summary,
+    rules: Sequence[tuple[str, str, Severity, str]] = (),
+) -> str:
+    """A SARIF 2.1.0 log with one run; ``rules`` is ``(code, name, default severity, doc)``.
+
+    Columns are Unicode code points (``columnKind: unicodeCodePoints``), as
+    in every other format. The summary is in ``runs[0].properties.summary``.
+    """
+    index = {code: i for i, (code, _, _, _) in enumerate(rules)}
+    results = []
+    for d in diagnostics:
+        region: dict[str, int] = {"startLine": d.line, "startColumn": d.col}
+        if d.end_line and d.end_col:
+            region.update(endLine=d.end_line, endColumn=d.end_col)
+        result: dict[str, object] = {
+            "ruleId": d.code,
+            "level": _SARIF_LEVEL[d.severity],
+            "message": {"text": d.message},
+            "locations": [{"physicalLocation": {"artifactLocation": _artifact(d.path), "region": region}}],
+        }
+        if d.code in index:
+            result["ruleIndex"] = index[d.code]
+        if d.fix is not None and all(e.start_position and e.end_position for e in d.fix.edits):
+            result["fixes"] = [
+                {
+                    "description": {"text": f"{d.fix.message} ({d.fix.applicability.value})"},
+                    "artifactChanges": [
+                        {
+                            "artifactLocation": _artifact(d.path),
+                            "replacements": [
+                                {
+                                    "deletedRegion": {
+                                        "startLine": e.start_position[0],  # type: ignore[index]
+                                        "startColumn": e.start_position[1],  # type: ignore[index]
+                                        "endLine": e.end_position[0],  # type: ignore[index]
+                                        "endColumn": e.end_position[1],  # type: ignore[index]
+                                    },
+                                    "insertedContent": {"text": e.content},
+                                }
+                                for e in d.fix.edits
+                            ],
+                        }
+                    ],
+                }
+            ]
+        results.append(result)
+    driver_rules = [
+        {
+            "id": code,
+            "name": name,
+            "shortDescription": {"text": (doc.strip().splitlines() or [name])[0]},
+            "fullDescription": {"text": doc.strip()},
+            "help": {"text": doc.strip(), "markdown": doc.strip()},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[level]},
+        }
+        for code, name, level, doc in rules
+    ]
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "postkit",
+                        "version": __version__,
+                        "informationUri": PROJECT_URL,
+                        "rules": driver_rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+                "properties": {"summary": summary.as_dict()},
+            }
+        ],
+    }
+    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def full(
+    diagnostics: Sequence[Diagnostic],
+    summary: Summary,
+    source_line: Callable[[str, int], str | None],
+) -> list[object]:
+    """Rich renderables: diagnostics grouped by file, each with its line and a caret.
+
+    ``source_line(path, line)`` returns the text of a line for display, or
+    ``None`` when it is not known (unreadable files).
+    """
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    out: list[object] = []
+    current = None
+    for d in diagnostics:
+        if d.path != current:
+            if current is not None:
+                out.append(Text(""))
+            out.append(Text(d.path, style="bold underline"))
+            current = d.path
+        head = Text("  ")
+        head.append(f"{d.line}:{d.col}".ljust(8), style="dim")
+        head.append(d.severity.label.ljust(8), style=_STYLE[d.severity])
+        head.append(f"{d.code} ", style="bold")
+        head.append(f"{d.name}  ", style="dim")
+        head.append(d.message)
+        out.append(head)
+        line = source_line(d.path, d.line)
+        if line is not None and line.strip():
+            gutter = str(d.line).rjust(6)
+            shown = line.expandtabs(4)
+            out.append(Text(f"{gutter} │ ", style="dim") + Text(shown))
+            prefix = line[: d.col - 1].expandtabs(4)
+            width = 1
+            if d.end_line == d.line and d.end_col and d.end_col > d.col:
+                width = max(1, cell_len(line[d.col - 1 : d.end_col - 1].expandtabs(4)))
+            caret = Text(" " * 6 + " │ ", style="dim")
+            caret.append(" " * cell_len(prefix) + "^" * width, style=_STYLE[d.severity])
+            out.append(caret)
+        if d.fix is not None:
+            label = "fix" if d.fix.applicability is Applicability.SAFE else "unsafe fix"
+            out.append(Text(f"         {label}: {d.fix.message}", style="green" if label == "fix" else "magenta"))
+    if diagnostics:
+        out.append(Text(""))
+    style = "bold red" if summary.errors else "bold yellow" if summary.warnings else "bold green"
+    out.append(Text(summary.text(), style=style))
+    return out

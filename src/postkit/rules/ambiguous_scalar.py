@@ -1,0 +1,71 @@
+"""ambiguous-scalar (PK104): an unquoted value that YAML 1.1 and YAML 1.2 read differently.
+
+## What it checks
+Plain (unquoted) values anywhere in the front matter, other than those
+wrong-type (PK103) checks, that YAML 1.1 reads as a boolean or number while
+YAML 1.2 reads them as a string or another number: `yes`/`no`/`on`/`off`
+(the "Norway problem"), sexagesimal `10:00` (= 600), octal `010`, binary
+`0b11`, and numbers with `_`.
+
+## Why it matters
+Hexo (js-yaml) and Hugo read YAML 1.2; PyYAML, python-frontmatter and
+Jekyll read YAML 1.1. The same post means different things to the site and
+to every Python script that processes it (case B31: `lang: no` is `False`
+to PyYAML, the string `"no"` to Hexo).
+
+## Example
+```yaml
+lang: no
+time: 10:00
+```
+
+## Fix
+A safe fix quotes the value exactly as written: `lang: 'no'`.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import yaml
+
+from postkit.diagnostics import Fix, Severity
+from postkit.rules import wrong_type
+from postkit.rules.base import Post, Problem
+from postkit.rules.scalars import quoted_source, yaml11_reading
+
+CODE = "PK104"
+NAME = "ambiguous-scalar"
+DEFAULT = Severity.WARNING
+FIX = "safe"
+
+
+def check(post: Post) -> Iterator[Problem]:
+    root = post.front_matter.root
+    if root is None or not post.front_matter.is_mapping:
+        return
+    stack: list[yaml.Node] = []
+    for key_node, value_node in root.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value in wrong_type.KEYS:
+            continue
+        stack.append(value_node)
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(value for _, value in node.value)
+        else:
+            reading = yaml11_reading(node)
+            if reading:
+                quoted = quoted_source(post.front_matter, node)
+                fix = Fix(f"quote it: {quoted}", (post.front_matter.replace_scalar(node, quoted),))
+                yield post.problem_at(
+                    node,
+                    f"{node.value!r} is {reading} to YAML 1.1 (PyYAML, Jekyll) but a different value to YAML 1.2 (Hexo, Hugo)",
+                    fix,
+                )

@@ -1,0 +1,96 @@
+"""What a rule receives (a parsed post and the settings) and what it yields (a located problem)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Protocol
+
+import yaml
+
+from postkit.diagnostics import Fix, Severity
+from postkit.document import Document
+from postkit.front_matter import ParsedFrontMatter
+
+DEFAULT_REQUIRED = ("title", "date")
+DEFAULT_IMAGE_FIELDS = ("headimg", "thumbnail", "cover", "banner", "index_img", "top_img", "image", "og_image")
+DEFAULT_DATE_FIELDS = ("date", "updated")
+DEFAULT_DATE_FORMATS = ("iso8601", "YYYY-MM-DD HH:mm:ss")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validate settings after config and command line are merged (see ``config.py``).
+
+    ``timezone`` is an IANA name such as ``"Asia/Shanghai"`` from postkit's
+    config or Hexo's ``_config.yml``; ``None`` means none is configured.
+    """
+
+    required: tuple[str, ...] = DEFAULT_REQUIRED
+    image_fields: tuple[str, ...] = DEFAULT_IMAGE_FIELDS
+    date_fields: tuple[str, ...] = DEFAULT_DATE_FIELDS
+    date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
+    timezone: str | None = None
+    keep_image_field: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule reports: a 1-based position in the file, a message and maybe a fix.
+
+    Rules never choose their own code or severity; the engine stamps both
+    from the registry and the config (yamllint's model, STYLE.md point 2).
+    """
+
+    line: int
+    col: int
+    message: str
+    fix: Fix | None = None
+    end_line: int | None = None
+    end_col: int | None = None
+
+
+@dataclass
+class Post:
+    """One post as the rules see it: the document, its parsed front matter and the settings."""
+
+    document: Document
+    front_matter: ParsedFrontMatter
+    settings: Settings = field(default_factory=Settings)
+
+    @property
+    def path(self) -> str:
+        """The post's path as given on the command line or found in a folder."""
+        return self.document.path
+
+    def entry(self, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+        """``(key_node, value_node)`` of a top-level key, or ``None``."""
+        return self.front_matter.entries.get(key)
+
+    def value(self, key: str) -> Any:
+        """The constructed value of a top-level key (``None`` when absent)."""
+        return self.front_matter.value(key)
+
+    def problem_at(self, node: yaml.Node, message: str, fix: Fix | None = None) -> Problem:
+        """A :class:`Problem` spanning ``node`` (its end trimmed to the node's last line)."""
+        line, col = self.front_matter.position(node.start_mark)
+        source = self.front_matter.source(node)
+        end_col = col + len(source) if "\n" not in source else None
+        return Problem(line, col, message, fix, line if end_col else None, end_col)
+
+
+class Rule(Protocol):
+    """The shape of a rule module (yamllint's ``rules/*.py``).
+
+    ``CODE`` never changes once released; ``NAME`` is kebab-case; ``DEFAULT``
+    is the severity when config says nothing; ``FIX`` is ``None``, ``"safe"``
+    or ``"unsafe"`` for ``postkit rules``. The module docstring is the rule's
+    documentation.
+    """
+
+    CODE: str
+    NAME: str
+    DEFAULT: Severity
+    FIX: str | None
+    __doc__: str | None
+
+    def check(self, post: Post) -> Iterator[Problem]: ...

@@ -1,0 +1,55 @@
+"""duplicate-title (PK401): the same title is used by several posts.
+
+## What it checks
+Across all posts checked in one run, titles that are equal after trimming
+spaces. Each post gets a diagnostic that lists all the others.
+
+## Why it matters
+Feeds republish the same article, and generators that fetch on a schedule
+write it again under a new file name. Readers see the post twice in lists
+and search engines see duplicate content.
+
+## Example
+`a.md` and `b.md` both have `title: 二上美国黑名单`.
+
+## Fix
+Delete the copies, or give them distinct titles. There is no automatic fix.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from postkit.diagnostics import Severity
+from postkit.rules.base import Post, Problem
+from postkit.rules.reused_image import _listing
+
+CODE = "PK401"
+NAME = "duplicate-title"
+DEFAULT = Severity.WARNING
+FIX = None
+SCOPE = "project"
+
+
+def collect(post: Post) -> list[tuple[str, int, int]]:
+    """``[(title, line, col)]`` when the post has a non-empty string title."""
+    entry = post.entry("title")
+    title = post.value("title")
+    if entry is None or not isinstance(title, str) or not title.strip():
+        return []
+    line, col = post.front_matter.position(entry[1].start_mark)
+    return [(title.strip(), line, col)]
+
+
+def check_project(facts: dict[str, list[tuple[str, int, int]]]) -> Iterator[tuple[str, Problem]]:
+    """One problem per post whose title another post also has."""
+    posts: dict[str, list[tuple[str, int, int]]] = {}
+    for path, items in facts.items():
+        for title, line, col in items:
+            posts.setdefault(title, []).append((path, line, col))
+    for title, places in posts.items():
+        if len(places) < 2:
+            continue
+        for path, line, col in places:
+            others = [other for other, _, _ in places if other != path]
+            yield path, Problem(line, col, f"title {title!r} is also used by {_listing(others, limit=20)}")

@@ -1,0 +1,49 @@
+"""Where YAML 1.1 (PyYAML, Jekyll's Psych) and YAML 1.2 (Hexo's js-yaml, Hugo) read a plain scalar differently.
+
+Shared by wrong-type (PK103) and ambiguous-scalar (PK104).
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from postkit.front_matter import ParsedFrontMatter, quote
+
+# YAML 1.1 booleans that the YAML 1.2 core schema reads as strings.
+YAML11_ONLY_BOOLEANS = frozenset("yes Yes YES no No NO on On ON off Off OFF y Y n N".split())
+YAML12_BOOLEANS = frozenset("true True TRUE false False FALSE".split())
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+_OCTAL_11 = re.compile(r"^[-+]?0[0-7_]+$")
+_BINARY = re.compile(r"^[-+]?0b[0-1_]+$")
+_UNDERSCORE_NUMBER = re.compile(r"^[-+]?[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?$")
+
+
+def is_plain(node: yaml.Node) -> bool:
+    """True for an unquoted scalar (the only kind whose type YAML guesses)."""
+    return isinstance(node, yaml.ScalarNode) and node.style in (None, "")
+
+
+def yaml11_reading(node: yaml.ScalarNode) -> str | None:
+    """Describe how YAML 1.1 reads a plain scalar differently from YAML 1.2, or ``None``.
+
+    The description is what PyYAML produced, e.g. ``"the boolean False"``
+    for ``no`` or ``"the number 600"`` for ``10:00`` (case B31).
+    """
+    if not is_plain(node):
+        return None
+    text = node.value
+    if node.tag == "tag:yaml.org,2002:bool" and text in YAML11_ONLY_BOOLEANS:
+        value = text.lower() in ("yes", "on", "y")
+        return f"the boolean {value}"
+    if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        if _SEXAGESIMAL.match(text) or _OCTAL_11.match(text) or _BINARY.match(text) or _UNDERSCORE_NUMBER.match(text):
+            built = yaml.safe_load(text)
+            return f"the number {built!r}"
+    return None
+
+
+def quoted_source(front_matter: ParsedFrontMatter, node: yaml.ScalarNode) -> str:
+    """The scalar's text exactly as written, as a single-quoted YAML string."""
+    return quote(front_matter.source(node))

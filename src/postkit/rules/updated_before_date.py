@@ -1,0 +1,54 @@
+"""updated-before-date (PK205): `updated` is earlier than `date`.
+
+## What it checks
+When both `date` and `updated` read as dates, `updated` must not be earlier.
+Dates without an offset are read in the configured `timezone` (UTC when
+none is set) so that the two can be compared.
+
+## Why it matters
+Feed generators often write the fetch time into one field and the
+publication time into the other, the wrong way round. Themes then show
+"updated" before "published", and sitemaps give search engines a
+`lastmod` older than the post.
+
+## Example
+```yaml
+date: 2021-12-14 10:53:00
+updated: 2021-12-13 08:00:00
+```
+
+## Fix
+Swap or correct the values. There is no automatic fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterator
+
+from postkit.diagnostics import Severity
+from postkit.rules.base import Post, Problem
+from postkit.rules.dates import date_entries, zone
+
+CODE = "PK205"
+NAME = "updated-before-date"
+DEFAULT = Severity.WARNING
+FIX = None
+
+
+def _instant(value: dt.datetime | dt.date, tz: dt.tzinfo) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def check(post: Post) -> Iterator[Problem]:
+    readings = {key: (node, reading) for key, node, reading in date_entries(post) if reading.value is not None}
+    if "date" not in readings or "updated" not in readings:
+        return
+    tz = zone(post.settings.timezone) or dt.timezone.utc
+    date_node, date = readings["date"]
+    updated_node, updated = readings["updated"]
+    if _instant(updated.value, tz) < _instant(date.value, tz):  # type: ignore[arg-type]
+        line, _ = post.front_matter.position(date_node.start_mark)
+        yield post.problem_at(updated_node, f"updated {updated.text!r} is earlier than date {date.text!r} (line {line})")
