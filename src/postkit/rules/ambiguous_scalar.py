@@ -60,12 +60,12 @@ def check(post: Post) -> Iterator[Problem]:
         elif isinstance(node, yaml.MappingNode):
             stack.extend(value for _, value in node.value)
         else:
-            reading = yaml11_reading(node)
-            if reading:
+            readings = yaml11_reading(node)
+            if readings:
                 quoted = quoted_source(post.front_matter, node)
                 fix = Fix(f"quote it: {quoted}", (post.front_matter.replace_scalar(node, quoted),))
                 yield post.problem_at(
                     node,
-                    f"{node.value!r} is {reading} to YAML 1.1 (PyYAML, Jekyll) but a different value to YAML 1.2 (Hexo, Hugo)",
+                    f"{node.value} is {readings[0]} to YAML 1.1 (PyYAML, Jekyll) but {readings[1]} to YAML 1.2 (Hexo, Hugo)",
                     fix,
                 )

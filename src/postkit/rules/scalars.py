@@ -25,22 +25,24 @@ def is_plain(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.style in (None, "")
 
 
-def yaml11_reading(node: yaml.ScalarNode) -> str | None:
-    """Describe how YAML 1.1 reads a plain scalar differently from YAML 1.2, or ``None``.
+def yaml11_reading(node: yaml.ScalarNode) -> tuple[str, str] | None:
+    """How YAML 1.1 and YAML 1.2 read a plain scalar, when they differ; else ``None``.
 
-    The description is what PyYAML produced, e.g. ``"the boolean False"``
-    for ``no`` or ``"the number 600"`` for ``10:00`` (case B31).
+    Returns ``(yaml_1_1, yaml_1_2)`` descriptions, e.g. ``("the boolean
+    False", "the string 'no'")`` for ``no`` (case B31) or ``("the number
+    600", "the string '10:00'")`` for ``10:00``.
     """
     if not is_plain(node):
         return None
     text = node.value
     if node.tag == "tag:yaml.org,2002:bool" and text in YAML11_ONLY_BOOLEANS:
         value = text.lower() in ("yes", "on", "y")
-        return f"the boolean {value}"
+        return f"the boolean {value}", f"the string {text!r}"
     if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-        if _SEXAGESIMAL.match(text) or _OCTAL_11.match(text) or _BINARY.match(text) or _UNDERSCORE_NUMBER.match(text):
-            built = yaml.safe_load(text)
-            return f"the number {built!r}"
+        if _OCTAL_11.match(text) and "_" not in text:
+            return f"the number {yaml.safe_load(text)!r}", f"the number {int(text, 10)!r}"
+        if _SEXAGESIMAL.match(text) or _BINARY.match(text) or _UNDERSCORE_NUMBER.match(text):
+            return f"the number {yaml.safe_load(text)!r}", f"the string {text!r}"
     return None
 
 

@@ -69,7 +69,8 @@ def _kind(node: yaml.Node) -> str:
 def _scalar_problem(post: Post, node: yaml.ScalarNode, label: str) -> Problem:
     built = yaml.safe_load(post.front_matter.source(node)) if is_plain(node) else node.value
     fix = Fix(f"quote it: {quoted_source(post.front_matter, node)}", (post.front_matter.replace_scalar(node, quoted_source(post.front_matter, node)),))
-    return post.problem_at(node, f"{label} is {_kind(node)} ({built!r}), not a string; YAML read {node.value!r} as {_kind(node)}", fix)
+    source = post.front_matter.source(node)
+    return post.problem_at(node, f"{label} is {_kind(node)}, not a string: YAML reads {source} as {built!r}", fix)
 
 
 def _check_title(post: Post, node: yaml.Node) -> Iterator[Problem]:
