@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,18 +177,30 @@ def _duplicate_keys(root: yaml.Node | None) -> list[tuple[yaml.Node, yaml.Node]]
     return found
 
 
-_HINTS = (
-    ("mapping values are not allowed", "a plain value cannot contain ': '; quote the whole value (case B29)"),
-    ("found character '\\t'", "YAML does not allow tabs for indentation; indent with spaces"),
-    ("expected <block end>, but found", "text follows a quoted or bracketed value; quote the whole value"),
-    ("did not find expected key", "a quote inside a quoted value ends it early; write \\\" inside \"...\" or '' inside '...'"),
-    ("found unexpected end of stream", "a quote or bracket is never closed"),
-    ("could not find expected ':'", "a line is neither 'key: value' nor a list item; quote values that span lines"),
-    ("found undefined alias", "'*' starts a YAML alias; quote values that begin with '*'"),
-    ("found character '@'", "'@' and '`' cannot start a plain value; quote it"),
-    ("found character '`'", "'@' and '`' cannot start a plain value; quote it"),
-    ("found character '%'", "'%' cannot start a plain value; quote it"),
-)
+def _hint(problem: str, context: str, char: str, value_start: str) -> str | None:
+    """A plain-words hint for the YAML traps generated posts fall into (cases B29, B32)."""
+    if char == "\t":
+        return "YAML does not allow tabs for indentation; indent with spaces"
+    if char in ("@", "`"):
+        return f"'{char}' cannot start a plain value; quote it"
+    if char == "%":
+        return "'%' cannot start a plain value; quote it"
+    if "mapping values are not allowed" in problem:
+        return "a plain value cannot contain ': '; quote the whole value"
+    if value_start in ("[", "{") and ("expected" in problem or "did not find" in problem):
+        return f"a value starting with '{value_start}' is read as a YAML {'list' if value_start == '[' else 'mapping'}; quote the whole value"
+    if value_start in ("'", '"') and ("expected" in problem or "did not find" in problem):
+        return "a quote inside a quoted value ends it early; write \\\" inside \"...\" or '' inside '...'"
+    if "found undefined alias" in problem or value_start == "*":
+        return "'*' starts a YAML alias; quote values that begin with '*'"
+    if "found unexpected end of stream" in problem:
+        return "a quote or bracket is never closed"
+    if "could not find expected ':'" in problem:
+        return "a line is neither 'key: value' nor a list item; quote values that span lines"
+    return None
+
+
+_VALUE_START = re.compile(r"^\s*(?:-\s+)*(?:[^:#]+:\s+)?(\S)")
 
 
 def _located_problem(document: Document, error: yaml.MarkedYAMLError) -> YamlProblem:
@@ -197,14 +210,16 @@ def _located_problem(document: Document, error: yaml.MarkedYAMLError) -> YamlPro
     line = first_line + mark.line if mark else first_line
     col = mark.column + 1 if mark else 1
     problem = (error.problem or "invalid YAML").strip()
+    context = (error.context or "").strip()
     message = problem
-    if error.context and error.context_mark is not None and error.context_mark is not mark:
-        context_line = first_line + error.context_mark.line
-        message += f" ({error.context.strip()} started at line {context_line})"
-    for needle, hint in _HINTS:
-        if needle in problem or (error.context and needle in error.context):
-            message += f"; {hint}"
-            break
+    if context and error.context_mark is not None and error.context_mark is not mark:
+        message += f" ({context} started at line {first_line + error.context_mark.line})"
+    source_line = document.line(line)
+    char = source_line[col - 1 : col] if mark else ""
+    start = _VALUE_START.match(source_line)
+    hint = _hint(problem, context, char, start.group(1) if start else "")
+    if hint:
+        message += f"; {hint}"
     # The YAML block ends at the closing fence: an error "at" the fence is an unclosed construct.
     if line > document.front_matter.close_line - 1:
         line, col = document.front_matter.close_line - 1, 1

@@ -25,7 +25,7 @@ _YAML_TIMESTAMP = re.compile(
     r"""^(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})
     (?:(?:[Tt]|[ \t]+)(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})
     (?:\.(?P<fraction>[0-9]*))?
-    (?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9]{1,2})(?::?(?P<tz_minute>[0-9]{2}))?))?)?$""",
+    (?:[ \t]*(?P<tz>[Zz]|(?P<tz_sign>[-+])(?P<tz_hour>[0-9]{1,2})(?::?(?P<tz_minute>[0-9]{2}))?))?)?$""",
     re.X,
 )
 # RFC 3339 section 5.6: full date, time with seconds, and an offset; a space may stand for "T".
@@ -137,7 +137,7 @@ def _from_groups(groups: dict[str, str | None]) -> dt.datetime | dt.date:
     second = int(groups.get("second") or 0)
     fraction = (groups.get("fraction") or "0")[:6].ljust(6, "0")
     tz = None
-    if groups.get("tz") == "Z":
+    if groups.get("tz") in ("Z", "z"):
         tz = dt.timezone.utc
     elif groups.get("tz_sign"):
         offset = dt.timedelta(hours=int(groups["tz_hour"]), minutes=int(groups.get("tz_minute") or 0))  # type: ignore[arg-type]
