@@ -97,3 +97,10 @@ def test_corpus_fix_touches_only_fixed_values(corpus, tmp_path):
     assert changed == data["summary"]["fixed_files"]
     again = run_postkit("validate", "--fix", "--format", "json", str(copy))
     assert json.loads(again.stdout)["summary"]["fixed"] == 0
+
+
+def test_parallel_run_matches_serial_run(corpus):
+    serial = run_postkit("validate", "--format", "json", "--jobs", "1", str(corpus))
+    parallel = run_postkit("validate", "--format", "json", "--jobs", "2", str(corpus))
+    assert json.loads(serial.stdout) == json.loads(parallel.stdout)
+    assert json.loads(serial.stdout)["summary"]["files"] >= 200  # large enough to use the process pool

@@ -93,6 +93,23 @@ def _stdout_console():  # noqa: ANN202 - Rich is imported lazily to keep start-u
     return Console(highlight=False, soft_wrap=True)
 
 
+def print_styled(lines: list[list[tuple[str, str | None]]]) -> None:
+    """Print styled lines: through Rich with colours on a terminal, as plain text elsewhere."""
+    if not sys.stdout.isatty():
+        from postkit.report import plain
+
+        sys.stdout.write(plain(lines))
+        return
+    from rich.text import Text
+
+    console = _stdout_console()
+    for line in lines:
+        text = Text()
+        for piece, style in line:
+            text.append(piece, style=style)
+        console.print(text)
+
+
 PathsArgument = Annotated[
     Optional[list[str]],
     typer.Argument(help="Posts or folders. Default: source/_posts in a Hexo site, else the current folder.", show_default=False),
@@ -103,6 +120,9 @@ FormatOption = Annotated[
 ]
 ExcludeOption = Annotated[
     Optional[list[str]], typer.Option("--exclude", help="Glob of paths to skip; repeatable. Adds to config 'exclude'.", show_default=False)
+]
+JobsOption = Annotated[
+    Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for large trees. Default: every core.", show_default=False)
 ]
 ConfigOption = Annotated[
     Optional[Path], typer.Option("--config", help="Read this config file instead of searching for one.", show_default=False)
@@ -121,6 +141,7 @@ def validate(
     diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")] = False,
     exclude: ExcludeOption = None,
     config_file: ConfigOption = None,
+    jobs: JobsOption = None,
 ) -> None:
     """Check front matter: required keys, dates, image fields and YAML traps."""
     from postkit import engine, report
@@ -142,7 +163,7 @@ def validate(
     try:
         with _Progress(len(files), "validate") as progress:
             run = engine.validate_files(
-                files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress
+                files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress, jobs=jobs
             )
     except OSError as error:
         raise fail(f"{getattr(error, 'filename', '') or ''}: cannot write: {error.strerror or error}") from None
@@ -152,9 +173,7 @@ def validate(
         raise typer.Exit(EXIT_PROBLEMS if run.diffs else EXIT_CLEAN)
     summary = report.Summary.of(run.diagnostics, run.files, run.fixes_applied, run.fixed_files)
     if chosen_format == "full":
-        console = _stdout_console()
-        for renderable in report.full(run.diagnostics, summary, lambda p, n: run.source_lines.get((p, n))):
-            console.print(renderable)
+        print_styled(report.full(run.diagnostics, summary, lambda p, n: run.source_lines.get((p, n))))
     elif chosen_format == "sarif":
         rules = [(code, m.NAME, m.DEFAULT, m.__doc__ or "") for code, m in RULES.items()]
         sys.stdout.write(report.sarif(run.diagnostics, summary, rules))

@@ -6,13 +6,11 @@ works on :class:`Document` values, which are pure text.
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 import stat
 import tempfile
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from postkit.diagnostics import Edit
@@ -116,40 +114,48 @@ class Document:
         span = self.front_matter
         return self.text[: span.body_start] if span else ""
 
-    @cached_property
-    def _line_starts(self) -> list[int]:
-        starts = [0]
-        starts.extend(m.end() for m in re.finditer("\n", self.text))
-        return starts
+    def _line_start(self, number: int) -> int:
+        """Offset where 1-based line ``number`` starts (``len(text)`` past the end).
+
+        Scans only up to that line: rules look at the front matter, which is
+        at the top, and bodies can be megabytes long.
+        """
+        offset = 0
+        text = self.text
+        for _ in range(number - 1):
+            found = text.find("\n", offset)
+            if found == -1:
+                return len(text)
+            offset = found + 1
+        return offset
 
     @property
     def line_count(self) -> int:
         """Number of lines, counting a last line without a line break."""
-        return len(self._line_starts) - (1 if self.text.endswith("\n") else 0)
+        return self.text.count("\n") + (0 if self.text.endswith("\n") or not self.text else 1)
 
     def position(self, offset: int) -> tuple[int, int]:
         """Turn a character offset into a 1-based ``(line, column)`` pair."""
-        index = bisect.bisect_right(self._line_starts, offset) - 1
-        return index + 1, offset - self._line_starts[index] + 1
+        line = self.text.count("\n", 0, offset) + 1
+        return line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
 
     def offset(self, line: int, col: int = 1) -> int:
         """Turn a 1-based ``(line, column)`` into a character offset (clamped to the text)."""
-        index = min(max(line, 1), len(self._line_starts)) - 1
-        return min(self._line_starts[index] + col - 1, len(self.text))
+        return min(self._line_start(max(line, 1)) + col - 1, len(self.text))
 
     def line(self, number: int) -> str:
         """The text of 1-based line ``number`` without its line break (``""`` past the end)."""
-        if number < 1 or number > len(self._line_starts):
+        if number < 1:
             return ""
-        start = self._line_starts[number - 1]
-        end = self._line_starts[number] if number < len(self._line_starts) else len(self.text)
-        return self.text[start:end].rstrip("\r\n")
+        start = self._line_start(number)
+        if start >= len(self.text) and not (start == 0 and number == 1):
+            return ""
+        end = self.text.find("\n", start)
+        return self.text[start : len(self.text) if end == -1 else end].rstrip("\r")
 
     def line_span(self, first: int, last: int) -> tuple[int, int]:
         """Offsets covering whole lines ``first``..``last`` including the last line break."""
-        start = self.offset(first)
-        end = self._line_starts[last] if last < len(self._line_starts) else len(self.text)
-        return start, end
+        return self.offset(first), self._line_start(last + 1)
 
     def with_body(self, body: str) -> str:
         """The full text with the body replaced; the head stays byte-identical.
@@ -244,7 +250,8 @@ def read_document(path: str | os.PathLike[str]) -> Document:
             permission), or :func:`decode` rejects its bytes.
     """
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except IsADirectoryError:
         raise ReadError("is a folder, not a file") from None
     except FileNotFoundError:

@@ -1,8 +1,8 @@
 """Output formats for diagnostics: full (Rich), concise, json, github and sarif.
 
-Each format is a function from diagnostics and a :class:`Summary` to text
-(``full`` returns Rich renderables). Only this module and ``cli.py`` know
-about Rich (STYLE.md point 6).
+Each format is a pure function from diagnostics and a :class:`Summary` to
+text (``full`` returns lines of styled segments, which ``cli.py`` prints
+through Rich on a terminal).
 """
 
 from __future__ import annotations
@@ -269,52 +269,64 @@ def sarif(
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
+Segment = tuple[str, str | None]
+"""A piece of text and its Rich style name (``None`` for plain)."""
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: East Asian wide and full-width characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 0 if unicodedata.combining(ch) else 1 for ch in text)
+
 
 def full(
     diagnostics: Sequence[Diagnostic],
     summary: Summary,
     source_line: Callable[[str, int], str | None],
-) -> list[object]:
-    """Rich renderables: diagnostics grouped by file, each with its line and a caret.
+) -> list[list[Segment]]:
+    """Lines of styled segments: diagnostics grouped by file, each with its line and a caret.
 
     ``source_line(path, line)`` returns the text of a line for display, or
-    ``None`` when it is not known (unreadable files).
+    ``None`` when it is not known (unreadable files). The CLI prints the
+    segments through Rich on a terminal and as plain text elsewhere, so
+    pre-commit and CI logs never pay for importing Rich.
     """
-    from rich.cells import cell_len
-    from rich.text import Text
-
-    out: list[object] = []
+    out: list[list[Segment]] = []
     current = None
     for d in diagnostics:
         if d.path != current:
             if current is not None:
-                out.append(Text(""))
-            out.append(Text(d.path, style="bold underline"))
+                out.append([])
+            out.append([(d.path, "bold underline")])
             current = d.path
-        head = Text("  ")
-        head.append(f"{d.line}:{d.col}".ljust(8), style="dim")
-        head.append(d.severity.label.ljust(8), style=_STYLE[d.severity])
-        head.append(f"{d.code} ", style="bold")
-        head.append(f"{d.name}  ", style="dim")
-        head.append(d.message)
-        out.append(head)
+        out.append([
+            ("  ", None),
+            (f"{d.line}:{d.col}".ljust(8), "dim"),
+            (d.severity.label.ljust(8), _STYLE[d.severity]),
+            (f"{d.code} ", "bold"),
+            (f"{d.name}  ", "dim"),
+            (d.message, None),
+        ])
         line = source_line(d.path, d.line)
         if line is not None and line.strip():
-            gutter = str(d.line).rjust(6)
-            shown = line.expandtabs(4)
-            out.append(Text(f"{gutter} │ ", style="dim") + Text(shown))
+            out.append([(f"{d.line:>6} │ ", "dim"), (line.expandtabs(4), None)])
             prefix = line[: d.col - 1].expandtabs(4)
             width = 1
             if d.end_line == d.line and d.end_col and d.end_col > d.col:
-                width = max(1, cell_len(line[d.col - 1 : d.end_col - 1].expandtabs(4)))
-            caret = Text(" " * 6 + " │ ", style="dim")
-            caret.append(" " * cell_len(prefix) + "^" * width, style=_STYLE[d.severity])
-            out.append(caret)
+                width = max(1, display_width(line[d.col - 1 : d.end_col - 1].expandtabs(4)))
+            out.append([(" " * 6 + " │ ", "dim"), (" " * display_width(prefix) + "^" * width, _STYLE[d.severity])])
         if d.fix is not None:
-            label = "fix" if d.fix.applicability is Applicability.SAFE else "unsafe fix"
-            out.append(Text(f"         {label}: {d.fix.message}", style="green" if label == "fix" else "magenta"))
+            safe = d.fix.applicability is Applicability.SAFE
+            out.append([(f"         {'fix' if safe else 'unsafe fix'}: {d.fix.message}", "green" if safe else "magenta")])
     if diagnostics:
-        out.append(Text(""))
+        out.append([])
     style = "bold red" if summary.errors else "bold yellow" if summary.warnings else "bold green"
-    out.append(Text(summary.text(), style=style))
+    for text in summary.text().splitlines():
+        out.append([(text, style)])
     return out
+
+
+def plain(lines: list[list[Segment]]) -> str:
+    """Styled lines as plain text, one per line."""
+    return "".join("".join(text for text, _ in line) + "\n" for line in lines)

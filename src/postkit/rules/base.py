@@ -51,11 +51,16 @@ class Problem:
 
 @dataclass
 class Post:
-    """One post as the rules see it: the document, its parsed front matter and the settings."""
+    """One post as the rules see it: the document, its parsed front matter and the settings.
+
+    ``cache`` lets rules share work on the same post (the date rules read
+    each date once).
+    """
 
     document: Document
     front_matter: ParsedFrontMatter
     settings: Settings = field(default_factory=Settings)
+    cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def path(self) -> str:

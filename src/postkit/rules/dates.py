@@ -9,7 +9,6 @@ moment.js-style patterns such as Hexo's default ``YYYY-MM-DD HH:mm:ss``.
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -173,6 +172,8 @@ def read_date(text: str, allowed: tuple[str, ...]) -> DateReading:
         if _RFC3339.match(text):
             matched.append("rfc3339")
     elif _RFC2822.match(text):
+        import email.utils  # only RSS-style dates need it; keeps start-up light
+
         try:
             value = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
@@ -238,6 +239,8 @@ def render(value: dt.datetime | dt.date, allowed: tuple[str, ...], timezone: dt.
             return stamp.replace("+00:00", "Z")
         if name == "rfc2822":
             if isinstance(value, dt.datetime) and value.tzinfo is not None:
+                import email.utils
+
                 return email.utils.format_datetime(value, usegmt=value.utcoffset() == dt.timedelta(0))
             continue
         rendered = _render_pattern(name, value)
@@ -283,12 +286,19 @@ def _render_pattern(pattern: str, value: dt.datetime | dt.date) -> str | None:
     return _MOMENT_SPLIT.sub(token, pattern)
 
 
-def date_entries(post: Post) -> Iterator[tuple[str, yaml.ScalarNode, DateReading]]:
+def date_entries(post: Post) -> list[tuple[str, yaml.ScalarNode, DateReading]]:
     """Each configured date field holding a non-empty scalar, with how it reads.
 
     Null and whitespace-only values are skipped: empty-value (PK102) reports
-    them for required keys.
+    them for required keys. Read once per post and shared by the date rules.
     """
+    cached = post.cache.get("date_entries")
+    if cached is None:
+        cached = post.cache["date_entries"] = list(_date_entries(post))
+    return cached
+
+
+def _date_entries(post: Post) -> Iterator[tuple[str, yaml.ScalarNode, DateReading]]:
     if not post.front_matter.is_mapping:
         return
     for key in post.settings.date_fields:

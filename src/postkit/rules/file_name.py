@@ -26,7 +26,7 @@ There is no automatic fix.
 from __future__ import annotations
 
 import re
-from pathlib import PurePath
+import os.path
 from typing import Iterator
 
 from postkit.diagnostics import Severity
@@ -44,7 +44,7 @@ MAX_BYTES = 255
 
 
 def check(post: Post) -> Iterator[Problem]:
-    name = PurePath(post.path).name
+    name = os.path.basename(post.path)
     if not name or post.path == "<string>":
         return
     stem = name.rsplit(".", 1)[0] if "." in name else name

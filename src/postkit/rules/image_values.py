@@ -7,7 +7,6 @@ services; extend it in a pull request when a new one shows up in real posts.
 
 from __future__ import annotations
 
-from typing import Iterator
 from urllib.parse import urlsplit
 
 import yaml
@@ -38,14 +37,18 @@ PLACEHOLDER_HOSTS: dict[str, str] = {
 _PLACEHOLDER_WORDS = frozenset({"undefined", "null", "none", "nan", "[object object]"})
 
 
-def image_entries(post: Post) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+def image_entries(post: Post) -> list[tuple[str, yaml.Node, yaml.Node]]:
     """``(key, key_node, value_node)`` for each configured image field present in the post."""
-    if not post.front_matter.is_mapping:
-        return
-    for key in post.settings.image_fields:
-        entry = post.entry(key)
-        if entry is not None:
-            yield key, entry[0], entry[1]
+    cached = post.cache.get("image_entries")
+    if cached is None:
+        cached = []
+        if post.front_matter.is_mapping:
+            for key in post.settings.image_fields:
+                entry = post.entry(key)
+                if entry is not None:
+                    cached.append((key, entry[0], entry[1]))
+        post.cache["image_entries"] = cached
+    return cached
 
 
 def url_of(node: yaml.Node) -> str | None:

@@ -1,0 +1,88 @@
+"""Benchmark `postkit validate` against the bare cost of python-frontmatter's parse (issue #2).
+
+Copies ../shared/corpus into a temporary tree of N posts (default 10,000)
+and prints:
+  - posts per second for `postkit validate` (the installed console script,
+    start-up included, output to /dev/null), on every core and with --jobs 1;
+  - posts per second for `frontmatter.load` over the same files (read + parse);
+  - the ratio of the two costs (goal <= 1.5);
+  - the wall time of a one-file run, the pre-commit case (goal <= 0.3 s).
+
+Run: .venv/bin/python benchmarks/validate.py [--posts N] [--corpus PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def build_tree(corpus: Path, target: Path, count: int) -> list[Path]:
+    sources = sorted(corpus.rglob("*.md"))
+    if not sources:
+        sys.exit(f"no posts under {corpus}")
+    made = []
+    for index in range(count):
+        source = sources[index % len(sources)]
+        folder = target / f"batch{index // 500:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{index:05d}-{source.name}"
+        shutil.copyfile(source, path)
+        made.append(path)
+    return made
+
+
+def time_command(args: list[str], repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def bare_parse(files: list[Path]) -> float:
+    import frontmatter
+
+    start = time.perf_counter()
+    for path in files:
+        try:
+            frontmatter.load(path)
+        except Exception:  # the corpus has posts whose YAML does not parse; the parse cost still counts
+            pass
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--repeat", type=int, default=3)
+    options = parser.parse_args()
+    postkit = str(Path(sys.executable).with_name("postkit"))
+    with tempfile.TemporaryDirectory() as tmp:
+        files = build_tree(options.corpus, Path(tmp) / "posts", options.posts)
+        bare_parse(files)  # warm the page cache for both measurements
+        tree = str(Path(tmp) / "posts")
+        validate = min(time_command([postkit, "validate", "--format", "concise", tree], options.repeat))
+        serial = min(time_command([postkit, "validate", "--format", "concise", "--jobs", "1", tree], options.repeat))
+        bare = min(bare_parse(files) for _ in range(options.repeat))
+        one_file = time_command([postkit, "validate", str(files[0])], 7)
+    print(f"posts: {len(files)} (copied from {options.corpus})")
+    print(f"postkit validate:  {validate:6.2f} s  {len(files) / validate:8.0f} posts/s  (whole command, start-up included)")
+    print(f"  with --jobs 1:   {serial:6.2f} s  {len(files) / serial:8.0f} posts/s  (one process)")
+    print(f"frontmatter.load:  {bare:6.2f} s  {len(files) / bare:8.0f} posts/s  (read + parse only)")
+    print(f"cost ratio validate / bare parse: {validate / bare:.2f}  (goal <= 1.5); one process: {serial / bare:.2f}")
+    print(f"one-file run (pre-commit case): median {statistics.median(one_file):.3f} s, best {min(one_file):.3f} s  (goal <= 0.3 s)")
+
+
+if __name__ == "__main__":
+    main()
