@@ -202,4 +202,12 @@ def test_every_rule_is_documented():
         assert doc.startswith(f"{module.NAME} ({code}): "), code
         for heading in ("## What it checks", "## Why it matters", "## Example", "## Fix"):
             assert heading in doc, (code, heading)
-        assert module.FIX in (None, "safe", "unsafe")
+        assert module.FIX in (None, "safe", "unsafe", "both")
+
+
+def test_readme_documents_every_rule():
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for code, module in RULES.items():
+        assert f"| {code} | {module.NAME} | {module.DEFAULT.label} |" in readme, code

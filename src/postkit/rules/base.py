@@ -87,8 +87,8 @@ class Rule(Protocol):
     """The shape of a rule module (yamllint's ``rules/*.py``).
 
     ``CODE`` never changes once released; ``NAME`` is kebab-case; ``DEFAULT``
-    is the severity when config says nothing; ``FIX`` is ``None``, ``"safe"``
-    or ``"unsafe"`` for ``postkit rules``. The module docstring is the rule's
+    is the severity when config says nothing; ``FIX`` is ``None``, ``"safe"``,
+    ``"unsafe"`` or ``"both"`` (what ``postkit rules`` lists). The module docstring is the rule's
     documentation.
     """
 

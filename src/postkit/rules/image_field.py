@@ -42,7 +42,7 @@ from postkit.rules.image_values import image_entries, problem_with, url_of
 CODE = "PK302"
 NAME = "image-field"
 DEFAULT = Severity.WARNING
-FIX = "safe"
+FIX = "both"
 
 
 def check(post: Post) -> Iterator[Problem]:

@@ -45,7 +45,7 @@ from postkit.rules.scalars import YAML11_ONLY_BOOLEANS, YAML12_BOOLEANS, is_plai
 CODE = "PK103"
 NAME = "wrong-type"
 DEFAULT = Severity.ERROR
-FIX = "safe"
+FIX = "both"
 
 KEYS = ("title", "categories", "tags", "comments")
 _STR = "tag:yaml.org,2002:str"
