@@ -99,3 +99,26 @@ class Rule(Protocol):
     __doc__: str | None
 
     def check(self, post: Post) -> Iterator[Problem]: ...
+
+
+Fact = tuple[str, int, int]
+"""What a project rule collects from one post: ``(key, line, col)``."""
+
+
+def shared_keys(facts: dict[str, list[Fact]]) -> Iterator[tuple[str, str, int, int, list[str]]]:
+    """For project rules: ``(key, path, line, col, other_paths)`` for each key found in several posts."""
+    places: dict[str, list[tuple[str, int, int]]] = {}
+    for path, items in facts.items():
+        for key, line, col in items:
+            places.setdefault(key, []).append((path, line, col))
+    for key, found in places.items():
+        if len(found) < 2:
+            continue
+        for path, line, col in found:
+            yield key, path, line, col, [other for other, _, _ in found if other != path]
+
+
+def listing(paths: list[str], limit: int = 5) -> str:
+    """``a.md, b.md and 3 more``: a readable list of posts for a message."""
+    shown = ", ".join(paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")

@@ -21,8 +21,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from postkit.diagnostics import Severity
-from postkit.rules.base import Post, Problem
-from postkit.rules.reused_image import _listing
+from postkit.rules.base import Fact, Post, Problem, listing, shared_keys
 
 CODE = "PK401"
 NAME = "duplicate-title"
@@ -31,7 +30,7 @@ FIX = None
 SCOPE = "project"
 
 
-def collect(post: Post) -> list[tuple[str, int, int]]:
+def collect(post: Post) -> list[Fact]:
     """``[(title, line, col)]`` when the post has a non-empty string title."""
     entry = post.entry("title")
     title = post.value("title")
@@ -41,15 +40,7 @@ def collect(post: Post) -> list[tuple[str, int, int]]:
     return [(title.strip(), line, col)]
 
 
-def check_project(facts: dict[str, list[tuple[str, int, int]]]) -> Iterator[tuple[str, Problem]]:
+def check_project(facts: dict[str, list[Fact]]) -> Iterator[tuple[str, Problem]]:
     """One problem per post whose title another post also has."""
-    posts: dict[str, list[tuple[str, int, int]]] = {}
-    for path, items in facts.items():
-        for title, line, col in items:
-            posts.setdefault(title, []).append((path, line, col))
-    for title, places in posts.items():
-        if len(places) < 2:
-            continue
-        for path, line, col in places:
-            others = [other for other, _, _ in places if other != path]
-            yield path, Problem(line, col, f"title {title!r} is also used by {_listing(others, limit=20)}")
+    for title, path, line, col, others in shared_keys(facts):
+        yield path, Problem(line, col, f"title {title!r} is also used by {listing(others, limit=20)}")

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from postkit.diagnostics import Severity
-from postkit.rules.base import Post, Problem
+from postkit.rules.base import Fact, Post, Problem, listing, shared_keys
 from postkit.rules.image_values import image_entries, placeholder, url_of
 
 CODE = "PK303"
@@ -33,7 +33,7 @@ FIX = None
 SCOPE = "project"
 
 
-def collect(post: Post) -> list[tuple[str, int, int]]:
+def collect(post: Post) -> list[Fact]:
     """``(url, line, col)`` for each distinct usable image URL in the post."""
     found: dict[str, tuple[int, int]] = {}
     for _, _, value_node in image_entries(post):
@@ -43,20 +43,7 @@ def collect(post: Post) -> list[tuple[str, int, int]]:
     return [(url, line, col) for url, (line, col) in found.items()]
 
 
-def check_project(facts: dict[str, list[tuple[str, int, int]]]) -> Iterator[tuple[str, Problem]]:
+def check_project(facts: dict[str, list[Fact]]) -> Iterator[tuple[str, Problem]]:
     """One problem per post that shares an image URL with another post."""
-    users: dict[str, list[tuple[str, int, int]]] = {}
-    for path, items in facts.items():
-        for url, line, col in items:
-            users.setdefault(url, []).append((path, line, col))
-    for url, places in users.items():
-        if len(places) < 2:
-            continue
-        for path, line, col in places:
-            others = [other for other, _, _ in places if other != path]
-            yield path, Problem(line, col, f"the same image is used by {len(others)} other post(s): {_listing(others)}")
-
-
-def _listing(paths: list[str], limit: int = 5) -> str:
-    shown = ", ".join(paths[:limit])
-    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+    for _url, path, line, col, others in shared_keys(facts):
+        yield path, Problem(line, col, f"the same image is used by {len(others)} other post(s): {listing(others)}")
