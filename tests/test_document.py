@@ -133,3 +133,11 @@ def test_write_atomic_failure_leaves_old_file(tmp_path, monkeypatch):
         write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["post.md"]
+
+
+def test_hugo_toml_front_matter_span():
+    doc = Document.from_text('+++\ntitle = "x"\n+++\nbody')
+    assert doc.front_matter is not None
+    assert doc.front_matter.format == "toml"
+    assert doc.yaml_text == 'title = "x"\n'
+    assert doc.body == "body"

@@ -42,6 +42,7 @@ CASES = [
     ("duplicate nested key", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\nseo:\n  k: 1\n  k: 2\n---\n", [("PK003", 6, 3)]),
     ("list front matter", "---\n- a\n- b\n---\n", [("PK004", 2, 1)]),
     ("scalar front matter", "---\n只是一句话\n---\n正文", [("PK004", 2, 1)]),
+    ("toml front matter", "+++\ntitle = 'x'\n+++\nbody\n", [("PK005", 1, 1)]),
     ("missing title and date", "---\nauthor: me\n---\n", [("PK101", 1, 1), ("PK101", 1, 1)]),
     ("empty front matter", "---\n---\nbody", [("PK101", 1, 1), ("PK101", 1, 1)]),
     ("title is a single space", "---\ntitle: ' '\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK102", 2, 8)]),

@@ -19,7 +19,8 @@ BOM = "\ufeff"
 _BINARY_SNIFF_BYTES = 8192
 # Hexo accepts three or more dashes and wants the same fence to close the block;
 # Jekyll also closes YAML with "...".
-_FENCE = re.compile(r"(-{3,})[ \t]*\r?\n?$")
+# Hugo writes TOML front matter between "+++" fences.
+_FENCE = re.compile(r"(-{3,}|\+{3})[ \t]*\r?\n?$")
 _KEY_LINE = re.compile(r"""^(?:[^\s#:"'\[\]{}>|*&!%@`,-][^:]*|"[^"]*"|'[^']*'):(?:[ \t]|\r?$)""")
 
 
@@ -45,7 +46,8 @@ class FrontMatterSpan:
     the first character after the opening fence's line break and ``end`` the
     first character of the closing fence line, so ``text[start:end]`` is the
     YAML handed to the parser. ``body_start`` is the first character after the
-    closing fence's line break.
+    closing fence's line break. ``format`` is ``"yaml"`` (``---`` fences) or
+    ``"toml"`` (Hugo's ``+++`` fences).
     """
 
     open_line: int
@@ -53,6 +55,7 @@ class FrontMatterSpan:
     start: int
     end: int
     body_start: int
+    format: str = "yaml"
 
     @property
     def first_line(self) -> int:
@@ -204,7 +207,9 @@ def _find_front_matter(text: str) -> tuple[FrontMatterSpan | None, int | None, i
         stop = length if stop == -1 else stop + 1
         line = text[cursor:stop]
         stripped = line.rstrip("\r\n").rstrip(" \t")
-        if stripped in (dashes, "..."):
+        if stripped == dashes or (stripped == "..." and dashes != "+++"):
+            if dashes == "+++":
+                return FrontMatterSpan(open_line, line_no, start, cursor, stop, "toml"), None, None
             if first_is_blank and first_content is not None and not _KEY_LINE.match(first_content):
                 return None, None, open_line
             span = FrontMatterSpan(open_line, line_no, start, cursor, stop)

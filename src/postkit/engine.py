@@ -18,7 +18,7 @@ from postkit.diagnostics import Applicability, Diagnostic, Edit, Severity
 from postkit.document import Document, ReadError, apply_edits, read_document, write_atomic
 from postkit.front_matter import parse
 from postkit.paths import path_matches
-from postkit.rules import RULES, is_project_rule, read_error
+from postkit.rules import RULES, is_project_rule, read_error, runs_on
 from postkit.rules.base import Post, Problem, Settings
 
 MAX_FIX_PASSES = 10
@@ -162,8 +162,9 @@ def check_document(document: Document, settings: Settings, selection: Selection)
     ignored = selection.ignored_for(document.path)
     noqa = _noqa_lines(document)
     result = FileResult(document.path, document=document, noqa=noqa)
+    front_matter_format = document.front_matter.format if document.front_matter else None
     for code, module, level, project in selection.plan:
-        if code in ignored:
+        if code in ignored or not runs_on(module, front_matter_format):
             continue
         if project:
             result.facts[code] = module.collect(post)

@@ -121,7 +121,7 @@ def parse(document: Document) -> ParsedFrontMatter:
     line and column in the file, not in the block (issue #2, PK002).
     """
     result = ParsedFrontMatter(document)
-    if document.front_matter is None:
+    if document.front_matter is None or document.front_matter.format != "yaml":
         return result
     text = document.yaml_text
     loader = _Loader(text)

@@ -24,6 +24,7 @@ from postkit.rules import (
     not_a_mapping,
     read_error,
     reused_image,
+    unsupported_format,
     updated_before_date,
     wrong_type,
     yaml_syntax,
@@ -37,6 +38,7 @@ RULES: dict[str, ModuleType] = {
         yaml_syntax,
         duplicate_key,
         not_a_mapping,
+        unsupported_format,
         missing_key,
         empty_value,
         wrong_type,
@@ -63,3 +65,12 @@ def lookup(code_or_name: str) -> ModuleType | None:
 def is_project_rule(module: ModuleType) -> bool:
     """True for rules that compare posts with each other (``SCOPE = "project"``)."""
     return getattr(module, "SCOPE", "post") == "project"
+
+
+def runs_on(module: ModuleType, front_matter_format: str | None) -> bool:
+    """True when the rule applies to a post whose front matter is in ``front_matter_format``.
+
+    Rules read YAML; on TOML front matter only rules marked ``ANY_FORMAT``
+    (file-level checks) run.
+    """
+    return front_matter_format in (None, "yaml") or getattr(module, "ANY_FORMAT", False)

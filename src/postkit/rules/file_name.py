@@ -36,6 +36,7 @@ CODE = "PK402"
 NAME = "file-name"
 DEFAULT = Severity.WARNING
 FIX = None
+ANY_FORMAT = True
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FORBIDDEN = re.compile(r'[<>:"\\|?*]')
