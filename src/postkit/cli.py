@@ -167,11 +167,12 @@ def validate(
             )
     except OSError as error:
         raise fail(f"{getattr(error, 'filename', '') or ''}: cannot write: {error.strerror or error}") from None
+    summary = report.Summary.of(run.diagnostics, run.files, run.fixes_applied, run.fixed_files)
+    failing = summary.errors + (summary.warnings if strict else 0)
     if diff:
         sys.stdout.write("".join(run.diffs))
         typer.echo(f"{len(run.diffs)} file(s) would be fixed ({run.fixes_applied} fixes).", err=True)
-        raise typer.Exit(EXIT_PROBLEMS if run.diffs else EXIT_CLEAN)
-    summary = report.Summary.of(run.diagnostics, run.files, run.fixes_applied, run.fixed_files)
+        raise typer.Exit(EXIT_PROBLEMS if run.diffs or failing else EXIT_CLEAN)
     if chosen_format == "full":
         print_styled(report.full(run.diagnostics, summary, lambda p, n: run.source_lines.get((p, n))))
     elif chosen_format == "sarif":
@@ -180,7 +181,6 @@ def validate(
     else:
         writer = {"concise": report.concise, "json": report.to_json, "github": report.github}[chosen_format]
         sys.stdout.write(writer(run.diagnostics, summary))
-    failing = summary.errors + (summary.warnings if strict else 0)
     raise typer.Exit(EXIT_PROBLEMS if failing else EXIT_CLEAN)
 
 

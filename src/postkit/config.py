@@ -147,6 +147,14 @@ def validate_table(table: dict[str, Any], source: str) -> dict[str, Any]:
         raise ConfigError(f"{source}: {error}") from None
     if "timezone" in table:
         check_timezone(table["timezone"], f"{source}: 'timezone'")
+    if "keep-image-field" in table:
+        from postkit.rules.base import DEFAULT_IMAGE_FIELDS
+
+        fields = table.get("image-fields", DEFAULT_IMAGE_FIELDS)
+        if table["keep-image-field"] not in fields:
+            raise ConfigError(
+                f"{source}: 'keep-image-field' is {table['keep-image-field']!r}, which is not one of the image fields ({', '.join(fields)})"
+            )
     return table
 
 
@@ -189,11 +197,16 @@ def read_site_config(site_root: Path) -> tuple[str | None, str | None]:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         raise ConfigError(f"{path}: {where}not valid YAML: {error.problem}") from None
     except (yaml.YAMLError, OSError, UnicodeDecodeError, ValueError) as error:
-        raise ConfigError(f"{path}: cannot read: {error}") from None
-    if not isinstance(data, dict):
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else " ".join(str(error).split())
+        raise ConfigError(f"{path}: cannot read: {reason}") from None
+    if data is None:
         return None, None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the site config must be a mapping of keys to values")
     timezone = data.get("timezone")
     url = data.get("url")
+    if timezone is not None and not isinstance(timezone, str):
+        raise ConfigError(f"{path}: 'timezone' must be an IANA name such as 'Asia/Shanghai', not {timezone!r}")
     timezone = timezone.strip() if isinstance(timezone, str) and timezone.strip() else None
     if timezone:
         check_timezone(timezone, f"{path}: 'timezone'")

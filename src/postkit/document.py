@@ -301,7 +301,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
         OSError: the folder is not writable or the disk is full; the target
             is left untouched.
     """
-    target = Path(path)
+    # Write through symlinks: replacing the link itself would leave the real post unfixed.
+    target = Path(os.path.realpath(path))
     try:
         if target.read_bytes() == data:
             return False

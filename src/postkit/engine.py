@@ -296,7 +296,8 @@ def validate_file(
         if fixed.text != document.text:
             outcome.fixes_applied = applied
             if diff:
-                outcome.diff = unified_diff(path, document.text, fixed.text)
+                bom = "\ufeff" if document.bom else ""
+                outcome.diff = unified_diff(path, bom + document.text, bom + fixed.text)
             else:
                 write_atomic(path, fixed.encoded())
                 document = fixed

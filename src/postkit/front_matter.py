@@ -96,9 +96,22 @@ class ParsedFrontMatter:
         start, end = self.span(node)
         return Edit(start, start + len(self.source(node)), new_value)
 
-    def removal(self, key_node: yaml.Node, value_node: yaml.Node) -> Edit:
-        """An edit that deletes a top-level entry: whole lines from its key to the end of its value."""
+    def removal(self, key_node: yaml.Node, value_node: yaml.Node) -> Edit | None:
+        """An edit that deletes a top-level entry: whole lines from its key to the end of its value.
+
+        ``None`` when the mapping is written in flow style (``{a: 1, b: 2}``)
+        or the entry shares a line with another, where deleting lines would
+        take other keys with it.
+        """
+        if self.root is None or getattr(self.root, "flow_style", False):
+            return None
         text = self.document.text
+        key_line = key_node.start_mark.line
+        for other_key, other_value in self.root.value:
+            if other_key is not key_node and (
+                other_key.start_mark.line == key_line or other_value.end_mark.line == key_line and other_value.end_mark.column > 0
+            ):
+                return None
         start = self.offset(key_node.start_mark)
         start = text.rfind("\n", 0, start) + 1
         end = self.offset(value_node.end_mark)
@@ -131,6 +144,12 @@ def parse(document: Document) -> ParsedFrontMatter:
         result.data = {} if root is None else loader.construct_document(root)
     except yaml.MarkedYAMLError as error:
         result.error = _located_problem(document, error)
+        result.root = None
+        return result
+    except yaml.reader.ReaderError as error:
+        offset = document.front_matter.start + max(error.position, 0)
+        line, col = document.position(offset)
+        result.error = YamlProblem(line, col, f"character U+{error.character:04X} is not allowed in YAML; remove it")
         result.root = None
         return result
     except yaml.YAMLError as error:  # errors without a mark (rare): point at the block
@@ -209,8 +228,8 @@ def _located_problem(document: Document, error: yaml.MarkedYAMLError) -> YamlPro
     first_line = document.front_matter.first_line
     line = first_line + mark.line if mark else first_line
     col = mark.column + 1 if mark else 1
-    problem = (error.problem or "invalid YAML").strip()
-    context = (error.context or "").strip()
+    problem = " ".join((error.problem or "invalid YAML").split())
+    context = " ".join((error.context or "").split())
     message = problem
     if context and error.context_mark is not None and error.context_mark is not mark:
         message += f" ({context} started at line {first_line + error.context_mark.line})"

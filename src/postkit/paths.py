@@ -76,8 +76,11 @@ def path_matches(glob: str, path: str, root: str = ".") -> bool:
     except ValueError:
         pass
     pattern = pattern.removeprefix("./")
+    # "**/" may stand for no folder at all, as in .gitignore and git's pathspecs.
+    patterns = {pattern, pattern.replace("**/", ""), pattern.replace("/**/", "/")}
     for candidate in candidates:
         for target in (candidate, *candidate.parents):
-            if fnmatchcase(str(target).removeprefix("./"), pattern):
+            name = str(target).removeprefix("./")
+            if any(fnmatchcase(name, p) for p in patterns):
                 return True
     return False

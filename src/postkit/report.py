@@ -183,7 +183,8 @@ _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 
 
 def _artifact(path: str) -> dict[str, str]:
-    return {"uri": quote(PurePath(path).as_posix(), safe="/:@!$&'()*+,;=-._~")}
+    # ':' is escaped too, so that "a:b.md" is not read as a URI with the scheme "a".
+    return {"uri": quote(PurePath(path).as_posix(), safe="/@!$&'()*+,;=-._~")}
 
 
 def sarif(

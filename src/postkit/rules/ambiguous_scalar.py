@@ -20,7 +20,9 @@ time: 10:00
 ```
 
 ## Fix
-A safe fix quotes the value exactly as written: `lang: 'no'`.
+A safe fix quotes the value exactly as written: `lang: 'no'`, which keeps
+what Hexo already reads. For `0755`, which YAML 1.2 reads as the number
+755, quoting changes Hexo's value, so that fix is unsafe.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import Iterator
 
 import yaml
 
-from postkit.diagnostics import Fix, Severity
+from postkit.diagnostics import Applicability, Fix, Severity
 from postkit.rules import wrong_type
 from postkit.rules.base import Post, Problem
 from postkit.rules.scalars import quoted_source, yaml11_reading
@@ -37,7 +39,7 @@ from postkit.rules.scalars import quoted_source, yaml11_reading
 CODE = "PK104"
 NAME = "ambiguous-scalar"
 DEFAULT = Severity.WARNING
-FIX = "safe"
+FIX = "both"
 
 
 def check(post: Post) -> Iterator[Problem]:
@@ -63,7 +65,14 @@ def check(post: Post) -> Iterator[Problem]:
             readings = yaml11_reading(node)
             if readings:
                 quoted = quoted_source(post.front_matter, node)
-                fix = Fix(f"quote it: {quoted}", (post.front_matter.replace_scalar(node, quoted),))
+                # Quoting keeps YAML 1.2's reading when that is a string; when YAML 1.2 reads a
+                # number (octal-looking 0755), quoting changes what Hexo sees, so it is unsafe.
+                keeps_hexo = readings[1].startswith("the string")
+                fix = Fix(
+                    f"quote it: {quoted}",
+                    (post.front_matter.replace_scalar(node, quoted),),
+                    Applicability.SAFE if keeps_hexo else Applicability.UNSAFE,
+                )
                 yield post.problem_at(
                     node,
                     f"{node.value} is {readings[0]} to YAML 1.1 (PyYAML, Jekyll) but {readings[1]} to YAML 1.2 (Hexo, Hugo)",

@@ -223,8 +223,11 @@ def render(value: dt.datetime | dt.date, allowed: tuple[str, ...], timezone: dt.
     ``2021-12-14T10:53:00+08:00``. Returns ``None`` when no allowed format can
     express the value without changing its instant (issue #2, PK202).
     """
+    local = None
     if isinstance(value, dt.datetime) and value.tzinfo is not None and timezone is not None:
         value = value.astimezone(timezone)
+        # Hexo reads a date without an offset in the site's timezone, so local time keeps the instant.
+        local = value.replace(tzinfo=None)
     for name in allowed:
         if name in ("iso8601", "rfc3339"):
             if not isinstance(value, dt.datetime):
@@ -244,6 +247,8 @@ def render(value: dt.datetime | dt.date, allowed: tuple[str, ...], timezone: dt.
                 return email.utils.format_datetime(value, usegmt=value.utcoffset() == dt.timedelta(0))
             continue
         rendered = _render_pattern(name, value)
+        if rendered is None and local is not None:
+            rendered = _render_pattern(name, local)
         if rendered is not None:
             return rendered
     return None
@@ -303,13 +308,18 @@ def _date_entries(post: Post) -> Iterator[tuple[str, yaml.ScalarNode, DateReadin
         return
     for key in post.settings.date_fields:
         entry = post.entry(key)
-        if entry is None or not isinstance(entry[1], yaml.ScalarNode):
+        if entry is None:
             continue
         node = entry[1]
+        if not isinstance(node, yaml.ScalarNode):
+            kind = "list" if isinstance(node, yaml.SequenceNode) else "mapping"
+            yield key, node, DateReading("", None, error=f"the value is a {kind}, not a date")  # type: ignore[misc]
+            continue
         if node.tag == "tag:yaml.org,2002:null" or not node.value.strip():
             continue
         if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"):
-            yield key, node, DateReading(node.value, None, error=f"{node.value!r} is a {node.tag.rsplit(':', 1)[1]}, not a date")
+            kind = {"int": "an integer", "float": "a number", "bool": "a boolean"}[node.tag.rsplit(":", 1)[1]]
+            yield key, node, DateReading(node.value, None, error=f"{node.value!r} is {kind}, not a date")
             continue
         yield key, node, read_date(node.value, post.settings.date_formats)
 

@@ -54,5 +54,5 @@ def check(post: Post) -> Iterator[Problem]:
             if name == kept:
                 continue
             edit = post.front_matter.removal(key_node, value_node)  # type: ignore[arg-type]
-            fix = Fix(f"remove {name} (keep {kept})", (edit,), Applicability.UNSAFE)
+            fix = Fix(f"remove {name} (keep {kept})", (edit,), Applicability.UNSAFE) if edit else None
             yield post.problem_at(key_node, f"{name} holds the same URL as {kept} (line {kept_line})", fix)  # type: ignore[arg-type]

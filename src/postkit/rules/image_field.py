@@ -35,7 +35,7 @@ from typing import Iterator
 
 import yaml
 
-from postkit.diagnostics import Applicability, Fix, Severity
+from postkit.diagnostics import Applicability, Edit, Fix, Severity
 from postkit.rules.base import Post, Problem
 from postkit.rules.image_values import image_entries, problem_with, url_of
 
@@ -49,8 +49,7 @@ def check(post: Post) -> Iterator[Problem]:
     front_matter = post.front_matter
     for key, key_node, value_node in image_entries(post):
         if isinstance(value_node, yaml.ScalarNode) and value_node.tag == "tag:yaml.org,2002:null":
-            fix = Fix(f"remove the empty {key}", (front_matter.removal(key_node, value_node),), Applicability.UNSAFE)
-            yield post.problem_at(key_node, f"{key} is empty (null)", fix)
+            yield post.problem_at(key_node, f"{key} is empty (null)", _removal(post, key, key_node, value_node))
             continue
         url = url_of(value_node)
         if url is None:
@@ -64,8 +63,32 @@ def check(post: Post) -> Iterator[Problem]:
             continue
         fix = None
         if reason == "is empty":
-            fix = Fix(f"remove the empty {key}", (front_matter.removal(key_node, value_node),), Applicability.UNSAFE)
+            fix = _removal(post, key, key_node, value_node)
         elif reason == "has spaces around the URL" and problem_with(url.strip()) is None:
-            quoted = "'" + url.strip().replace("'", "''") + "'" if value_node.style else url.strip()
-            fix = Fix(f"trim it: {url.strip()}", (front_matter.replace_scalar(value_node, quoted),))  # type: ignore[arg-type]
+            fix = _trim(post, value_node)
         yield post.problem_at(value_node if front_matter.source(value_node) else key_node, f"{key} {reason}", fix)
+
+
+def _removal(post: Post, key: str, key_node: yaml.Node, value_node: yaml.Node) -> Fix | None:
+    edit = post.front_matter.removal(key_node, value_node)
+    return Fix(f"remove the empty {key}", (edit,), Applicability.UNSAFE) if edit else None
+
+
+def _trim(post: Post, node: yaml.ScalarNode) -> Fix | None:
+    """Strip the spaces inside the quotes, keeping the quote style and any escapes."""
+    start, end = post.front_matter.span(node)
+    source = post.front_matter.source(node)
+    if node.style not in ("'", '"') or len(source) < 2:
+        return None
+    inner = source[1:-1]
+    trimmed = inner.strip(" ")
+    if trimmed == inner:
+        return None
+    head = len(inner) - len(inner.lstrip(" "))
+    edits = []
+    if head:
+        edits.append(Edit(start + 1, start + 1 + head, ""))
+    tail = len(inner) - len(inner.rstrip(" "))
+    if tail:
+        edits.append(Edit(start + 1 + len(inner) - tail, start + 1 + len(inner), ""))
+    return Fix(f"trim the spaces: {source[0]}{trimmed}{source[-1]}", tuple(edits))

@@ -79,4 +79,7 @@ def check(post: Post) -> Iterator[Problem]:
                     fix,
                 )
                 return
+    if "\r" in document.text and "\n" not in document.text:
+        yield Problem(1, 1, "no front matter found: the file uses old Mac line endings (CR only), which Hexo does not split into lines; convert them to LF")
+        return
     yield Problem(1, 1, "no front matter block ('---' ... '---') at the top of the post")

@@ -24,10 +24,12 @@ comments: no
 ```
 
 ## Fix
-A safe fix quotes the value exactly as written (`title: 'no'`), or writes
-`false`/`true` for `comments`. A title cut by `#` gets an unsafe fix that
-quotes the whole line, because the `#` may have been a real comment.
-Nested lists have no automatic fix.
+A safe fix quotes a title, category or tag exactly as written
+(`title: 'no'`): the text the author wrote is what every tool then reads.
+Writing `false`/`true` for `comments` is an unsafe fix, because it changes
+what Hexo does today. A title cut by `#` gets an unsafe fix that quotes the
+whole line, because the `#` may have been a real comment. Nested lists have
+no automatic fix.
 """
 
 from __future__ import annotations
@@ -129,7 +131,8 @@ def _check_comments(post: Post, node: yaml.Node) -> Iterator[Problem]:
     if node.tag == "tag:yaml.org,2002:bool":
         if is_plain(node) and text in YAML11_ONLY_BOOLEANS:
             value = "true" if text.lower() in ("yes", "on", "y") else "false"
-            fix = Fix(f"write {value}", (post.front_matter.replace_scalar(node, value),))
+            # Unsafe: Hexo reads the word as a truthy string, so the site's behaviour changes.
+            fix = Fix(f"write {value}", (post.front_matter.replace_scalar(node, value),), Applicability.UNSAFE)
             yield post.problem_at(
                 node,
                 f"comments: {text} is a boolean to PyYAML but the string {text!r} to Hexo (YAML 1.2), which keeps comments on",
@@ -139,7 +142,8 @@ def _check_comments(post: Post, node: yaml.Node) -> Iterator[Problem]:
     lowered = text.strip().lower()
     if node.tag == _STR and lowered in {b.lower() for b in YAML12_BOOLEANS | YAML11_ONLY_BOOLEANS}:
         value = "true" if lowered in ("true", "yes", "on", "y") else "false"
-        fix = Fix(f"write {value}", (post.front_matter.replace_scalar(node, value),))
+        # Unsafe: any non-empty string is truthy today, so 'false' changes what the site does.
+        fix = Fix(f"write {value}", (post.front_matter.replace_scalar(node, value),), Applicability.UNSAFE)
         yield post.problem_at(node, f"comments is the string {text!r}, not a boolean; any non-empty string is truthy", fix)
     elif node.tag != "tag:yaml.org,2002:null":
         yield post.problem_at(node, f"comments is {_kind(node)} ({text!r}); use true or false")
