@@ -34,10 +34,11 @@ CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # recursive converter stays far from Python's recursion limit (3 frames per level).
 MAX_DEPTH = 120
 
+HTML5_VOID_TAGS = ["source", "track", "wbr", "embed", "keygen"]
 DROPPED_TAGS = {
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "base",
     "object", "embed", "applet", "param", "canvas", "map", "area", "svg", "math",
-    "input", "select", "textarea", "option", "datalist", "track", "dialog",
+    "input", "select", "textarea", "option", "datalist", "track", "wbr", "keygen", "dialog",
 }
 # The HTML elements that start a new line; they match what a browser shows as separate lines.
 BLOCK_TAGS = {
@@ -219,6 +220,11 @@ def _prepare(soup: BeautifulSoup, base_url: str | None) -> None:
     for node in list(soup.descendants):
         if isinstance(node, (Comment, Doctype, CData, ProcessingInstruction, Declaration)):
             node.extract()
+    # libxml2 parses HTML 4, where these void elements of HTML 5 are unknown: it nests what
+    # follows them inside them. Put that content back after them.
+    for void in soup.find_all(HTML5_VOID_TAGS):
+        for child in reversed(list(void.contents)):
+            void.insert_after(child.extract())
 
     def absolute(url: str) -> str:
         if url.startswith("//"):
@@ -246,7 +252,8 @@ def _prepare(soup: BeautifulSoup, base_url: str | None) -> None:
                 continue
             if name == "a" and child.get("href"):
                 href = child["href"].strip()
-                if href.lower().startswith(("javascript:", "#", "vbscript:")) or not href:
+                # markdown-it and marked refuse these schemes; "#x" targets ids that Markdown drops
+                if href.lower().startswith(("javascript:", "#", "vbscript:", "file:", "data:")) or not href:
                     del child["href"]
                 else:
                     child["href"] = href if href.startswith("//") else absolute(href)
@@ -307,7 +314,7 @@ def _split_edges(text: str) -> tuple[str, str, str]:
                 if char == "\\" and count + 1 < n and s[count + 1] in ASCII_PUNCTUATION:
                     count += 2
                     continue
-            if char in WHITESPACE_CHARS or char in BREAK_CHARS:
+            if char.isspace() or char in WHITESPACE_CHARS or char in BREAK_CHARS:
                 count += 1
             elif char not in SYNTAX_CHARS and char != "\\" and _is_punctuation(char):
                 count += 1
@@ -339,8 +346,6 @@ def _wrap_inline(text: str, marker: str) -> str:
 
 def _apply_per_block(text: str, wrap) -> str:
     """Apply an inline wrapper to each block of text; Markdown spans cannot cross block boundaries."""
-    if "\n\n" not in text.strip("\n"):
-        return wrap(text)
     pieces = []
     for piece in re.split(r"(\n{2,})", text):
         if not piece.strip() or piece.startswith("\n"):
@@ -362,6 +367,9 @@ def _resolve_breaks(text: str, *, paragraph_runs: bool) -> str:
 
     def replace(match: re.Match) -> str:
         run = match.group(0)
+        start, end = match.start(), match.end()
+        if (start == 0 or text[start - 1] == "\n") or (end == len(text) or text[end] == "\n"):
+            return ""  # a break next to a block boundary draws nothing more
         if paragraph_runs and run.count(BREAK) >= 2 and HARD_BREAK not in run:
             return "\n\n"
         return "\\\n" * max(1, run.count(BREAK) + run.count(HARD_BREAK))
@@ -642,19 +650,20 @@ class PostConverter(MarkdownConverter):
                 return leading + "<" + href + ">" + trailing
             return leading + "[" + core + "](" + _format_destination(href) + _format_title(title) + ")" + trailing
 
-        if "\n\n" in text.strip("\n"):
-            # One link per source link: only the first block that has content carries it.
-            done = False
+        if not text.strip(WHITESPACE_CHARS + BREAK_CHARS):
+            # An empty link still counts as a link of the post (issue 3 check "links").
+            return text + "[](" + _format_destination(href) + ")"
+        # One link per source link: when it wraps blocks, only the first block carries it.
+        done = False
 
-            def first_only(piece: str) -> str:
-                nonlocal done
-                if done:
-                    return piece
-                done = True
-                return link(piece)
+        def first_only(piece: str) -> str:
+            nonlocal done
+            if done:
+                return piece
+            done = True
+            return link(piece)
 
-            return _apply_per_block(text, first_only)
-        return link(text)
+        return _apply_per_block(text, first_only)
 
     def convert_img(self, el, text, parent_tags):
         src = el.get("src") or ""
