@@ -30,9 +30,11 @@ BLOCK_CLOSE = "\ue006"
 SENTINELS = re.compile("[\ue000-\ue006]")
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
-# Deeper nesting than this carries no meaning in a post; wrappers below it are unwrapped so the
-# recursive converter stays far from Python's recursion limit (3 frames per level).
-MAX_DEPTH = 120
+# Deeper nesting than this carries no meaning in a post; subtrees below it are flattened to text,
+# images and breaks, so the recursive converter (one frame per level) stays far from Python's
+# recursion limit of 1000.
+MAX_DEPTH = 200
+HIDDEN_STRINGS = (Comment, Doctype, CData, ProcessingInstruction, Declaration)
 
 HTML5_VOID_TAGS = ["source", "track", "wbr", "embed", "keygen"]
 DROPPED_TAGS = {
@@ -48,6 +50,8 @@ BLOCK_TAGS = {
     "hgroup", "caption", "details", "summary", "form", "fieldset", "legend", "iframe",
     "video", "audio", "br",
 }
+SAME_EMPHASIS = {"**": {"strong", "b"}, "*": {"em", "i", "cite", "dfn", "var"}, "~~": {"del", "s", "strike"}}
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 EMPHASIS_TAGS = {"strong", "b", "em", "i", "del", "s", "strike"}
 # Raw HTML that Markdown cannot express and that postkit keeps (issue 3, check "clean").
 SAFE_ATTRIBUTES = ("src", "href", "title", "alt", "width", "height", "controls", "allowfullscreen")
@@ -87,6 +91,7 @@ def _is_punctuation(char: str) -> bool:
 ESCAPE_ALWAYS = re.compile(r"([\\`*\[\]~|])")
 ESCAPE_ANGLE = re.compile(r"<(?=[A-Za-z/!?])")
 ESCAPE_ENTITY = re.compile(r"&(?=#?\w+;)")
+LINE_START_CHARS = set("#-+=>0123456789")
 LINE_START_MARKUP = re.compile(
     r"^(?:(#{1,6})(?=[ \t]|$)|([-+=])(?=[ \t]|$)|(-+|=+)[ \t]*$|(>)|(\d{1,9})([.)])(?=[ \t]|$))"
 )
@@ -216,15 +221,7 @@ def _is_tracking_pixel(tag: Tag, url: str) -> bool:
 # Tree preparation: everything that is easier on the tree than on Markdown strings
 
 def _prepare(soup: BeautifulSoup, base_url: str | None) -> None:
-    """Drop invisible nodes, resolve URLs, unwrap meaningless nesting, all without recursion."""
-    for node in list(soup.descendants):
-        if isinstance(node, (Comment, Doctype, CData, ProcessingInstruction, Declaration)):
-            node.extract()
-    # libxml2 parses HTML 4, where these void elements of HTML 5 are unknown: it nests what
-    # follows them inside them. Put that content back after them.
-    for void in soup.find_all(HTML5_VOID_TAGS):
-        for child in reversed(list(void.contents)):
-            void.insert_after(child.extract())
+    """Drop invisible nodes, resolve URLs and flatten meaningless depth, in one pass without recursion."""
 
     def absolute(url: str) -> str:
         if url.startswith("//"):
@@ -233,11 +230,19 @@ def _prepare(soup: BeautifulSoup, base_url: str | None) -> None:
             return urljoin(base_url, url)
         return url
 
+    # libxml2 parses HTML 4, where these void elements of HTML 5 are unknown: it nests what
+    # follows them inside them. Put that content back after them.
+    for void in soup.find_all(HTML5_VOID_TAGS):
+        for child in reversed(list(void.contents)):
+            void.insert_after(child.extract())
+
     stack: list[tuple[Tag, int]] = [(soup, 0)]
     while stack:
         node, depth = stack.pop()
-        for child in list(node.children):
+        for child in list(node.contents):
             if not isinstance(child, Tag):
+                if type(child) is not NavigableString and isinstance(child, HIDDEN_STRINGS):
+                    child.extract()
                 continue
             name = child.name
             if name in DROPPED_TAGS:
@@ -260,37 +265,45 @@ def _prepare(soup: BeautifulSoup, base_url: str | None) -> None:
             elif name in MEDIA_TAGS or name == "source":
                 if child.get("src"):
                     child["src"] = absolute(child["src"].strip())
-            if depth >= MAX_DEPTH and name not in ("pre", "table", "tr", "td", "th", "ul", "ol", "li"):
-                stack.append((node, depth))  # revisit: the unwrapped children now live here
-                child.unwrap()
-                break
+            elif name in ("ul", "ol") and node.name in ("ul", "ol"):
+                # A list directly inside a list is drawn by browsers under the previous item.
+                previous = child.find_previous_sibling("li")
+                if previous is not None:
+                    previous.append(child.extract())
+                    stack.append((previous, depth + 1))
+                    continue
+            elif name in EMPHASIS_TAGS:
+                _push_emphasis_into_link(soup, child)
+            if depth >= MAX_DEPTH and name != "pre":
+                child = _flatten(soup, child)
             stack.append((child, depth + 1))
 
-    _nest_stray_lists(soup)
-    _push_emphasis_into_links(soup)
+
+def _flatten(soup: BeautifulSoup, tag: Tag) -> Tag:
+    """Replace a subtree by a <div> of its text, images and breaks, without recursion."""
+    flat = soup.new_tag("div")
+    for node in tag.descendants:
+        if isinstance(node, NavigableString):
+            if type(node) is NavigableString:
+                flat.append(NavigableString(str(node)))
+        elif node.name in ("img", "br"):
+            flat.append(soup.new_tag(node.name, attrs=dict(node.attrs)))
+        elif node.name in BLOCK_TAGS:
+            flat.append(soup.new_tag("br"))
+    tag.replace_with(flat)
+    return flat
 
 
-def _nest_stray_lists(soup: BeautifulSoup) -> None:
-    # A <ul> directly inside a <ul> is drawn by browsers as a nested list under the previous item.
-    for lst in soup.find_all(["ul", "ol"]):
-        parent = lst.parent
-        if parent is not None and parent.name in ("ul", "ol"):
-            previous = lst.find_previous_sibling("li")
-            if previous is not None:
-                previous.append(lst.extract())
-
-
-def _push_emphasis_into_links(soup: BeautifulSoup) -> None:
+def _push_emphasis_into_link(soup: BeautifulSoup, tag: Tag) -> None:
     # "**[text](url)**" next to CJK text breaks CommonMark flanking; "[**text**](url)" does not.
-    for tag in soup.find_all(list(EMPHASIS_TAGS)):
-        content = [c for c in tag.contents if not (isinstance(c, NavigableString) and not c.strip())]
-        if len(content) == 1 and isinstance(content[0], Tag) and content[0].name == "a":
-            link = content[0]
-            wrapper = soup.new_tag(tag.name)
-            for child in list(link.contents):
-                wrapper.append(child.extract())
-            link.append(wrapper)
-            tag.unwrap()
+    content = [c for c in tag.contents if not (isinstance(c, NavigableString) and not c.strip())]
+    if len(content) == 1 and isinstance(content[0], Tag) and content[0].name == "a":
+        link = content[0]
+        wrapper = soup.new_tag(tag.name)
+        for child in list(link.contents):
+            wrapper.append(child.extract())
+        link.append(wrapper)
+        tag.unwrap()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -398,32 +411,30 @@ def _resolve_spaces(text: str) -> str:
     return re.sub(r"(?<=\S) {2,}", " ", text)
 
 
+GUARDED_MARKER = re.compile("\ue003([*~]+)|([*~]+)\ue004")
+
+
 def _resolve_guards(text: str) -> str:
     """Insert a space only where an emphasis marker would otherwise not flank (CommonMark 6.2)."""
+    if OPEN_GUARD not in text:
+        return text
     text = text.replace(CLOSE_GUARD + OPEN_GUARD, CLOSE_GUARD + " " + OPEN_GUARD)
-    out = []
-    n = len(text)
-    for index, char in enumerate(text):
-        if char == OPEN_GUARD:
-            before = _neighbour(text, index, -1)
-            marker_end = index + 1
-            while marker_end < n and text[marker_end] in "*~":
-                marker_end += 1
-            after = text[marker_end] if marker_end < n else ""
-            if after and _is_punctuation(after) and before and not before.isspace() and not _is_punctuation(before):
-                out.append(" ")
-            continue
-        if char == CLOSE_GUARD:
-            after = _neighbour(text, index, 1)
-            marker_start = index - 1
-            while marker_start >= 0 and text[marker_start] in "*~":
-                marker_start -= 1
-            before = text[marker_start] if marker_start >= 0 else ""
-            if before and _is_punctuation(before) and after and not after.isspace() and not _is_punctuation(after):
-                out.append(" ")
-            continue
-        out.append(char)
-    return "".join(out)
+
+    def resolve(match: re.Match) -> str:
+        before = _neighbour(text, match.start(), -1)
+        after = _neighbour(text, match.end() - 1, 1)
+        if match.group(1) is not None:
+            # an opener followed by punctuation must follow whitespace, punctuation or nothing
+            inside, outside, marker = after, before, match.group(1)
+        else:
+            inside, outside, marker = before, after, match.group(2)
+        needs_space = (
+            inside and _is_punctuation(inside) and outside and not outside.isspace() and not _is_punctuation(outside)
+        )
+        space = " " if needs_space else ""
+        return space + marker if match.group(1) is not None else marker + space
+
+    return GUARDED_MARKER.sub(resolve, text)
 
 
 def _neighbour(text: str, index: int, step: int) -> str:
@@ -462,11 +473,37 @@ class PostConverter(MarkdownConverter):
     # -- traversal -----------------------------------------------------------------------------
 
     def process_tag(self, node, parent_tags=None):
-        if node.name == "pre":
-            return self.convert_pre(node, "", parent_tags or set())
-        if node.name == "table":
-            return self.convert_table(node, "", parent_tags or set())
-        return super().process_tag(node, parent_tags)
+        # markdownify's own traversal looks up ancestors per node and spends three frames per
+        # level; this one reads the context from parent_tags and recurses once per level.
+        parent_tags = parent_tags if parent_tags is not None else set()
+        name = node.name
+        if name == "pre":
+            return self.convert_pre(node, "", parent_tags)
+        if name == "table":
+            return self.convert_table(node, "", parent_tags)
+        child_tags = parent_tags | {name}
+        if name in HEADING_TAGS or name in ("td", "th"):
+            child_tags.add("_inline")
+        elif name in ("code", "kbd", "samp", "tt"):
+            child_tags.add("_noformat")
+        block = name in BLOCK_TAGS or name == "[document]"
+        pieces = []
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if not child.strip(" \t\n\r\f"):
+                    before, after = child.previous_sibling, child.next_sibling
+                    if (block and (before is None or after is None)) or _is_block(before) or _is_block(after):
+                        continue
+                out = self.process_text(child, child_tags)
+            else:
+                out = self.process_tag(child, child_tags)
+            if out:
+                pieces.append(out)
+        text = "".join(pieces)
+        if "\n\n\n" in text:
+            text = re.sub(r"\n{3,}", "\n\n", text)
+        convert = self.get_conv_fn_cached(name)
+        return convert(node, text, parent_tags) if convert is not None else text
 
     def process_text(self, el, parent_tags=None):
         parent_tags = parent_tags or set()
@@ -477,7 +514,7 @@ class PostConverter(MarkdownConverter):
             return HTML_WHITESPACE_RUN.sub(" ", text)
         text = _collapse_whitespace(text)
         text = _escape_text(text)
-        if _starts_line(el):
+        if text.lstrip(" \ue002\u00a0\u3000")[:1] in LINE_START_CHARS and _starts_line(el):
             stripped = text.lstrip(" " + SOFT_SPACE + "\u00a0\u3000")
             text = text[: len(text) - len(stripped)] + _escape_line_start(stripped)
         return text
@@ -550,7 +587,7 @@ class PostConverter(MarkdownConverter):
         if parent is not None and parent.name == "ol":
             start = str(parent.get("start") or "1").strip()
             number = int(start) if start.isdigit() else 1
-            number += sum(1 for s in el.find_previous_siblings("li"))
+            number += sum(1 for sibling in el.previous_siblings if getattr(sibling, "name", None) == "li")
             bullet = f"{number}. "
         else:
             bullet = "- "
@@ -604,7 +641,8 @@ class PostConverter(MarkdownConverter):
     # -- inline --------------------------------------------------------------------------------
 
     def _emphasis(self, el, text, parent_tags, marker):
-        if "_noformat" in parent_tags:
+        # emphasis inside the same emphasis draws nothing more in HTML, and "****" breaks Markdown
+        if "_noformat" in parent_tags or not parent_tags.isdisjoint(SAME_EMPHASIS[marker]):
             return text
         return _apply_per_block(text, lambda piece: _wrap_inline(piece, marker))
 
@@ -630,7 +668,8 @@ class PostConverter(MarkdownConverter):
     convert_sup = convert_sub = convert_u = convert_mark = _raw_inline
 
     def convert_q(self, el, text, parent_tags):
-        return "“" + text + "”"
+        # Browsers draw the quotes of <q> from CSS; they are not text of the post.
+        return text
 
     def convert_a(self, el, text, parent_tags):
         href = el.get("href")
@@ -646,7 +685,7 @@ class PostConverter(MarkdownConverter):
                 r"^([\s\ue000-\ue002]*)(.*?)([\s\ue000-\ue002]*)$", piece, re.S
             ).groups()
             core = core.replace(BREAK, HARD_BREAK)
-            if not title and core == plain == href and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*$", href) and not re.search(r"[\\`*_\[\]]", href):
+            if not title and core == plain == href and "%" not in href and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*$", href) and not re.search(r"[\\`*_\[\]]", href):
                 return leading + "<" + href + ">" + trailing
             return leading + "[" + core + "](" + _format_destination(href) + _format_title(title) + ")" + trailing
 
@@ -729,8 +768,8 @@ class PostConverter(MarkdownConverter):
             for tr in rows or [el]:
                 cells = tr.find_all(["td", "th"], recursive=False) if rows else [el]
                 for cell in cells:
-                    content = super().process_tag(cell, parent_tags=set(parent_tags) | {"table"})
-                    pieces.append(content)
+                    cell.name = "div"  # its content is read as ordinary blocks, not as cell text
+                    pieces.append(super().process_tag(cell, parent_tags=set(parent_tags) | {"table"}))
             caption = el.find("caption")
             head = self._block(super().process_tag(caption, parent_tags=set(parent_tags))) if caption else ""
             return head + "".join("\n\n" + p.strip("\n") + "\n\n" for p in pieces if p.strip())
@@ -769,6 +808,10 @@ class PostConverter(MarkdownConverter):
     def convert__document_(self, el, text, parent_tags):
         text = _resolve_breaks(text, paragraph_runs=True)
         return text
+
+
+def _is_block(node) -> bool:
+    return isinstance(node, Tag) and node.name in BLOCK_TAGS
 
 
 def _table_line(cells: list[str], width: int) -> str:
@@ -824,7 +867,7 @@ def _finish(text: str, code_blocks: list[str]) -> str:
 # ---------------------------------------------------------------------------------------------
 # Public API
 
-HTML_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
+HTML_TAG = re.compile(r"(?<!\\)<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
 # Tags that only HTML bodies carry; Markdown with a little inline HTML uses the allowed raw set.
 HTML_STRUCTURE_TAGS = {
     "p", "div", "span", "a", "img", "table", "tr", "td", "th", "tbody", "thead", "section", "article",
