@@ -88,7 +88,7 @@ def _is_punctuation(char: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Text escaping (CommonMark spec 2.4 backslash escapes, 6.6 raw HTML, 4.x block starts)
 
-ESCAPE_ALWAYS = re.compile(r"([\\`*\[\]~|])")
+ESCAPE_ALWAYS = re.compile(r"([\\`*\[\]~])")
 ESCAPE_ANGLE = re.compile(r"<(?=[A-Za-z/!?])")
 ESCAPE_ENTITY = re.compile(r"&(?=#?\w+;)")
 LINE_START_CHARS = set("#-+=>0123456789")
