@@ -584,13 +584,15 @@ class PostConverter(MarkdownConverter):
         if not text.strip():
             return ""
         parent = el.parent
+        # CommonMark joins adjacent lists with the same marker into one: alternate the marker
+        second = parent is not None and _lists_before(parent) % 2 == 1
         if parent is not None and parent.name == "ol":
             start = str(parent.get("start") or "1").strip()
             number = int(start) if start.isdigit() else 1
             number += sum(1 for sibling in el.previous_siblings if getattr(sibling, "name", None) == "li")
-            bullet = f"{number}. "
+            bullet = f"{number}) " if second else f"{number}. "
         else:
-            bullet = "- "
+            bullet = "* " if second else "- "
         indent = " " * len(bullet)
         lines = text.split("\n")
         body = "\n".join([bullet + lines[0]] + [indent + line if line else "" for line in lines[1:]])
@@ -808,6 +810,21 @@ class PostConverter(MarkdownConverter):
     def convert__document_(self, el, text, parent_tags):
         text = _resolve_breaks(text, paragraph_runs=True)
         return text
+
+
+def _lists_before(lst: Tag) -> int:
+    """How many lists of the same kind directly precede this one, with nothing else between."""
+    count, node = 0, lst.previous_sibling
+    while node is not None:
+        if isinstance(node, NavigableString):
+            if node.strip():
+                break
+        elif node.name == lst.name:
+            count += 1
+        else:
+            break
+        node = node.previous_sibling
+    return count
 
 
 def _is_block(node) -> bool:
