@@ -377,6 +377,8 @@ def _apply_per_block(text: str, wrap) -> str:
 def _resolve_breaks(text: str, *, paragraph_runs: bool) -> str:
     """Breaks inside a block: none at its edges, runs of two or more become a paragraph break."""
     text = text.strip(WHITESPACE_CHARS + BREAK_CHARS)
+    if BREAK not in text and HARD_BREAK not in text:
+        return text  # nested blocks would rescan the same text at every level
 
     def replace(match: re.Match) -> str:
         run = match.group(0)
@@ -756,6 +758,12 @@ class PostConverter(MarkdownConverter):
     # -- tables (B08) --------------------------------------------------------------------------
 
     def convert_table(self, el, text, parent_tags):
+        """A GFM table (B08): cells inline, <br> for breaks, "|" escaped, rows padded to one width.
+
+        The rule for layout tables: a table with a list, code block, quote, heading or another
+        table in a cell cannot be a GFM table, so its cells become ordinary blocks in reading
+        order (row by row, cell by cell). A table without <th> cells gets an empty header row.
+        """
         rows = [tr for tr in el.find_all("tr") if tr.find_parent("table") is el]
         layout = not rows or any(
             cell.find(["table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"])
