@@ -1,0 +1,953 @@
+"""Turn an HTML post body into clean CommonMark/GFM Markdown that renders the same in Hexo (issue 3)."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import unicodedata
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
+from markdownify import MarkdownConverter
+
+__all__ = ["ConversionError", "html_to_markdown", "looks_like_html"]
+
+
+class ConversionError(Exception):
+    """A body that cannot be converted; the message says why, for a per-file report."""
+
+
+# Private-use code points stand for things whose final form depends on context that is only
+# known once the whole block is assembled. Any that occur in the input are removed first.
+BREAK = "\ue000"  # a <br> at the top level of a block: a hard break, or a paragraph break in a run
+HARD_BREAK = "\ue001"  # a <br> inside an inline span (emphasis, link): always a hard break
+SOFT_SPACE = "\ue002"  # whitespace that held a newline: nothing between CJK characters, else a space
+OPEN_GUARD = "\ue003"  # before an emphasis opener: a space if the opener would not be left-flanking
+CLOSE_GUARD = "\ue004"  # after an emphasis closer: a space if the closer would not be right-flanking
+BLOCK_OPEN = "\ue005"  # BLOCK_OPEN + index + BLOCK_CLOSE: a fenced code block, put back last
+BLOCK_CLOSE = "\ue006"
+SENTINELS = re.compile("[\ue000-\ue006]")
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Deeper nesting than this carries no meaning in a post; subtrees below it are flattened to text,
+# images and breaks, so the recursive converter (one frame per level) stays far from Python's
+# recursion limit of 1000.
+MAX_DEPTH = 200
+HIDDEN_STRINGS = (Comment, Doctype, CData, ProcessingInstruction, Declaration)
+
+HTML5_VOID_TAGS = ["source", "track", "wbr", "embed", "keygen"]
+DROPPED_TAGS = {
+    "script", "style", "noscript", "template", "head", "title", "meta", "link", "base",
+    "object", "embed", "applet", "param", "canvas", "map", "area", "svg", "math",
+    "input", "select", "textarea", "option", "datalist", "track", "wbr", "keygen", "dialog",
+}
+# The HTML elements that start a new line; they match what a browser shows as separate lines.
+BLOCK_TAGS = {
+    "p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+    "table", "tr", "td", "th", "section", "article", "header", "footer", "figure",
+    "figcaption", "hr", "dl", "dt", "dd", "main", "nav", "aside", "address", "center",
+    "hgroup", "caption", "details", "summary", "form", "fieldset", "legend", "iframe",
+    "video", "audio", "br",
+}
+SAME_EMPHASIS = {"**": {"strong", "b"}, "*": {"em", "i", "cite", "dfn", "var"}, "~~": {"del", "s", "strike"}}
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+EMPHASIS_TAGS = {"strong", "b", "em", "i", "del", "s", "strike"}
+# Raw HTML that Markdown cannot express and that postkit keeps (issue 3, check "clean").
+SAFE_ATTRIBUTES = ("src", "href", "title", "alt", "width", "height", "controls", "allowfullscreen")
+MEDIA_TAGS = {"iframe", "video", "audio"}
+
+LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-actualsrc")
+SRCSET_ATTRIBUTES = ("srcset", "data-srcset", "data-lazy-srcset")
+PLACEHOLDER_IMAGE = re.compile(
+    r"^(?:data:|about:blank)|/(?:blank|spacer|placeholder|loading|lazy|pixel|grey|gray)[^/]*\.(?:gif|png|svg|jpg)(?:[?#].*)?$",
+    re.I,
+)
+TRACKING_PIXEL_URL = re.compile(r"/_/stat\?|feeds\.feedburner\.com/~r/|/pixel\.(?:gif|png)|[?&]utm_source=.*[?&]?open", re.I)
+LANGUAGE_CLASS = re.compile(r"^(?:language|lang|highlight-source|brush:?)-?([\w#+.-]+)$", re.I)
+
+ASCII_PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# Characters that open or close Markdown syntax that the converter itself wrote; emphasis markers
+# may not move them. Escaped characters ("\*") travel as a pair and may move.
+SYNTAX_CHARS = set("*~`[]!<>()&")
+WHITESPACE_CHARS = " \t\n\r\f\u00a0\u3000" + SOFT_SPACE
+BREAK_CHARS = BREAK + HARD_BREAK
+HTML_WHITESPACE_RUN = re.compile(r"[ \t\n\r\f]+")
+TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
+
+
+def _is_cjk(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F") and not char.isspace()
+
+
+def _is_punctuation(char: str) -> bool:
+    """Punctuation as CommonMark 0.31 counts it for emphasis flanking: Unicode P and S categories."""
+    return char in ASCII_PUNCTUATION or unicodedata.category(char)[0] in "PS"
+
+
+# ---------------------------------------------------------------------------------------------
+# Text escaping (CommonMark spec 2.4 backslash escapes, 6.6 raw HTML, 4.x block starts)
+
+ESCAPE_ALWAYS = re.compile(r"([\\`*\[\]~])")
+ESCAPE_ANGLE = re.compile(r"<(?=[A-Za-z/!?])")
+ESCAPE_ENTITY = re.compile(r"&(?=#?\w+;)")
+LINE_START_CHARS = set("#-+=>0123456789")
+LINE_START_MARKUP = re.compile(
+    r"^(?:(#{1,6})(?=[ \t]|$)|([-+=])(?=[ \t]|$)|(-+|=+)[ \t]*$|(>)|(\d{1,9})([.)])(?=[ \t]|$))"
+)
+
+
+def _escape_underscores(text: str) -> str:
+    # "_" only opens or closes emphasis when a side is not alphanumeric, so snake_case stays as is
+    out = []
+    for index, char in enumerate(text):
+        if char == "_":
+            before = text[index - 1] if index else ""
+            after = text[index + 1] if index + 1 < len(text) else ""
+            if not (before.isalnum() and after.isalnum()):
+                out.append("\\_")
+                continue
+        out.append(char)
+    return "".join(out)
+
+
+def _escape_line_start(text: str) -> str:
+    def replace(match: re.Match) -> str:
+        if match.group(1):
+            return "\\" + match.group(1)
+        if match.group(2):
+            return "\\" + match.group(2)
+        if match.group(3):
+            return "\\" + match.group(3)
+        if match.group(4):
+            return "\\>"
+        return match.group(5) + "\\" + match.group(6)
+
+    return LINE_START_MARKUP.sub(replace, text, count=1)
+
+
+def _escape_text(text: str) -> str:
+    text = ESCAPE_ALWAYS.sub(r"\\\1", text)
+    if "_" in text:
+        text = _escape_underscores(text)
+    text = ESCAPE_ANGLE.sub(r"\\<", text)
+    return ESCAPE_ENTITY.sub(r"\\&", text)
+
+
+def _escape_link_text_part(text: str) -> str:
+    """Alt text and titles: only what would end or re-open the construct, plus raw HTML starts."""
+    text = re.sub(r"([\\\[\]`])", r"\\\1", text)
+    text = ESCAPE_ANGLE.sub(r"\\<", text)
+    return ESCAPE_ENTITY.sub(r"\\&", text)
+
+
+def _collapse_whitespace(text: str) -> str:
+    def replace(match: re.Match) -> str:
+        run = match.group(0)
+        return SOFT_SPACE if ("\n" in run or "\r" in run) and " " not in run.strip("\n\r") else " "
+
+    return HTML_WHITESPACE_RUN.sub(replace, text)
+
+
+# ---------------------------------------------------------------------------------------------
+# URLs
+
+def _format_destination(url: str) -> str:
+    """A link destination (CommonMark 6.3): angle brackets when it holds spaces or odd parentheses."""
+    url = ESCAPE_ENTITY.sub(r"\\&", url)
+    depth, balanced = 0, True
+    for char in url:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                balanced = False
+    if depth:
+        balanced = False
+    if not url or re.search(r"[\s<>]", url) or not balanced:
+        return "<" + re.sub(r"([<>\\])", r"\\\1", url.replace("\n", "")) + ">"
+    return url
+
+
+def _format_title(title: str) -> str:
+    title = " ".join(title.split())
+    return ' "' + _escape_link_text_part(title).replace('"', '\\"') + '"' if title else ""
+
+
+def _best_srcset_candidate(srcset: str) -> str:
+    best_url, best_score = "", -1.0
+    for candidate in srcset.split(","):
+        parts = candidate.strip().split()
+        if not parts:
+            continue
+        score = 1.0
+        if len(parts) > 1:
+            descriptor = parts[1].lower()
+            try:
+                score = float(descriptor[:-1]) if descriptor[-1] in "wx" else 1.0
+            except ValueError:
+                score = 1.0
+        if score > best_score:
+            best_url, best_score = parts[0], score
+    return best_url
+
+
+def image_url(tag: Tag) -> str:
+    """The real URL of an <img>: src, unless it is missing or a placeholder (issue 3 check "images", B12)."""
+    src = (tag.get("src") or "").strip()
+    if src and not PLACEHOLDER_IMAGE.search(src):
+        return src
+    for attribute in LAZY_IMAGE_ATTRIBUTES:
+        value = (tag.get(attribute) or "").strip()
+        if value and not PLACEHOLDER_IMAGE.search(value):
+            return value
+    for attribute in SRCSET_ATTRIBUTES:
+        value = _best_srcset_candidate(tag.get(attribute) or "")
+        if value:
+            return value
+    return src
+
+
+def _is_tracking_pixel(tag: Tag, url: str) -> bool:
+    def tiny(attribute: str) -> bool:
+        value = (tag.get(attribute) or "").strip().removesuffix("px")
+        return value in ("0", "1")
+
+    return (tiny("width") and tiny("height")) or bool(TRACKING_PIXEL_URL.search(url))
+
+
+# ---------------------------------------------------------------------------------------------
+# Tree preparation: everything that is easier on the tree than on Markdown strings
+
+def _prepare(soup: BeautifulSoup, base_url: str | None) -> None:
+    """Drop invisible nodes, resolve URLs and flatten meaningless depth, in one pass without recursion."""
+
+    def absolute(url: str) -> str:
+        if url.startswith("//"):
+            return "https:" + url
+        if base_url and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+            return urljoin(base_url, url)
+        return url
+
+    # libxml2 parses HTML 4, where these void elements of HTML 5 are unknown: it nests what
+    # follows them inside them. Put that content back after them.
+    for void in soup.find_all(HTML5_VOID_TAGS):
+        for child in reversed(list(void.contents)):
+            void.insert_after(child.extract())
+
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        for child in list(node.contents):
+            if not isinstance(child, Tag):
+                if type(child) is not NavigableString and isinstance(child, HIDDEN_STRINGS):
+                    child.extract()
+                continue
+            name = child.name
+            if name in DROPPED_TAGS:
+                child.decompose()
+                continue
+            if name == "img":
+                url = image_url(child)
+                if not url or _is_tracking_pixel(child, url):
+                    child.decompose()
+                    continue
+                child.attrs = {"src": absolute(url), "alt": child.get("alt") or "", "title": child.get("title") or ""}
+                continue
+            if name == "a" and child.get("href"):
+                href = child["href"].strip()
+                # markdown-it and marked refuse these schemes; "#x" targets ids that Markdown drops
+                if href.lower().startswith(("javascript:", "#", "vbscript:", "file:", "data:")) or not href:
+                    del child["href"]
+                else:
+                    child["href"] = href if href.startswith("//") else absolute(href)
+            elif name in MEDIA_TAGS or name == "source":
+                if child.get("src"):
+                    child["src"] = absolute(child["src"].strip())
+            elif name in ("ul", "ol") and node.name in ("ul", "ol"):
+                # A list directly inside a list is drawn by browsers under the previous item.
+                previous = child.find_previous_sibling("li")
+                if previous is not None:
+                    previous.append(child.extract())
+                    stack.append((previous, depth + 1))
+                    continue
+            elif name in EMPHASIS_TAGS:
+                _push_emphasis_into_link(soup, child)
+            if depth >= MAX_DEPTH and name != "pre":
+                child = _flatten(soup, child)
+            stack.append((child, depth + 1))
+
+
+def _flatten(soup: BeautifulSoup, tag: Tag) -> Tag:
+    """Replace a subtree by a <div> of its text, images and breaks, without recursion."""
+    flat = soup.new_tag("div")
+    for node in tag.descendants:
+        if isinstance(node, NavigableString):
+            if type(node) is NavigableString:
+                flat.append(NavigableString(str(node)))
+        elif node.name in ("img", "br"):
+            flat.append(soup.new_tag(node.name, attrs=dict(node.attrs)))
+        elif node.name in BLOCK_TAGS:
+            flat.append(soup.new_tag("br"))
+    tag.replace_with(flat)
+    return flat
+
+
+def _push_emphasis_into_link(soup: BeautifulSoup, tag: Tag) -> None:
+    # "**[text](url)**" next to CJK text breaks CommonMark flanking; "[**text**](url)" does not.
+    content = [c for c in tag.contents if not (isinstance(c, NavigableString) and not c.strip())]
+    if len(content) == 1 and isinstance(content[0], Tag) and content[0].name == "a":
+        link = content[0]
+        wrapper = soup.new_tag(tag.name)
+        for child in list(link.contents):
+            wrapper.append(child.extract())
+        link.append(wrapper)
+        tag.unwrap()
+
+
+# ---------------------------------------------------------------------------------------------
+# Inline emphasis: markers that render in CommonMark next to CJK punctuation (B01, B03)
+
+def _split_edges(text: str) -> tuple[str, str, str]:
+    """Split text into (leading, core, trailing) where the edges hold what may sit outside markers."""
+
+    def movable_units(s: str, from_end: bool) -> int:
+        count = 0
+        n = len(s)
+        while count < n:
+            if from_end:
+                index = n - 1 - count
+                char = s[index]
+                if index >= 1 and s[index - 1] == "\\" and char in ASCII_PUNCTUATION and not _escaped_backslash(s, index - 1):
+                    count += 2
+                    continue
+            else:
+                char = s[count]
+                if char == "\\" and count + 1 < n and s[count + 1] in ASCII_PUNCTUATION:
+                    count += 2
+                    continue
+            if char.isspace() or char in WHITESPACE_CHARS or char in BREAK_CHARS:
+                count += 1
+            elif char not in SYNTAX_CHARS and char != "\\" and _is_punctuation(char):
+                count += 1
+            else:
+                break
+        return count
+
+    head = movable_units(text, from_end=False)
+    leading, rest = text[:head], text[head:]
+    tail = movable_units(rest, from_end=True)
+    return leading, rest[: len(rest) - tail], rest[len(rest) - tail:]
+
+
+def _escaped_backslash(s: str, index: int) -> bool:
+    """Whether the backslash at index is itself escaped by an odd run of backslashes before it."""
+    run = 0
+    while index - 1 - run >= 0 and s[index - 1 - run] == "\\":
+        run += 1
+    return run % 2 == 1
+
+
+def _wrap_inline(text: str, marker: str) -> str:
+    leading, core, trailing = _split_edges(text)
+    if not core or not re.search(r"\w", core):
+        return text
+    core = core.replace(BREAK, HARD_BREAK)
+    return leading + OPEN_GUARD + marker + core + marker + CLOSE_GUARD + trailing
+
+
+def _apply_per_block(text: str, wrap) -> str:
+    """Apply an inline wrapper to each block of text; Markdown spans cannot cross block boundaries."""
+    pieces = []
+    for piece in re.split(r"(\n{2,})", text):
+        if not piece.strip() or piece.startswith("\n"):
+            pieces.append(piece)
+            continue
+        match = re.match(r"^((?:[ ]*(?:#{1,6} |> |[-+*] |\d{1,9}[.)] ))*)(.*)$", piece, re.S)
+        prefix, body = match.group(1), match.group(2)
+        pieces.append(piece if BLOCK_OPEN in body else prefix + wrap(body))
+    return "".join(pieces)
+
+
+# ---------------------------------------------------------------------------------------------
+# Block finishing
+
+
+def _resolve_breaks(text: str, *, paragraph_runs: bool) -> str:
+    """Breaks inside a block: none at its edges, runs of two or more become a paragraph break."""
+    text = text.strip(WHITESPACE_CHARS + BREAK_CHARS)
+    if BREAK not in text and HARD_BREAK not in text:
+        return text  # nested blocks would rescan the same text at every level
+
+    def replace(match: re.Match) -> str:
+        run = match.group(0)
+        start, end = match.start(), match.end()
+        if (start == 0 or text[start - 1] == "\n") or (end == len(text) or text[end] == "\n"):
+            return ""  # a break next to a block boundary draws nothing more
+        if paragraph_runs and run.count(BREAK) >= 2 and HARD_BREAK not in run:
+            return "\n\n"
+        return "\\\n" * max(1, run.count(BREAK) + run.count(HARD_BREAK))
+
+    text = re.sub(r"[ \t\u00a0\u3000\ue002]*[\ue000\ue001][\ue000\ue001 \t\u00a0\u3000\ue002]*", replace, text)
+    return text
+
+
+def _inline_breaks(text: str) -> str:
+    """Breaks where Markdown has a one-line context (headings, table cells): a raw <br>."""
+    text = text.strip(WHITESPACE_CHARS + BREAK_CHARS)
+    text = re.sub(r"\s*\n{2,}\s*", BREAK, text)
+    text = re.sub(r"\\\n", BREAK, text)
+    return re.sub(r"[ \t\u00a0\u3000\ue002]*[\ue000\ue001][ \t\u00a0\u3000\ue002]*", "<br>", text).replace("\n", " ")
+
+
+def _resolve_spaces(text: str) -> str:
+    def soft(match: re.Match) -> str:
+        run = match.group(0)
+        start, end = match.start(), match.end()
+        if " " not in run and 0 < start and end < len(text) and _is_cjk(text[start - 1]) and _is_cjk(text[end]):
+            return ""
+        return " "
+
+    text = re.sub(r"[ \ue002]*\ue002[ \ue002]*", soft, text)
+    return re.sub(r"(?<=\S) {2,}", " ", text)
+
+
+GUARDED_MARKER = re.compile("\ue003([*~]+)|([*~]+)\ue004")
+
+
+def _resolve_guards(text: str) -> str:
+    """Insert a space only where an emphasis marker would otherwise not flank (CommonMark 6.2)."""
+    if OPEN_GUARD not in text:
+        return text
+    text = text.replace(CLOSE_GUARD + OPEN_GUARD, CLOSE_GUARD + " " + OPEN_GUARD)
+
+    def resolve(match: re.Match) -> str:
+        before = _neighbour(text, match.start(), -1)
+        after = _neighbour(text, match.end() - 1, 1)
+        if match.group(1) is not None:
+            # an opener followed by punctuation must follow whitespace, punctuation or nothing
+            inside, outside, marker = after, before, match.group(1)
+        else:
+            inside, outside, marker = before, after, match.group(2)
+        needs_space = (
+            inside and _is_punctuation(inside) and outside and not outside.isspace() and not _is_punctuation(outside)
+        )
+        space = " " if needs_space else ""
+        return space + marker if match.group(1) is not None else marker + space
+
+    return GUARDED_MARKER.sub(resolve, text)
+
+
+def _neighbour(text: str, index: int, step: int) -> str:
+    index += step
+    while 0 <= index < len(text) and text[index] in (OPEN_GUARD, CLOSE_GUARD):
+        index += step
+    return text[index] if 0 <= index < len(text) else ""
+
+
+def _continuation_prefix(prefix: str) -> str:
+    return "".join(c if c == ">" else " " for c in prefix).rstrip() if prefix.strip() else prefix
+
+
+# ---------------------------------------------------------------------------------------------
+# The converter
+
+
+class PostConverter(MarkdownConverter):
+    """markdownify with one convert_<tag> per concern of issue 3; one instance per conversion."""
+
+    class Options(MarkdownConverter.DefaultOptions):
+        bs4_options = "lxml"
+        heading_style = "atx"
+        bullets = "-"
+        strong_em_symbol = "*"
+        newline_style = "backslash"
+        escape_asterisks = False
+        escape_underscores = False
+        escape_misc = False
+        strip_document = "strip"
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.code_blocks: list[str] = []
+
+    # -- traversal -----------------------------------------------------------------------------
+
+    def process_tag(self, node, parent_tags=None):
+        # markdownify's own traversal looks up ancestors per node and spends three frames per
+        # level; this one reads the context from parent_tags and recurses once per level.
+        parent_tags = parent_tags if parent_tags is not None else set()
+        name = node.name
+        if name == "pre":
+            return self.convert_pre(node, "", parent_tags)
+        if name == "table":
+            return self.convert_table(node, "", parent_tags)
+        child_tags = parent_tags | {name}
+        if name in HEADING_TAGS or name in ("td", "th"):
+            child_tags.add("_inline")
+        elif name in ("code", "kbd", "samp", "tt"):
+            child_tags.add("_noformat")
+        block = name in BLOCK_TAGS or name == "[document]"
+        pieces = []
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if not child.strip(" \t\n\r\f"):
+                    before, after = child.previous_sibling, child.next_sibling
+                    if (block and (before is None or after is None)) or _is_block(before) or _is_block(after):
+                        continue
+                out = self.process_text(child, child_tags)
+            else:
+                out = self.process_tag(child, child_tags)
+            if out:
+                pieces.append(out)
+        text = "".join(pieces)
+        if "\n\n\n" in text:
+            text = re.sub(r"\n{3,}", "\n\n", text)
+        convert = self.get_conv_fn_cached(name)
+        return convert(node, text, parent_tags) if convert is not None else text
+
+    def process_text(self, el, parent_tags=None):
+        parent_tags = parent_tags or set()
+        text = str(el)
+        if "pre" in parent_tags:
+            return text
+        if "_noformat" in parent_tags:
+            return HTML_WHITESPACE_RUN.sub(" ", text)
+        text = _collapse_whitespace(text)
+        text = _escape_text(text)
+        if text.lstrip(" \ue002\u00a0\u3000")[:1] in LINE_START_CHARS and _starts_line(el):
+            stripped = text.lstrip(" " + SOFT_SPACE + "\u00a0\u3000")
+            text = text[: len(text) - len(stripped)] + _escape_line_start(stripped)
+        return text
+
+    # -- blocks --------------------------------------------------------------------------------
+
+    def _block(self, text: str) -> str:
+        text = _resolve_breaks(text, paragraph_runs=True)
+        return "\n\n" + text + "\n\n" if text else ""
+
+    def convert_p(self, el, text, parent_tags):
+        if "_inline" in parent_tags:
+            return BREAK + text + BREAK
+        return self._block(text)
+
+    def convert_div(self, el, text, parent_tags):
+        return self.convert_p(el, text, parent_tags)
+
+    convert_section = convert_article = convert_header = convert_footer = convert_div
+    convert_main = convert_nav = convert_aside = convert_address = convert_center = convert_div
+    convert_hgroup = convert_form = convert_fieldset = convert_legend = convert_caption = convert_div
+    convert_figure = convert_figcaption = convert_dl = convert_dt = convert_dd = convert_div
+    convert_details = convert_summary = convert_div
+
+    def convert_br(self, el, text, parent_tags):
+        return BREAK
+
+    def convert_hr(self, el, text, parent_tags):
+        return "\n\n---\n\n" if "_inline" not in parent_tags else BREAK
+
+    def convert_hN(self, n, el, text, parent_tags):
+        if "_inline" in parent_tags:
+            return BREAK + text + BREAK
+        text = _inline_breaks(text)
+        if not re.sub(r"<br>|\s", "", text):
+            return ""
+        if text.endswith("#"):
+            text = text[:-1] + "\\#"
+        return "\n\n" + "#" * max(1, min(6, n)) + " " + text + "\n\n"
+
+    def convert_blockquote(self, el, text, parent_tags):
+        if "_inline" in parent_tags:
+            return BREAK + text + BREAK
+        text = _resolve_breaks(text, paragraph_runs=True).strip("\n")
+        if not text.strip():
+            return ""
+        quoted = "\n".join("> " + line if line else ">" for line in text.split("\n"))
+        return "\n\n" + quoted + "\n\n"
+
+    def convert_list(self, el, text, parent_tags):
+        if "_inline" in parent_tags:
+            return BREAK + text + BREAK
+        text = text.strip("\n")
+        if not text.strip():
+            return ""
+        if "li" in parent_tags:
+            return "\n" + text + "\n"
+        return "\n\n" + text + "\n\n"
+
+    convert_ul = convert_ol = convert_list
+
+    def convert_li(self, el, text, parent_tags):
+        if "_inline" in parent_tags:
+            return BREAK + text + BREAK
+        text = _resolve_breaks(text, paragraph_runs=True).strip("\n")
+        text = re.sub(r"\n{3,}", "\n\n", text)
+        if not text.strip():
+            return ""
+        parent = el.parent
+        # CommonMark joins adjacent lists with the same marker into one: alternate the marker
+        second = parent is not None and _lists_before(parent) % 2 == 1
+        if parent is not None and parent.name == "ol":
+            start = str(parent.get("start") or "1").strip()
+            number = int(start) if start.isdigit() else 1
+            number += sum(1 for sibling in el.previous_siblings if getattr(sibling, "name", None) == "li")
+            bullet = f"{number}) " if second else f"{number}. "
+        else:
+            bullet = "* " if second else "- "
+        indent = " " * len(bullet)
+        lines = text.split("\n")
+        body = "\n".join([bullet + lines[0]] + [indent + line if line else "" for line in lines[1:]])
+        return body + "\n"
+
+    # -- code (B06, B07, B11) --------------------------------------------------------------------
+
+    def convert_pre(self, el, text, parent_tags):
+        for br in el.find_all("br"):
+            br.replace_with("\n")
+        code = el.get_text().replace("\r\n", "\n").replace("\r", "\n")
+        code = re.sub(r"^(?:[ \t]*\n)+", "", code).rstrip()
+        language = ""
+        for tag in [el] + el.find_all("code", limit=1):
+            for cls in tag.get("class") or []:
+                match = LANGUAGE_CLASS.match(cls)
+                if match:
+                    language = match.group(1)
+                    break
+            if language:
+                break
+        longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+        fence = "`" * max(3, longest + 1)
+        block = fence + language + "\n" + (code + "\n" if code else "") + fence
+        if "_inline" in parent_tags:
+            return BREAK + self.convert_code(el, code, parent_tags - {"_noformat"}) + BREAK
+        self.code_blocks.append(block)
+        return "\n\n" + BLOCK_OPEN + str(len(self.code_blocks) - 1) + BLOCK_CLOSE + "\n\n"
+
+    def convert_code(self, el, text, parent_tags):
+        if "_noformat" in parent_tags and el.name in ("code", "kbd", "samp", "tt"):
+            return text
+        text = HTML_WHITESPACE_RUN.sub(" ", text)
+        if not text.strip():
+            return text
+        if TEMPLATE_OPENER.search(text):
+            # A code span keeps "&#123;" literally, and Hexo's Nunjucks would eat "{{": raw <kbd>
+            # is the one allowed tag that shows code-like text with the brace as an entity.
+            return "<kbd>" + html_lib.escape(text, quote=False).replace("{", "&#123;") + "</kbd>"
+        longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+        delimiter = "`" * (longest + 1)
+        if text.startswith(("`", " ")) or text.endswith(("`", " ")) or longest:
+            text = " " + text + " "
+        return delimiter + text + delimiter
+
+    convert_kbd = convert_samp = convert_tt = convert_code
+
+    # -- inline --------------------------------------------------------------------------------
+
+    def _emphasis(self, el, text, parent_tags, marker):
+        # emphasis inside the same emphasis draws nothing more in HTML, and "****" breaks Markdown
+        if "_noformat" in parent_tags or not parent_tags.isdisjoint(SAME_EMPHASIS[marker]):
+            return text
+        return _apply_per_block(text, lambda piece: _wrap_inline(piece, marker))
+
+    def convert_strong(self, el, text, parent_tags):
+        return self._emphasis(el, text, parent_tags, "**")
+
+    def convert_em(self, el, text, parent_tags):
+        return self._emphasis(el, text, parent_tags, "*")
+
+    def convert_del(self, el, text, parent_tags):
+        return self._emphasis(el, text, parent_tags, "~~")
+
+    convert_b = convert_strong
+    convert_i = convert_cite = convert_dfn = convert_var = convert_em
+    convert_s = convert_strike = convert_del
+
+    def _raw_inline(self, el, text, parent_tags):
+        if "_noformat" in parent_tags or not text.strip(WHITESPACE_CHARS):
+            return text
+        leading, core, trailing = _split_edges(text)
+        return leading + f"<{el.name}>" + core.replace(BREAK, HARD_BREAK) + f"</{el.name}>" + trailing
+
+    convert_sup = convert_sub = convert_u = convert_mark = _raw_inline
+
+    def convert_q(self, el, text, parent_tags):
+        # Browsers draw the quotes of <q> from CSS; they are not text of the post.
+        return text
+
+    def convert_a(self, el, text, parent_tags):
+        href = el.get("href")
+        if "_noformat" in parent_tags or not href:
+            return text
+        title = " ".join((el.get("title") or "").split())
+        plain = el.get_text().strip()
+        if title == plain:
+            title = ""
+
+        def link(piece: str) -> str:
+            leading, core, trailing = re.match(
+                r"^([\s\ue000-\ue002]*)(.*?)([\s\ue000-\ue002]*)$", piece, re.S
+            ).groups()
+            core = core.replace(BREAK, HARD_BREAK)
+            if not title and core == plain == href and "%" not in href and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*$", href) and not re.search(r"[\\`*_\[\]]", href):
+                return leading + "<" + href + ">" + trailing
+            return leading + "[" + core + "](" + _format_destination(href) + _format_title(title) + ")" + trailing
+
+        if not text.strip(WHITESPACE_CHARS + BREAK_CHARS):
+            # An empty link still counts as a link of the post (issue 3 check "links").
+            return text + "[](" + _format_destination(href) + ")"
+        # One link per source link: when it wraps blocks, only the first block carries it.
+        done = False
+
+        def first_only(piece: str) -> str:
+            nonlocal done
+            if done:
+                return piece
+            done = True
+            return link(piece)
+
+        return _apply_per_block(text, first_only)
+
+    def convert_img(self, el, text, parent_tags):
+        src = el.get("src") or ""
+        if not src:
+            return ""
+        alt = " ".join((el.get("alt") or "").split())
+        title = el.get("title") or ""
+        if " ".join(title.split()) == alt:
+            title = ""
+        return "![" + _escape_link_text_part(alt) + "](" + _format_destination(src) + _format_title(title) + ")"
+
+    def convert_picture(self, el, text, parent_tags):
+        return text
+
+    def convert_source(self, el, text, parent_tags):
+        return ""
+
+    # -- raw HTML that Markdown cannot express ----------------------------------------------------
+
+    def _media(self, el, text, parent_tags):
+        attributes = []
+        for name in SAFE_ATTRIBUTES:
+            if name not in el.attrs:
+                continue
+            value = el.attrs[name]
+            if isinstance(value, list):
+                value = " ".join(value)
+            if name in ("controls", "allowfullscreen"):
+                attributes.append(name)
+            elif value:
+                attributes.append(f'{name}="{_html_attribute(value)}"')
+        opening = "<" + " ".join([el.name] + attributes) + ">"
+        sources = []
+        for source in el.find_all("source"):
+            if source.get("src"):
+                sources.append(f'<source src="{_html_attribute(source["src"])}">')
+        if el.name == "iframe" or not sources:
+            raw = opening + "</" + el.name + ">"
+        else:
+            raw = opening + "".join(sources) + "</" + el.name + ">"
+        if not el.get("src") and not sources:
+            return text
+        if "_inline" in parent_tags:
+            return raw
+        return "\n\n" + raw + "\n\n"
+
+    convert_iframe = convert_video = convert_audio = _media
+
+    # -- tables (B08) --------------------------------------------------------------------------
+
+    def convert_table(self, el, text, parent_tags):
+        """A GFM table (B08): cells inline, <br> for breaks, "|" escaped, rows padded to one width.
+
+        The rule for layout tables: a table with a list, code block, quote, heading or another
+        table in a cell cannot be a GFM table, so its cells become ordinary blocks in reading
+        order (row by row, cell by cell). A table without <th> cells gets an empty header row.
+        """
+        rows = [tr for tr in el.find_all("tr") if tr.find_parent("table") is el]
+        layout = not rows or any(
+            cell.find(["table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"])
+            for tr in rows
+            for cell in tr.find_all(["td", "th"], recursive=False)
+        )
+        cell_tags = set(parent_tags) | {"table", "_inline"}
+        if layout or "_inline" in parent_tags:
+            # Layout tables (nested tables, lists or code in a cell) cannot be GFM tables: their
+            # cells become ordinary blocks in reading order, row by row.
+            pieces = []
+            for tr in rows or [el]:
+                cells = tr.find_all(["td", "th"], recursive=False) if rows else [el]
+                for cell in cells:
+                    cell.name = "div"  # its content is read as ordinary blocks, not as cell text
+                    pieces.append(super().process_tag(cell, parent_tags=set(parent_tags) | {"table"}))
+            caption = el.find("caption")
+            head = self._block(super().process_tag(caption, parent_tags=set(parent_tags))) if caption else ""
+            return head + "".join("\n\n" + p.strip("\n") + "\n\n" for p in pieces if p.strip())
+        matrix = []
+        for tr in rows:
+            row = []
+            for cell in tr.find_all(["td", "th"], recursive=False):
+                content = super().process_tag(cell, parent_tags=cell_tags)
+                content = _inline_breaks(_resolve_spaces(content)).replace("|", "\\|")
+                span = str(cell.get("colspan") or "1").strip()
+                row.append(content)
+                row.extend([""] * (min(int(span), 50) - 1 if span.isdigit() and int(span) > 1 else 0))
+            matrix.append((row, bool(row) and all(c.name == "th" for c in tr.find_all(["td", "th"], recursive=False))))
+        width = max((len(row) for row, _ in matrix), default=0)
+        if not width:
+            return ""
+        header_row, header_is_th = matrix[0]
+        first_in_head = rows[0].parent is not None and rows[0].parent.name == "thead"
+        if header_is_th or first_in_head:
+            header, body = header_row, matrix[1:]
+        else:
+            header, body = [""] * width, matrix
+        lines = [_table_line(header, width), "| " + " | ".join(["---"] * width) + " |"]
+        lines += [_table_line(row, width) for row, _ in body]
+        caption = el.find("caption")
+        head = self._block(super().process_tag(caption, parent_tags=set(parent_tags))) if caption else ""
+        return head + "\n\n" + "\n".join(lines) + "\n\n"
+
+    def convert_td(self, el, text, parent_tags):
+        return text
+
+    convert_th = convert_tr = convert_thead = convert_tbody = convert_tfoot = convert_td
+
+    # -- document ------------------------------------------------------------------------------
+
+    def convert__document_(self, el, text, parent_tags):
+        text = _resolve_breaks(text, paragraph_runs=True)
+        return text
+
+
+def _lists_before(lst: Tag) -> int:
+    """How many lists of the same kind directly precede this one, with nothing else between."""
+    count, node = 0, lst.previous_sibling
+    while node is not None:
+        if isinstance(node, NavigableString):
+            if node.strip():
+                break
+        elif node.name == lst.name:
+            count += 1
+        else:
+            break
+        node = node.previous_sibling
+    return count
+
+
+def _is_block(node) -> bool:
+    return isinstance(node, Tag) and node.name in BLOCK_TAGS
+
+
+def _table_line(cells: list[str], width: int) -> str:
+    cells = cells + [""] * (width - len(cells))
+    return "| " + " | ".join(cells) + " |"
+
+
+def _html_attribute(value: str) -> str:
+    return html_lib.escape(value, quote=True).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _starts_line(el: NavigableString) -> bool:
+    """Whether a text node begins a line of output: first in its block, or after a <br> or a block."""
+    node = el
+    while node is not None:
+        previous = node.previous_sibling
+        while previous is not None:
+            if isinstance(previous, NavigableString):
+                if str(previous).strip():
+                    return False
+            elif previous.name in BLOCK_TAGS:
+                return True
+            elif previous.get_text().strip() or previous.find(["img", "br"]):
+                return previous.name in BLOCK_TAGS
+            previous = previous.previous_sibling
+        parent = node.parent
+        if parent is None or parent.name in BLOCK_TAGS or parent.name == "[document]":
+            return True
+        node = parent
+    return True
+
+
+def _finish(text: str, code_blocks: list[str]) -> str:
+    text = _resolve_spaces(text)
+    text = _resolve_guards(text)
+    text = TEMPLATE_OPENER.sub("&#123;", text)
+    text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
+    text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+
+    def put_back(match: re.Match) -> str:
+        prefix, index = match.group(1), int(match.group(2))
+        continuation = _continuation_prefix(prefix)
+        block_lines = code_blocks[index].split("\n")
+        return prefix + block_lines[0] + "".join(
+            "\n" + (continuation + " " + line if continuation.endswith(">") and line else continuation + line if line else continuation.rstrip())
+            for line in block_lines[1:]
+        )
+
+    text = re.sub("^(.*?)" + BLOCK_OPEN + r"(\d+)" + BLOCK_CLOSE, put_back, text, flags=re.M)
+    return text + "\n" if text else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Public API
+
+HTML_TAG = re.compile(r"(?<!\\)<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
+# Tags that only HTML bodies carry; Markdown with a little inline HTML uses the allowed raw set.
+HTML_STRUCTURE_TAGS = {
+    "p", "div", "span", "a", "img", "table", "tr", "td", "th", "tbody", "thead", "section", "article",
+    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code", "strong",
+    "b", "em", "i", "font", "center", "header", "footer", "hr", "dl", "dt", "dd", "s", "del",
+}
+MARKDOWN_LINE = re.compile(
+    r"^(?:#{1,6} |[-*+] |\d{1,9}[.)] |> |```|~~~|\|.*\|\s*$)|!?\[[^\]\n]*\]\([^)\n]*\)|\*\*[^*\n]+\*\*",
+    re.M,
+)
+CODE_REGION = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.S | re.M)
+
+
+def looks_like_html(body: str) -> bool:
+    """Whether a post body is HTML to convert, not Markdown to leave untouched (issue 3).
+
+    Markdown may carry a little inline HTML (``<br>``, ``<sup>``, an ``<img>`` or a centred
+    ``<div>``); a body is HTML when its structural HTML tags outnumber its Markdown constructs
+    (ATX headings, list items, quotes, fences, links, strong spans). Code is not counted.
+    """
+    text = CODE_REGION.sub("", body)
+    tags = sum(1 for match in HTML_TAG.finditer(text) if match.group(2).lower() in HTML_STRUCTURE_TAGS)
+    if not tags:
+        return False
+    markdown = len(MARKDOWN_LINE.findall(text))
+    return tags > markdown
+
+
+def html_to_markdown(html: str, *, base_url: str | None = None) -> str:
+    """Convert an HTML post body to Markdown that renders the same in Hexo (issue 3).
+
+    ``html`` is a post body (no front matter). The result is CommonMark with GFM tables, one
+    paragraph per line, ending in one newline (empty for an empty body). A body that does not
+    look like HTML (``looks_like_html``) is returned unchanged, so converting the output again
+    changes nothing. Relative URLs are resolved against ``base_url`` when given; protocol-relative
+    ``//host/x`` image and media URLs become ``https://host/x``.
+
+    Handles the cases B01 B03 B04 B06 B07 B08 B09 B10 B11 B12 B13 B14 B17 of ``shared/cases``.
+    Follows CommonMark 0.31 sections 2.4 (escapes), 4.5 (fenced code), 6.2 (emphasis flanking),
+    6.3 (links), 6.4 (images), 6.6 (raw HTML), 6.7 (hard breaks) and GFM 4.10 (tables).
+
+    Raises ConversionError when the body cannot be parsed or converted (the message says why).
+    """
+    if not isinstance(html, str):
+        raise ConversionError(f"body must be text, not {type(html).__name__}")
+    if not looks_like_html(html):
+        return html
+    cleaned = SENTINELS.sub("", CONTROL_CHARS.sub("", html))
+    try:
+        soup = BeautifulSoup(cleaned, "lxml")
+        _prepare(soup, base_url)
+        converter = PostConverter()
+        markdown = converter.convert_soup(soup)
+        return _finish(markdown, converter.code_blocks)
+    except RecursionError as error:
+        raise ConversionError("HTML nests too deeply to convert") from error
+    except (ValueError, TypeError, AttributeError) as error:
+        raise ConversionError(f"cannot convert HTML body: {error}") from error
