@@ -15,6 +15,7 @@ from conftest import ROOT, write
 PRE_COMMIT = Path(sys.executable).with_name("pre-commit")
 GOOD = "---\ntitle: 好文章\ndate: 2024-02-10T12:00:00+08:00\n---\n\n正文\n"
 BAD = "\n---\ntitle: 坏文章\ndate: Invalid Date\n---\n\n正文\n"
+HTML = "---\ntitle: 网页正文\ndate: 2024-02-10T12:00:00+08:00\n---\n\n<div><p>第一段<strong>重点</strong></p></div>"
 
 
 def git(*args: str, cwd: Path) -> None:
@@ -29,6 +30,7 @@ def hook_repo(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     git("init", "-q", cwd=repo)
     write(repo / "source/_posts/good.md", GOOD)
     write(repo / "source/_posts/bad.md", BAD)
+    write(repo / "source/_posts/html.md", HTML)
     git("add", ".", cwd=repo)
     env = {
         **os.environ,
@@ -61,6 +63,17 @@ def test_validate_hook_passes_good_post(hook_repo):
     result = try_repo("postkit-validate", ["source/_posts/good.md"], repo, env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
+
+
+def test_convert_hook_rewrites_html_and_fails_as_a_fixer(hook_repo):
+    repo, env = hook_repo
+    post = repo / "source/_posts/html.md"
+    result = try_repo("postkit-convert", ["source/_posts/html.md", "source/_posts/good.md"], repo, env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "files were modified by this hook" in result.stdout
+    assert post.read_text(encoding="utf-8") == "---\ntitle: 网页正文\ndate: 2024-02-10T12:00:00+08:00\n---\n\n第一段**重点**\n"
+    again = try_repo("postkit-convert", ["source/_posts/html.md"], repo, env)
+    assert again.returncode == 0, again.stdout
 
 
 def test_every_hook_is_documented_in_readme():

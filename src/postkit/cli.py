@@ -64,9 +64,9 @@ def show_progress() -> bool:
 class _Progress:
     """A Rich progress bar on stderr for long runs, or nothing."""
 
-    def __init__(self, total: int, label: str) -> None:
+    def __init__(self, total: int, label: str, threshold: int = PROGRESS_THRESHOLD) -> None:
         self.bar = None
-        if total >= PROGRESS_THRESHOLD and show_progress():
+        if total >= threshold and show_progress():
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -182,6 +182,92 @@ def validate(
         writer = {"concise": report.concise, "json": report.to_json, "github": report.github}[chosen_format]
         sys.stdout.write(writer(run.diagnostics, summary))
     raise typer.Exit(EXIT_PROBLEMS if failing else EXIT_CLEAN)
+
+
+@app.command()
+def convert(
+    paths: PathsArgument = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write converted posts into this folder, mirroring the tree.", show_default=False)] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the posts themselves (atomically).")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any post would change (CI and pre-commit).")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print unified diffs; write nothing.")] = False,
+    base_url: Annotated[Optional[str], typer.Option("--base-url", help="Resolve relative links and images against this URL.", show_default=False)] = None,
+    exclude: ExcludeOption = None,
+    config_file: ConfigOption = None,
+    jobs: JobsOption = None,
+) -> None:
+    """Convert HTML post bodies to clean Markdown that renders the same in Hexo."""
+    from functools import partial
+
+    from postkit.batch import Job, Status, counts, mirror_path, run_jobs
+    from postkit.convert.post import DEFAULT_BASE_URL_KEYS, convert_post
+
+    if out is not None and in_place:
+        raise fail("--out and --in-place cannot be used together")
+    config, files = _load_and_discover(paths, exclude, config_file)
+    writes = out is not None or in_place
+    to_stdout = not writes and not check and not diff
+    if to_stdout and len(files) != 1:
+        raise fail(f"{len(files)} posts found: use --out DIR to write a converted tree or --in-place to rewrite them (one post alone goes to stdout)")
+    if out is not None:
+        targets = [mirror_path(path, paths or ["."], str(out)) for path in files]
+    else:
+        targets = [None if to_stdout else path for path in files]
+    keys = tuple(config.section("convert").get("base-url-keys", DEFAULT_BASE_URL_KEYS))
+    transform = partial(convert_post, base_url=base_url, base_url_keys=keys)
+    with _Progress(len(files), "convert", threshold=50) as progress:
+        outcomes = run_jobs(
+            [Job(path, target) for path, target in zip(files, targets)], transform,
+            check=check, diff=diff, workers=jobs, progress=progress and (lambda job: progress(job.source)),
+        )
+    _finish_batch(outcomes, to_stdout=to_stdout, check=check, diff=diff)
+
+
+def _load_and_discover(paths: Optional[list[str]], exclude: Optional[list[str]], config_file: Optional[Path]):  # noqa: ANN202
+    """Config and the posts to work on, as every command finds them; exits 2 on a config error."""
+    from postkit.config import ConfigError, load_config
+    from postkit.paths import default_paths, discover
+
+    targets = paths or default_paths(Path.cwd())
+    try:
+        config = load_config(Path(targets[0]), config_file)
+    except ConfigError as error:
+        raise fail(str(error)) from None
+    return config, discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
+
+
+def _finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, changed_label: str = "converted") -> None:
+    """Print what a batch command did (stdout text, diffs, summary) and exit with its code."""
+    from postkit.batch import Status, counts
+    from postkit.document import ReadError, read_document
+    from postkit.report import batch_summary
+
+    if to_stdout and outcomes:
+        outcome = outcomes[0]
+        if outcome.status is Status.CHANGED:
+            sys.stdout.write(outcome.text or "")
+        elif outcome.status is not Status.FAILED:
+            try:
+                sys.stdout.write(read_document(outcome.job.source).text)
+            except ReadError as error:
+                raise fail(f"{outcome.job.source}: {error.message}") from None
+    if diff:
+        sys.stdout.write("".join(o.diff for o in outcomes if o.diff))
+    notes: dict[str, int] = {}
+    for outcome in outcomes:
+        for name, number in outcome.notes.items():
+            notes[name] = notes.get(name, 0) + number
+    failures = [(o.job.source, o.message) for o in outcomes if o.status is Status.FAILED]
+    label = "would change" if check or diff else changed_label
+    lines = batch_summary(counts(outcomes), failures, notes, changed_label=label)
+    if to_stdout:
+        from postkit.report import plain
+
+        sys.stderr.write(plain(lines))
+    else:
+        print_styled(lines)
+    changed = any(o.status is Status.CHANGED for o in outcomes)
+    raise typer.Exit(EXIT_PROBLEMS if failures or ((check or diff) and changed) else EXIT_CLEAN)
 
 
 @app.command()

@@ -50,6 +50,14 @@ SCHEMA: dict[str, tuple[Callable[[Any], bool], str]] = {
 }
 
 
+# [tool.postkit.<command>] tables: each command's own keys.
+SECTIONS: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
+    "convert": {
+        "base-url-keys": (_list_of_str, "a list of front matter keys"),
+    },
+}
+
+
 @dataclass(frozen=True)
 class Config:
     """The config in force for one run.
@@ -71,6 +79,10 @@ class Config:
     def get(self, key: str, default: Any = None) -> Any:
         """The value of ``key`` from the file, or ``default``."""
         return self.values.get(key, default)
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A command's own table, ``[tool.postkit.<name>]`` (empty when absent)."""
+        return self.values.get(name, {})
 
     @property
     def timezone(self) -> str | None:
@@ -125,13 +137,12 @@ def validate_table(table: dict[str, Any], source: str) -> dict[str, Any]:
     from postkit.rules.dates import FormatError, validate_format
 
     for key, value in table.items():
-        if key not in SCHEMA:
-            close = difflib.get_close_matches(key, list(SCHEMA), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfigError(f"{source}: unknown key {key!r}{hint}; known keys: {', '.join(SCHEMA)}")
-        check, description = SCHEMA[key]
-        if not check(value):
-            raise ConfigError(f"{source}: {key!r} must be {description}, not {value!r}")
+        if key in SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: {key!r} must be a table ([tool.postkit.{key}])")
+            _check_keys(value, SECTIONS[key], f"{source} [{key}]")
+            continue
+        _check_keys({key: value}, SCHEMA, source, known=[*SCHEMA, *SECTIONS])
     try:
         for key in ("select", "ignore"):
             expand_codes(table.get(key, []))
@@ -156,6 +167,20 @@ def validate_table(table: dict[str, Any], source: str) -> dict[str, Any]:
                 f"{source}: 'keep-image-field' is {table['keep-image-field']!r}, which is not one of the image fields ({', '.join(fields)})"
             )
     return table
+
+
+def _check_keys(
+    table: dict[str, Any], schema: dict[str, tuple[Callable[[Any], bool], str]], source: str, known: list[str] | None = None
+) -> None:
+    known = known or list(schema)
+    for key, value in table.items():
+        if key not in schema:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(f"{source}: unknown key {key!r}{hint}; known keys: {', '.join(known)}")
+        check, description = schema[key]
+        if not check(value):
+            raise ConfigError(f"{source}: {key!r} must be {description}, not {value!r}")
 
 
 def check_timezone(name: str, where: str) -> None:

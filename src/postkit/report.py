@@ -331,3 +331,27 @@ def full(
 def plain(lines: list[list[Segment]]) -> str:
     """Styled lines as plain text, one per line."""
     return "".join("".join(text for text, _ in line) + "\n" for line in lines)
+
+
+def batch_summary(
+    counts: dict[str, int],
+    failures: Sequence[tuple[str, str]],
+    notes: dict[str, int],
+    changed_label: str = "converted",
+) -> list[list[Segment]]:
+    """The end of ``convert`` and ``traditional``: one line per failed file, then a table of counts.
+
+    ``counts`` maps ``converted``/``unchanged``/``skipped``/``failed`` to
+    numbers; ``changed_label`` renames the first row (``would change`` under
+    ``--check``); ``notes`` adds rows such as ``relative links left``.
+    """
+    out: list[list[Segment]] = [[(path, "bold"), (f": {message}", "red")] for path, message in failures]
+    if failures:
+        out.append([])
+    rows = [(changed_label if name == "converted" else name, number) for name, number in counts.items()]
+    rows += list(notes.items())
+    width = max(len(name) for name, _ in rows)
+    for name, number in rows:
+        style = "red" if name == "failed" and number else "green" if name == changed_label and number else None
+        out.append([(f"{name.ljust(width)}  {number:>6}", style)])
+    return out

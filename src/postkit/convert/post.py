@@ -1,0 +1,67 @@
+"""Convert one post: its HTML body to Markdown, its front matter and leading lines byte-identical."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from postkit.batch import Skip, TransformError
+from postkit.document import Document
+from postkit.front_matter import parse
+
+DEFAULT_BASE_URL_KEYS = ("link", "from", "source_url")
+_DESTINATION = re.compile(r"\]\(\s*<?([^\s)>]+)")
+
+
+def base_url_for(document: Document, keys: tuple[str, ...]) -> str | None:
+    """The first ``http(s)`` URL among the front matter ``keys`` (issue 3, ``--base-url``)."""
+    front_matter = parse(document)
+    for key in keys:
+        value = front_matter.value(key)
+        if isinstance(value, str) and urlsplit(value.strip()).scheme in ("http", "https"):
+            return value.strip()
+    return None
+
+
+def relative_destinations(markdown: str) -> int:
+    """How many link and image destinations in ``markdown`` are relative (no scheme, no ``//``, no ``#``)."""
+    count = 0
+    for match in _DESTINATION.finditer(markdown):
+        url = match.group(1)
+        if not url.startswith(("#", "//")) and not urlsplit(url).scheme:
+            count += 1
+    return count
+
+
+def convert_post(
+    document: Document, base_url: str | None = None, base_url_keys: tuple[str, ...] = DEFAULT_BASE_URL_KEYS
+) -> tuple[str, dict[str, int]]:
+    """The post's full new text, and notes for the summary.
+
+    The head (blank lines, BOM, front matter) stays byte-identical; blank
+    lines between the front matter and the body are kept; the body becomes
+    Markdown ending in one newline, in the post's own newline style.
+    ``base_url`` (``--base-url``) wins over the front matter ``base_url_keys``.
+    Notes count ``relative links left`` when no base URL was found.
+
+    Raises:
+        Skip: the body is already Markdown (or empty).
+        TransformError: the HTML cannot be converted (the reason is given).
+    """
+    from postkit.convert.html_to_markdown import ConversionError, html_to_markdown, looks_like_html
+
+    body = document.body
+    if not looks_like_html(body):
+        raise Skip("already Markdown")
+    resolved = base_url or base_url_for(document, base_url_keys)
+    try:
+        markdown = html_to_markdown(body, base_url=resolved)
+    except ConversionError as error:
+        raise TransformError(str(error)) from None
+    leading = body[: len(body) - len(body.lstrip("\r\n"))].replace("\r\n", "\n")
+    notes: dict[str, int] = {}
+    if resolved is None:
+        relative = relative_destinations(markdown)
+        if relative:
+            notes["relative links left"] = relative
+    return document.with_body(leading + markdown), notes
