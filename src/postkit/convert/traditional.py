@@ -65,7 +65,7 @@ class ScriptConverter:
 
         self.config = loaded.config
         self.backend = loaded.backend
-        self._segmented = SegmentedConverter(loaded, rjieba.cut)
+        self._segmented = SegmentedConverter(loaded, lambda text: rjieba.cut(text, False))
 
     def needs_conversion(self, text: str) -> bool:
         """False when text is already in the target script (see SegmentedConverter.needs_conversion)."""
