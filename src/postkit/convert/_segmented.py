@@ -9,36 +9,33 @@ from typing import Callable
 from ._opencc_adapter import LoadedConfig
 
 # Every CJK ideograph block, so the segmenter sees whole clauses even around
-# characters no dictionary key uses (的, 了 ...), which keeps its context.
+# characters no dictionary key uses, which keeps its context.
 _CJK_RANGES = (
     (0x3400, 0x4DBF),
     (0x4E00, 0x9FFF),
     (0xF900, 0xFAFF),
     (0x20000, 0x3134F),
 )
-# OpenCC joins several batched words with this separator; no dictionary key or
-# value contains it, so maximum matching never crosses it.
-_SEPARATOR = "\n"
-# Bound on memoised words: a long-running process keeps a steady footprint.
-_CACHE_LIMIT = 300_000
-_RUN_CACHE_LENGTH = 12
+# Private-use characters that no dictionary key or value contains, so OpenCC's
+# maximum matching never crosses them, and that jieba cuts as tokens of their
+# own. RUN_SEPARATOR joins the runs (or texts) converted in one call;
+# UNIT_SEPARATOR marks the word boundaries OpenCC must respect.
+RUN_SEPARATOR = "\ue000"
+UNIT_SEPARATOR = "\ue001"
+# Bound on memoised runs: a long-running process keeps a steady footprint.
+_CACHE_LIMIT = 200_000
 
 
 def _character_class(characters: frozenset[str]) -> str:
-    points = sorted({ord(c) for c in characters if c != _SEPARATOR})
-    ranges = [list(r) for r in _CJK_RANGES]
-    for point in points:
-        ranges.append([point, point])
-    ranges.sort()
+    points = {ord(c) for c in characters} - {ord(RUN_SEPARATOR), ord(UNIT_SEPARATOR)}
+    ranges = sorted([list(r) for r in _CJK_RANGES] + [[p, p] for p in points])
     merged: list[list[int]] = []
     for low, high in ranges:
         if merged and low <= merged[-1][1] + 1:
             merged[-1][1] = max(merged[-1][1], high)
         else:
             merged.append([low, high])
-    parts = []
-    for low, high in merged:
-        parts.append(re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}")
+    parts = [re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in merged]
     return "[" + "".join(parts) + "]+"
 
 
@@ -50,14 +47,17 @@ class SegmentedConverter:
     segmenter (jieba) knows the boundary. Tokens are grouped back into one unit
     wherever an OpenCC phrase covers whole tokens (打印|机 → 打印机 → 印表機 in
     s2twp), so regional phrase dictionaries still apply; a phrase that starts
-    or ends inside a token is ignored. Each unit is converted by OpenCC alone
-    and memoised.
+    or ends inside a token is ignored. OpenCC then converts the units with a
+    boundary mark between them. Runs of convertible characters are memoised.
     """
 
     def __init__(self, loaded: LoadedConfig, segment: Callable[[str], list[str]]) -> None:
         self.loaded = loaded
         self._segment = segment
-        self._run_pattern = re.compile(_character_class(loaded.key_characters))
+        # Capturing, so split() returns the runs between the other text.
+        self._run_pattern = re.compile("(" + _character_class(loaded.key_characters) + ")")
+        # Keys and their proper prefixes: every string a token group can begin with.
+        self._phrase_starts = loaded.phrase_keys | loaded.phrase_prefixes
         self._cache: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -76,62 +76,74 @@ class SegmentedConverter:
         return characters.isdisjoint(self.loaded.target_only)
 
     def convert(self, text: str) -> str:
-        """Convert every run of convertible characters in text; the rest is kept."""
-        pieces = []
-        position = 0
-        for match in self._run_pattern.finditer(text):
-            pieces.append(text[position : match.start()])
-            pieces.append(self._convert_run(match.group()))
-            position = match.end()
-        if position == 0:
+        """Convert text word by word; characters no dictionary key holds come back as they were."""
+        # pieces alternates: text without convertible characters, a run of them, ...
+        pieces = self._run_pattern.split(text)
+        if len(pieces) == 1:
             return text
-        pieces.append(text[position:])
+        runs = pieces[1::2]
+        cache = self._cache
+        todo = [run for run in dict.fromkeys(runs) if run not in cache]
+        if todo:
+            converted = dict(zip(todo, self._convert_runs(todo)))
+            with self._lock:
+                if len(cache) + len(converted) > _CACHE_LIMIT:
+                    cache.clear()
+                cache.update(converted)
+            get = cache.get
+            pieces[1::2] = [converted.get(run) or get(run) for run in runs]
+        else:
+            pieces[1::2] = map(cache.__getitem__, runs)
         return "".join(pieces)
 
-    def _convert_run(self, run: str) -> str:
-        cached = self._cache.get(run)
-        if cached is not None:
-            return cached
-        units = self._units(self._segment(run))
-        cache = self._cache
-        missing = list(dict.fromkeys(unit for unit in units if unit not in cache))
-        if missing:
-            converted = self.loaded.convert(_SEPARATOR.join(missing)).split(_SEPARATOR)
-            if len(converted) != len(missing):
-                # Defensive: should OpenCC ever rewrite the separator, fall back
-                # to one call per unit rather than misalign the results.
-                converted = [self.loaded.convert(unit) for unit in missing]
-            with self._lock:
-                if len(cache) > _CACHE_LIMIT:
-                    cache.clear()
-                cache.update(zip(missing, converted))
-        result = "".join([cache.get(unit) or self.loaded.convert(unit) for unit in units])
-        if len(run) <= _RUN_CACHE_LENGTH:
-            cache[run] = result
+    def convert_many(self, texts: list[str]) -> list[str]:
+        """convert() of each text, in one pass over all of them."""
+        if len(texts) < 2 or any(RUN_SEPARATOR in text or UNIT_SEPARATOR in text for text in texts):
+            return [self.convert(text) for text in texts]
+        return self.convert(RUN_SEPARATOR.join(texts)).split(RUN_SEPARATOR)
+
+    def _convert_runs(self, runs: list[str]) -> list[str]:
+        """Cut all runs in one call, group the words into units, convert with OpenCC in one call."""
+        units = self._units(self._segment(RUN_SEPARATOR.join(runs)))
+        converted = self.loaded.convert(UNIT_SEPARATOR.join(units)).replace(UNIT_SEPARATOR, "")
+        result = converted.split(RUN_SEPARATOR)
+        if len(result) != len(runs):
+            raise RuntimeError("OpenCC changed a private-use separator; cannot align the converted text")
         return result
 
     def _units(self, tokens: list[str]) -> list[str]:
         """Group tokens by forward maximum matching over whole tokens against OpenCC's phrase keys."""
         keys = self.loaded.phrase_keys
         prefixes = self.loaded.phrase_prefixes
+        starts = self._phrase_starts
         longest = self.loaded.longest_phrase
-        units = []
-        index = 0
         count = len(tokens)
-        while index < count:
+        # A merge can start only where a token and the next one begin a key
+        # (about 1 token in 80); one comprehension finds those places.
+        candidates = [
+            index
+            for index, (token, following) in enumerate(zip(tokens, tokens[1:]))
+            if token in prefixes and token + following in starts
+        ]
+        if not candidates:
+            return tokens
+        units: list[str] = []
+        position = 0
+        for index in candidates:
+            if index < position:
+                continue
             candidate = tokens[index]
-            end = index
-            probe = index
-            while candidate in prefixes and probe + 1 < count:
+            end = probe = index
+            while candidate in starts and probe + 1 < count:
                 probe += 1
                 candidate += tokens[probe]
                 if len(candidate) > longest:
                     break
                 if candidate in keys:
                     end = probe
-            if end == index:
-                units.append(tokens[index])
-            else:
+            if end > index:
+                units.extend(tokens[position:index])
                 units.append("".join(tokens[index : end + 1]))
-            index = end + 1
+                position = end + 1
+        units.extend(tokens[position:])
         return units

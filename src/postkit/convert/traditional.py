@@ -92,11 +92,12 @@ class ScriptConverter:
         """
         if not spans or not self._segmented.needs_conversion("".join(text[a:b] for a, b in spans)):
             return text
+        converted = self._segmented.convert_many([text[start:end] for start, end in spans])
         pieces = []
         position = 0
-        for start, end in spans:
+        for (start, end), replacement in zip(spans, converted):
             pieces.append(text[position:start])
-            pieces.append(self._segmented.convert(text[start:end]))
+            pieces.append(replacement)
             position = end
         pieces.append(text[position:])
         return "".join(pieces)
