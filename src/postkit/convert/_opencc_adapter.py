@@ -83,15 +83,25 @@ def load_config(config: str) -> LoadedConfig:
         dictionary_dir = package_dir / "dictionary"
         convert = opencc.OpenCC(config).convert
 
-    files = _dictionary_files(json.loads(config_file.read_text(encoding="utf-8")))
+    description = json.loads(config_file.read_text(encoding="utf-8"))
+    chain = description.get("conversion_chain", [])
+    first_stage = _dictionary_files([description.get("normalization"), description.get("segmentation"), chain[:1]])
+    later_stages = [name for name in _dictionary_files(chain[1:]) if name not in first_stage]
     phrase_keys: set[str] = set()
-    prefixes: set[str] = set()
     key_characters: set[str] = set()
-    for name in files:
+    for name in first_stage + later_stages:
         keys = _dictionary_keys(dictionary_dir / name)
         phrase_keys |= keys.phrases
-        prefixes |= keys.prefixes
         key_characters |= keys.characters
+    if config in FORWARD_CONFIGS and later_stages:
+        # A later stage (TWPhrases: 軟件 → 軟體) matches text the first stage
+        # has already converted. The Simplified spelling of its keys (软件)
+        # is what the segmenter sees, so it must count as a phrase too.
+        to_simplified = _first_values(dictionary_dir / "TSCharacters.txt")
+        for name in later_stages:
+            for key in _dictionary_keys(dictionary_dir / name).phrases:
+                phrase_keys.add("".join(to_simplified.get(character, character) for character in key))
+    prefixes = {key[:end] for key in phrase_keys for end in range(1, len(key))}
 
     simplified_only = _only_in_source(dictionary_dir / "STCharacters.txt")
     traditional_only = _only_in_source(dictionary_dir / "TSCharacters.txt")
@@ -133,7 +143,6 @@ def _dictionary_files(node: object) -> list[str]:
 @dataclass(frozen=True)
 class _DictionaryKeys:
     phrases: frozenset[str]
-    prefixes: frozenset[str]
     characters: frozenset[str]
 
 
@@ -146,9 +155,17 @@ def _lines(path: Path) -> list[str]:
 @functools.cache
 def _dictionary_keys(path: Path) -> _DictionaryKeys:
     keys = [line.partition("\t")[0] for line in _lines(path)]
-    phrases = frozenset(key for key in keys if len(key) > 1)
-    prefixes = frozenset(key[:end] for key in phrases for end in range(1, len(key)))
-    return _DictionaryKeys(phrases, prefixes, frozenset("".join(keys)))
+    return _DictionaryKeys(frozenset(key for key in keys if len(key) > 1), frozenset("".join(keys)))
+
+
+@functools.cache
+def _first_values(path: Path) -> dict[str, str]:
+    """Character dictionary as key → its first (preferred) value."""
+    mapping = {}
+    for line in _lines(path):
+        key, _, values = line.partition("\t")
+        mapping[key] = values.split(" ")[0]
+    return mapping
 
 
 @functools.cache
