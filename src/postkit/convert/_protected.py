@@ -31,6 +31,7 @@ _WORD_RE = re.compile(rf"[^{_TERMINATORS}]+")
 _PATH_ROOT_RE = re.compile(r"(?:~|\.\.?)?[/\\]|[A-Za-z]:[/\\]")
 _EXTENSION_RE = re.compile(r"\.(?=[A-Za-z0-9]{0,7}[A-Za-z])[A-Za-z0-9]{1,8}$")
 _ASCII_ALNUM_RE = re.compile(r"[A-Za-z0-9]")
+_SEPARATORS_RE = re.compile(r"[/\\]")
 
 _HEXO_OPEN = {"{%": "%}", "{{": "}}", "{#": "#}"}
 _HEXO_BLOCK_RE = re.compile(
@@ -39,6 +40,9 @@ _HEXO_BLOCK_RE = re.compile(
 )
 
 _HTML_SCAN_RE = re.compile(rf"(?P<lt><)|(?P<hexo>\{{[%{{#])|(?P<url>{_URL_START})")
+# Raw HTML inside a Markdown body: CommonMark renders backticks there as
+# they are, but an author who wrote them meant code, so they are kept too.
+_HTML_IN_MARKDOWN_SCAN_RE = re.compile(rf"(?P<code>`+)|(?P<lt><)|(?P<hexo>\{{[%{{#])|(?P<url>{_URL_START})")
 _MARKDOWN_SCAN_RE = re.compile(
     rf"(?P<escape>\\[!-/:-@\[-`{{-~])|(?P<code>`+)|(?P<dest>\]\()|(?P<lt><)|(?P<hexo>\{{[%{{#])|(?P<url>{_URL_START})"
 )
@@ -51,6 +55,7 @@ _LENIENT_TAG_RE = re.compile(r"<(/?)([A-Za-z][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^
 _LOOSE_TAG_RE = re.compile(r"<(/?)([A-Za-z][^\s/>]*)([^>]*?)(/?)>")
 _ATTRIBUTE_RE = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 _AUTOLINK_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+)>")
+_MARKDOWN_CODE_RE = re.compile(r"^ {0,3}(?:```|~~~)|`[^`\n]+`", re.MULTILINE)
 _REFERENCE_DEFINITION_RE = re.compile(
     r"^ {0,3}\[(?P<label>(?:[^\[\]\\]|\\.)+)\]:[ \t]*(?P<dest><[^<>\n]*>|\S+)"
     r"(?:[ \t]+(?P<title>\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*$"
@@ -90,7 +95,7 @@ def markdown_text_spans(body: str) -> list[Span]:
         if kind != "code":
             for gap_start, gap_end in _subtract(start, end, protected):
                 if kind == "html":
-                    scanner.scan_html(gap_start, gap_end)
+                    scanner.scan_html_in_markdown(gap_start, gap_end)
                 elif kind == "inline":
                     scanner.scan_markdown(gap_start, gap_end)
                 else:
@@ -115,15 +120,14 @@ def html_text_spans(body: str) -> list[Span]:
 def looks_like_html(body: str) -> bool:
     """True for a body written as HTML rather than Markdown.
 
-    The body starts with a tag, and has no code fence and no backtick, the
-    two Markdown constructs whose content must be kept. Feed generators write
+    The body starts with a tag, and has no code fence and no code span, the
+    Markdown constructs whose content must be kept. Feed generators write
     such bodies (nested, indented divs) that CommonMark would otherwise read
     partly as indented code blocks.
     """
-    stripped = body.lstrip()
-    if not stripped.startswith("<") or "`" in body:
+    if not body.lstrip().startswith("<"):
         return False
-    return re.search(r"^ {0,3}~~~", body, re.MULTILINE) is None
+    return _MARKDOWN_CODE_RE.search(body) is None
 
 
 def _line_starts(body: str) -> list[int]:
@@ -184,6 +188,9 @@ class _Scanner:
 
     def scan_html(self, start: int, end: int) -> None:
         self._scan(start, end, _HTML_SCAN_RE)
+
+    def scan_html_in_markdown(self, start: int, end: int) -> None:
+        self._scan(start, end, _HTML_IN_MARKDOWN_SCAN_RE)
 
     def scan_markdown(self, start: int, end: int) -> None:
         self._scan(start, end, _MARKDOWN_SCAN_RE)
@@ -378,17 +385,20 @@ class _Scanner:
 def _path_in_word(word: str) -> int | None:
     """Offset in word where a file path starts, or None.
 
-    A path holds an ASCII letter or digit (so 软件/硬件 stays prose), and
-    either starts at a root (/, ~/, ./, ../, C:\\) at the start of the word or
-    right after a non-ASCII character (放在/data/...), or is a whole word that
-    ends in a file extension (图片/封面.png).
+    A path is a whole word that starts at an explicit root (~/, ./, ../,
+    C:\\), or at / with a second separator or an ASCII letter or digit
+    (/发布/图片, /usr), or that ends in a file extension (图片/封面.png); or
+    it starts at a root right after a non-ASCII character and holds an ASCII
+    letter or digit (放在/data/...). So 软件/硬件/网络 and 是/否 stay prose.
     """
     if "/" not in word and "\\" not in word:
         return None
     if "://" in word:
         return None
-    if _PATH_ROOT_RE.match(word) and _ASCII_ALNUM_RE.search(word):
-        return 0
+    root = _PATH_ROOT_RE.match(word)
+    if root is not None:
+        if root.group() not in ("/", "\\") or _ASCII_ALNUM_RE.search(word) or len(_SEPARATORS_RE.findall(word)) > 1:
+            return 0
     if _EXTENSION_RE.search(word):
         return 0
     for match in re.finditer(r"[/\\]", word):
