@@ -167,6 +167,13 @@ def test_mixed_traditional_and_simplified_text_comes_out_traditional():
     assert convert_text("這是一个測試，后台系统已經發布了", "s2t") == "這是一個測試，後臺系統已經發布了"
 
 
+def test_a_simplified_clause_in_a_traditional_post_converts_and_the_rest_stays():
+    # 干擾 and 網絡 are Traditional already; s2twp over them would write 幹擾 and 網路.
+    post = "<p>這些干擾來自網絡，台北的朋友說。</p><p>反送中運動相关的频道</p>"
+    expected = "<p>這些干擾來自網絡，台北的朋友說。</p><p>反送中運動相關的頻道</p>"
+    assert convert_html(post, "s2twp") == expected
+
+
 def test_text_of_shared_characters_only_is_converted():
     # 后台 uses no Simplified-only character, yet 后 alone means queen in Traditional.
     assert convert_text("后台", "s2t") == "後臺"

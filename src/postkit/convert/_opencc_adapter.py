@@ -32,8 +32,8 @@ class LoadedConfig:
     phrase_prefixes: every proper prefix of a phrase key, to stop a lookup early.
     key_characters: every character that occurs in any key; text without them
         is something OpenCC would return unchanged.
-    source_only: characters only the source script uses (发, 这 for s2*).
-    target_only: characters only the target script uses (發, 這 for s2*).
+    source_only: characters only the source script writes (发, 这 for s2*).
+    target_only: characters only the target script writes (發, 這 for s2*).
     """
 
     config: str
@@ -103,7 +103,10 @@ def load_config(config: str) -> LoadedConfig:
                 phrase_keys.add("".join(to_simplified.get(character, character) for character in key))
     prefixes = {key[:end] for key in phrase_keys for end in range(1, len(key))}
 
-    simplified_only = _only_in_source(dictionary_dir / "STCharacters.txt")
+    # STCharacters also maps forms that Taiwan and Hong Kong write (群 → 羣,
+    # 温 → 溫); those are Traditional too, so they do not mark Simplified text.
+    regional_forms = _values(dictionary_dir / "TWVariants.txt") | _values(dictionary_dir / "HKVariants.txt")
+    simplified_only = _only_in_source(dictionary_dir / "STCharacters.txt") - regional_forms
     traditional_only = _only_in_source(dictionary_dir / "TSCharacters.txt")
     if config in FORWARD_CONFIGS:
         source_only, target_only = simplified_only, traditional_only
@@ -166,6 +169,12 @@ def _first_values(path: Path) -> dict[str, str]:
         key, _, values = line.partition("\t")
         mapping[key] = values.split(" ")[0]
     return mapping
+
+
+@functools.cache
+def _values(path: Path) -> frozenset[str]:
+    """Every value of a dictionary."""
+    return frozenset(value for line in _lines(path) for value in line.partition("\t")[2].split(" "))
 
 
 @functools.cache

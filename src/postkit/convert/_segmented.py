@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from typing import Callable
 
 from ._opencc_adapter import LoadedConfig
@@ -24,6 +25,11 @@ RUN_SEPARATOR = "\ue000"
 UNIT_SEPARATOR = "\ue001"
 # Bound on memoised runs: a long-running process keeps a steady footprint.
 _CACHE_LIMIT = 200_000
+# What a run holds: a character only the source script writes, only
+# characters both scripts write, or target-only characters and no source-only.
+_SOURCE, _SHARED, _TARGET = 1, 0, -1
+_KEEP = frozenset({_TARGET})
+_KEEP_SHARED = frozenset({_TARGET, _SHARED})
 
 
 def _character_class(characters: frozenset[str]) -> str:
@@ -58,49 +64,78 @@ class SegmentedConverter:
         self._run_pattern = re.compile("(" + _character_class(loaded.key_characters) + ")")
         # Keys and their proper prefixes: every string a token group can begin with.
         self._phrase_starts = loaded.phrase_keys | loaded.phrase_prefixes
+        self._source_only = loaded.source_only
+        self._target_only = loaded.target_only
         self._cache: dict[str, str] = {}
         self._lock = threading.Lock()
 
-    def needs_conversion(self, text: str) -> bool:
-        """False when text is already in the target script.
+    def is_target_script(self, text: str) -> bool:
+        """True when characters only the target script writes outnumber those only the source writes.
 
-        Text with a character only the source script uses is converted. Text
-        with characters only the target script uses and none of the source's
-        is left as it is, so a Traditional post stays byte-identical under s2t
-        (its 台 is not turned into 臺). Text of shared characters only (后台)
-        is converted, because OpenCC's phrases are the best reading of it.
+        Decides the runs made only of characters both scripts write (后台 in
+        s2t), which convert() cannot judge alone.
         """
-        characters = set(text)
-        if not characters.isdisjoint(self.loaded.source_only):
-            return True
-        return characters.isdisjoint(self.loaded.target_only)
+        counts = Counter(text)
+        source = sum(counts[character] for character in self._source_only.intersection(counts))
+        target = sum(counts[character] for character in self._target_only.intersection(counts))
+        return target > source
 
-    def convert(self, text: str) -> str:
-        """Convert text word by word; characters no dictionary key holds come back as they were."""
+    def convert(self, text: str, convert_shared: bool | None = None) -> str:
+        """Convert text word by word, run by run.
+
+        A run (characters between punctuation, spaces, Latin text) converts when
+        it holds a character only the source script writes (这个, or 這是一个
+        mixed), stays as it is when it holds characters only the target script
+        writes and none of the source's (台灣的歷史: OpenCC alone would write
+        臺灣), and follows convert_shared when it holds neither (后台); None
+        means: unless the whole text is_target_script(). Characters no
+        dictionary key holds always come back as they were.
+        """
         # pieces alternates: text without convertible characters, a run of them, ...
         pieces = self._run_pattern.split(text)
         if len(pieces) == 1:
             return text
+        if convert_shared is None:
+            convert_shared = not self.is_target_script(text)
         runs = pieces[1::2]
         cache = self._cache
         todo = [run for run in dict.fromkeys(runs) if run not in cache]
         if todo:
-            converted = dict(zip(todo, self._convert_runs(todo)))
+            converted = dict(zip(todo, self._judge_and_convert(todo)))
             with self._lock:
                 if len(cache) + len(converted) > _CACHE_LIMIT:
                     cache.clear()
                 cache.update(converted)
-            get = cache.get
-            pieces[1::2] = [converted.get(run) or get(run) for run in runs]
+            results = [converted.get(run) or cache[run] for run in runs]
         else:
-            pieces[1::2] = map(cache.__getitem__, runs)
+            results = list(map(cache.__getitem__, runs))
+        kept = _KEEP_SHARED if not convert_shared else _KEEP
+        pieces[1::2] = [run if kind in kept else result for run, (result, kind) in zip(runs, results)]
         return "".join(pieces)
 
-    def convert_many(self, texts: list[str]) -> list[str]:
-        """convert() of each text, in one pass over all of them."""
-        if len(texts) < 2 or any(RUN_SEPARATOR in text or UNIT_SEPARATOR in text for text in texts):
-            return [self.convert(text) for text in texts]
-        return self.convert(RUN_SEPARATOR.join(texts)).split(RUN_SEPARATOR)
+    def convert_many(self, texts: list[str], convert_shared: bool | None = None) -> list[str]:
+        """convert() of each text, in one pass over all of them; convert_shared None judges them together."""
+        if any(RUN_SEPARATOR in text or UNIT_SEPARATOR in text for text in texts):
+            if convert_shared is None:
+                convert_shared = not self.is_target_script("".join(texts))
+            return [self.convert(text, convert_shared) for text in texts]
+        return self.convert(RUN_SEPARATOR.join(texts), convert_shared).split(RUN_SEPARATOR)
+
+    def _judge_and_convert(self, runs: list[str]) -> list[tuple[str, int]]:
+        """(converted run, kind) for each run; kind is _SOURCE, _SHARED or _TARGET."""
+        source_only, target_only = self._source_only, self._target_only
+        kinds = []
+        for run in runs:
+            characters = set(run)
+            if not characters.isdisjoint(source_only):
+                kinds.append(_SOURCE)
+            elif characters.isdisjoint(target_only):
+                kinds.append(_SHARED)
+            else:
+                kinds.append(_TARGET)
+        to_convert = [run for run, kind in zip(runs, kinds) if kind != _TARGET]
+        converted = iter(self._convert_runs(to_convert) if to_convert else [])
+        return [(run if kind == _TARGET else next(converted), kind) for run, kind in zip(runs, kinds)]
 
     def _convert_runs(self, runs: list[str]) -> list[str]:
         """Cut all runs in one call, group the words into units, convert with OpenCC in one call."""

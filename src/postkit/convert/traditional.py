@@ -67,32 +67,45 @@ class ScriptConverter:
         self.backend = loaded.backend
         self._segmented = SegmentedConverter(loaded, lambda text: rjieba.cut(text, False))
 
-    def needs_conversion(self, text: str) -> bool:
-        """False when text is already in the target script (see SegmentedConverter.needs_conversion)."""
-        return self._segmented.needs_conversion(text)
+    def is_target_script(self, text: str) -> bool:
+        """True when text is mostly in the target script already.
 
-    def convert_text(self, text: str) -> str:
+        Characters only the target script writes (發, 這 for s2*) outnumber
+        those only the source writes (发, 这). Pass the answer for a body as
+        convert_shared=not is_target_script(body) to convert its front matter
+        the same way.
+        """
+        return self._segmented.is_target_script(text)
+
+    def convert_text(self, text: str, *, convert_shared: bool | None = None) -> str:
         """Convert plain text: str -> str of the target script.
 
-        Text already in the target script comes back unchanged. Words are cut
-        by jieba and each is converted by OpenCC, so 前头发生 gives 前頭發生
-        and 参与制造 gives 參與製造 where OpenCC alone writes 前頭髮生 and
-        參與制造 (issue 4, cases B18); OpenCC phrases that cover whole words,
-        such as s2twp's 打印机 → 印表機, still apply.
-        """
-        if not text or not self._segmented.needs_conversion(text):
-            return text
-        return self._segmented.convert(text)
+        Words are cut by jieba and each is converted by OpenCC, so 前头发生
+        gives 前頭發生 and 参与制造 gives 參與製造 where OpenCC alone writes
+        前頭髮生 and 參與制造 (issue 4, case B18); OpenCC phrases that cover
+        whole words, such as s2twp's 打印机 → 印表機, still apply.
 
-    def convert_spans(self, text: str, spans: list[tuple[int, int]]) -> str:
-        """Convert only the given (start, end) spans of text; every other character is kept.
-
-        The already-in-target-script test looks at the spans together, so a
-        post is converted or left as a whole.
+        Text already in the target script comes back unchanged, clause by
+        clause: a clause with a character only the source script writes is
+        converted (這是一个 → 這是一個), one with target-only characters and
+        none of the source's is kept (台灣 stays, where OpenCC alone writes
+        臺灣), and one of characters both scripts write (后台) is converted
+        when convert_shared is true; None means unless is_target_script(text).
         """
-        if not spans or not self._segmented.needs_conversion("".join(text[a:b] for a, b in spans)):
+        if not text:
             return text
-        converted = self._segmented.convert_many([text[start:end] for start, end in spans])
+        return self._segmented.convert(text, convert_shared)
+
+    def convert_spans(
+        self, text: str, spans: list[tuple[int, int]], *, convert_shared: bool | None = None
+    ) -> str:
+        """Convert only the given (start, end) spans of text, in order; every other character is kept.
+
+        The spans are judged together, as one text, for convert_shared None.
+        """
+        if not spans:
+            return text
+        converted = self._segmented.convert_many([text[start:end] for start, end in spans], convert_shared)
         pieces = []
         position = 0
         for (start, end), replacement in zip(spans, converted):
@@ -102,7 +115,7 @@ class ScriptConverter:
         pieces.append(text[position:])
         return "".join(pieces)
 
-    def convert_markdown(self, body: str) -> str:
+    def convert_markdown(self, body: str, *, convert_shared: bool | None = None) -> str:
         """Convert the text readers see in a Markdown body; str -> str.
 
         Byte-identical: code blocks, code spans, URLs (link and image
@@ -111,30 +124,40 @@ class ScriptConverter:
         code/raw blocks, file paths (issue 4, case B23). Converted: text, link
         text, image alt text, link titles, alt/title attributes.
         """
-        return self.convert_spans(body, markdown_text_spans(body))
+        return self.convert_spans(body, markdown_text_spans(body), convert_shared=convert_shared)
 
-    def convert_html(self, body: str) -> str:
+    def convert_html(self, body: str, *, convert_shared: bool | None = None) -> str:
         """Convert the text nodes (and alt/title attribute values) of an HTML body; str -> str.
 
         Tags, every other attribute, comments, pre/code/kbd/samp/tt and
         script/style/textarea content, Hexo tags, bare URLs and file paths in
         text stay byte-identical. No HTML parser re-serialises the body.
         """
-        return self.convert_spans(body, html_text_spans(body))
+        return self.convert_spans(body, html_text_spans(body), convert_shared=convert_shared)
 
-    def convert_body(self, body: str) -> str:
+    def convert_body(self, body: str, *, convert_shared: bool | None = None) -> str:
         """convert_html() for a body that looks_like_html(), else convert_markdown()."""
-        return self.convert_html(body) if looks_like_html(body) else self.convert_markdown(body)
+        if looks_like_html(body):
+            return self.convert_html(body, convert_shared=convert_shared)
+        return self.convert_markdown(body, convert_shared=convert_shared)
 
-    def convert_front_matter(self, front_matter: str, keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS) -> str:
+    def convert_front_matter(
+        self,
+        front_matter: str,
+        keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS,
+        *,
+        convert_shared: bool | None = None,
+    ) -> str:
         """Convert the values of the listed top-level keys of a YAML front matter block.
 
         front_matter: the YAML text between the `---` lines. Only the
         characters of those values change (scalars, and strings in lists,
         nested lists too); keys, quoting, comments, dates, image fields and
-        every other value stay byte-identical. Each value is tested on its own
-        for being already in the target script. Raises FrontMatterError when
-        the YAML does not parse or its top level is not a mapping.
+        every other value stay byte-identical. Each value is judged on its own
+        as convert_text() does, unless convert_shared is given (the body's
+        answer, so that a title of shared characters follows its post).
+        Raises FrontMatterError when the YAML does not parse or its top level
+        is not a mapping.
         """
         root = _compose(front_matter)
         if root is None:
@@ -147,7 +170,8 @@ class ScriptConverter:
         result = front_matter
         # Right to left, so earlier offsets stay valid whatever the lengths.
         for start, end in sorted(spans, reverse=True):
-            result = result[:start] + self.convert_text(result[start:end]) + result[end:]
+            converted = self.convert_text(result[start:end], convert_shared=convert_shared)
+            result = result[:start] + converted + result[end:]
         return result
 
 
