@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
+from itertools import compress, islice
+from operator import add, and_, not_
 from typing import Callable
 
 from ._opencc_adapter import LoadedConfig
@@ -25,12 +26,6 @@ RUN_SEPARATOR = "\ue000"
 UNIT_SEPARATOR = "\ue001"
 # Bound on memoised runs: a long-running process keeps a steady footprint.
 _CACHE_LIMIT = 200_000
-# What a run holds: a character only the source script writes, only
-# characters both scripts write, or target-only characters and no source-only.
-_SOURCE, _SHARED, _TARGET = 1, 0, -1
-_KEEP = frozenset({_TARGET})
-_KEEP_SHARED = frozenset({_TARGET, _SHARED})
-
 
 def _character_class(characters: frozenset[str]) -> str:
     points = {ord(c) for c in characters} - {ord(RUN_SEPARATOR), ord(UNIT_SEPARATOR)}
@@ -43,6 +38,12 @@ def _character_class(characters: frozenset[str]) -> str:
             merged.append([low, high])
     parts = [re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in merged]
     return "[" + "".join(parts) + "]+"
+
+
+def _leans_to_target(runs: list[str], no_source: tuple[bool, ...], no_target: tuple[bool, ...]) -> bool:
+    source = sum(map(len, compress(runs, map(not_, no_source))))
+    target = sum(map(len, compress(runs, map(and_, no_source, map(not_, no_target)))))
+    return target > source
 
 
 class SegmentedConverter:
@@ -70,72 +71,75 @@ class SegmentedConverter:
         self._lock = threading.Lock()
 
     def is_target_script(self, text: str) -> bool:
-        """True when characters only the target script writes outnumber those only the source writes.
+        """True when more of text is in clauses only the target script writes than in the source's.
 
-        Decides the runs made only of characters both scripts write (后台 in
-        s2t), which convert() cannot judge alone.
+        A clause counts for the source when it holds a character only the
+        source script writes (发, 这 for s2*), for the target when it holds
+        characters only the target writes (發, 這) and none of the source's,
+        and for neither when it holds only characters both write (后台). This
+        decides the last kind, which convert() cannot judge alone.
         """
-        counts = Counter(text)
-        source = sum(counts[character] for character in self._source_only.intersection(counts))
-        target = sum(counts[character] for character in self._target_only.intersection(counts))
-        return target > source
+        runs = self._run_pattern.split(text)[1::2]
+        if not runs:
+            return False
+        _converted, no_source, no_target = zip(*self._lookup(runs))
+        return _leans_to_target(runs, no_source, no_target)
 
     def convert(self, text: str, convert_shared: bool | None = None) -> str:
-        """Convert text word by word, run by run.
+        """Convert text word by word, clause by clause.
 
-        A run (characters between punctuation, spaces, Latin text) converts when
-        it holds a character only the source script writes (这个, or 這是一个
-        mixed), stays as it is when it holds characters only the target script
-        writes and none of the source's (台灣的歷史: OpenCC alone would write
-        臺灣), and follows convert_shared when it holds neither (后台); None
-        means: unless the whole text is_target_script(). Characters no
-        dictionary key holds always come back as they were.
+        A clause (a run of CJK characters between punctuation, spaces or Latin
+        text) converts when it holds a character only the source script
+        writes (这个, or 這是一个 mixed), stays as it is when it holds
+        characters only the target script writes and none of the source's
+        (台灣的歷史, where OpenCC alone writes 臺灣), and follows
+        convert_shared when it holds neither (后台); None means: unless the
+        whole text is_target_script(). Characters no dictionary key holds
+        always come back as they were.
         """
         # pieces alternates: text without convertible characters, a run of them, ...
         pieces = self._run_pattern.split(text)
         if len(pieces) == 1:
             return text
-        if convert_shared is None:
-            convert_shared = not self.is_target_script(text)
         runs = pieces[1::2]
-        cache = self._cache
-        todo = [run for run in dict.fromkeys(runs) if run not in cache]
-        if todo:
-            converted = dict(zip(todo, self._judge_and_convert(todo)))
-            with self._lock:
-                if len(cache) + len(converted) > _CACHE_LIMIT:
-                    cache.clear()
-                cache.update(converted)
-            results = [converted.get(run) or cache[run] for run in runs]
-        else:
-            results = list(map(cache.__getitem__, runs))
-        kept = _KEEP_SHARED if not convert_shared else _KEEP
-        pieces[1::2] = [run if kind in kept else result for run, (result, kind) in zip(runs, results)]
+        converted, no_source, no_target = zip(*self._lookup(runs))
+        if convert_shared is None:
+            convert_shared = not _leans_to_target(runs, no_source, no_target)
+        # Kept as written: target-only clauses, and shared ones unless converting them.
+        keep = map(and_, no_source, map(not_, no_target)) if convert_shared else no_source
+        # (converted, run)[keep] picks the run where keep is true, all at C speed.
+        pieces[1::2] = map(tuple.__getitem__, zip(converted, runs), keep)
         return "".join(pieces)
 
     def convert_many(self, texts: list[str], convert_shared: bool | None = None) -> list[str]:
         """convert() of each text, in one pass over all of them; convert_shared None judges them together."""
         if any(RUN_SEPARATOR in text or UNIT_SEPARATOR in text for text in texts):
             if convert_shared is None:
-                convert_shared = not self.is_target_script("".join(texts))
+                convert_shared = not self.is_target_script("\n".join(texts))
             return [self.convert(text, convert_shared) for text in texts]
         return self.convert(RUN_SEPARATOR.join(texts), convert_shared).split(RUN_SEPARATOR)
 
-    def _judge_and_convert(self, runs: list[str]) -> list[tuple[str, int]]:
-        """(converted run, kind) for each run; kind is _SOURCE, _SHARED or _TARGET."""
-        source_only, target_only = self._source_only, self._target_only
-        kinds = []
-        for run in runs:
-            characters = set(run)
-            if not characters.isdisjoint(source_only):
-                kinds.append(_SOURCE)
-            elif characters.isdisjoint(target_only):
-                kinds.append(_SHARED)
-            else:
-                kinds.append(_TARGET)
-        to_convert = [run for run, kind in zip(runs, kinds) if kind != _TARGET]
-        converted = iter(self._convert_runs(to_convert) if to_convert else [])
-        return [(run if kind == _TARGET else next(converted), kind) for run, kind in zip(runs, kinds)]
+    def _lookup(self, runs: list[str]) -> list[tuple[str, bool, bool]]:
+        """(converted run, holds no source-only character, holds no target-only character) of each run."""
+        cache = self._cache
+        todo = [run for run in dict.fromkeys(runs) if run not in cache]
+        if todo:
+            done = dict(
+                zip(
+                    todo,
+                    zip(
+                        self._convert_runs(todo),
+                        map(self._source_only.isdisjoint, todo),
+                        map(self._target_only.isdisjoint, todo),
+                    ),
+                )
+            )
+            with self._lock:
+                if len(cache) + len(done) > _CACHE_LIMIT:
+                    cache.clear()
+                cache.update(done)
+            return list(map(done.get, runs, map(cache.get, runs)))
+        return list(map(cache.__getitem__, runs))
 
     def _convert_runs(self, runs: list[str]) -> list[str]:
         """Cut all runs in one call, group the words into units, convert with OpenCC in one call."""
@@ -149,17 +153,12 @@ class SegmentedConverter:
     def _units(self, tokens: list[str]) -> list[str]:
         """Group tokens by forward maximum matching over whole tokens against OpenCC's phrase keys."""
         keys = self.loaded.phrase_keys
-        prefixes = self.loaded.phrase_prefixes
         starts = self._phrase_starts
         longest = self.loaded.longest_phrase
         count = len(tokens)
         # A merge can start only where a token and the next one begin a key
-        # (about 1 token in 80); one comprehension finds those places.
-        candidates = [
-            index
-            for index, (token, following) in enumerate(zip(tokens, tokens[1:]))
-            if token in prefixes and token + following in starts
-        ]
+        # (about 1 token in 80); C-level iteration finds those places.
+        candidates = list(compress(range(count - 1), map(starts.__contains__, map(add, tokens, islice(tokens, 1, None)))))
         if not candidates:
             return tokens
         units: list[str] = []
