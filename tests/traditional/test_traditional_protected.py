@@ -213,3 +213,25 @@ def test_a_lone_backtick_does_not_make_an_html_body_markdown():
 def test_code_span_inside_raw_html_of_a_markdown_body_stays():
     body = "<div>\n使用 `后台` 命令\n</div>\n\n`后台`"
     assert convert_markdown(body, "s2t") == "<div>\n使用 `后台` 命令\n</div>\n\n`后台`"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_code_blocks_are_found_whatever_the_line_breaks(newline):
+    body = newline.join(["发布", "", "```", "后台", "```", "", "后来", ""])
+    assert convert_markdown(body, "s2t") == newline.join(["發佈", "", "```", "后台", "```", "", "後來", ""])
+
+
+def test_japanese_text_is_left_as_it_is():
+    # s2t would write 會 and 發 for the shinjitai 会 and 発.
+    japanese = "<p>夏休みだよ、全員集合！会場で発表します。</p>"
+    assert convert_html(japanese, "s2t") == japanese
+    assert convert_text("会場で発表します", "s2t") == "会場で発表します"
+
+
+def test_looks_chinese():
+    from postkit.convert.traditional import looks_chinese
+
+    assert looks_chinese("这是中文")
+    assert looks_chinese("這是中文，引用了一个日文词「ツンデレ」的说法")
+    assert not looks_chinese("Only English")
+    assert not looks_chinese("夏休みだよ、全員集合")

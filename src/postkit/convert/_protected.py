@@ -131,8 +131,9 @@ def looks_like_html(body: str) -> bool:
 
 
 def _line_starts(body: str) -> list[int]:
+    # Line breaks as markdown-it counts them (it reads \r\n and a lone \r as \n).
     starts = [0]
-    for match in re.finditer("\n", body):
+    for match in re.finditer("\r\n?|\n", body):
         starts.append(match.end())
     if starts[-1] != len(body):
         starts.append(len(body))
@@ -203,7 +204,7 @@ class _Scanner:
             line = match.group()
             if not line:
                 continue
-            definition = _REFERENCE_DEFINITION_RE.match(line.rstrip("\n"))
+            definition = _REFERENCE_DEFINITION_RE.match(line.rstrip("\r\n"))
             if definition is None:
                 self._scan(line_start, line_start + len(line), _MARKDOWN_SCAN_RE)
                 continue
@@ -267,7 +268,7 @@ class _Scanner:
         """After `](`: keep the destination, treat a title as text, return the position after `)`."""
         body = self.body
         cursor = position
-        while cursor < end and body[cursor] in " \t\n":
+        while cursor < end and body[cursor] in " \t\r\n":
             cursor += 1
         if cursor < end and body[cursor] == "<":
             closing = body.find(">", cursor, end)
@@ -291,7 +292,7 @@ class _Scanner:
                     depth -= 1
                 cursor += 1
         after_destination = cursor
-        while cursor < end and body[cursor] in " \t\n":
+        while cursor < end and body[cursor] in " \t\r\n":
             cursor += 1
         if cursor < end and body[cursor] in "\"'(" and cursor > after_destination:
             closer = ")" if body[cursor] == "(" else body[cursor]
@@ -300,7 +301,7 @@ class _Scanner:
                 return _plain_destination_end(body, position, end)
             self.emit_text(cursor + 1, title_end)
             cursor = title_end + 1
-            while cursor < end and body[cursor] in " \t\n":
+            while cursor < end and body[cursor] in " \t\r\n":
                 cursor += 1
         if cursor < end and body[cursor] == ")":
             return cursor + 1

@@ -27,6 +27,7 @@ UNIT_SEPARATOR = "\ue001"
 # Bound on memoised runs: a long-running process keeps a steady footprint.
 _CACHE_LIMIT = 200_000
 
+
 def _character_class(characters: frozenset[str]) -> str:
     points = {ord(c) for c in characters} - {ord(RUN_SEPARATOR), ord(UNIT_SEPARATOR)}
     ranges = sorted([list(r) for r in _CJK_RANGES] + [[p, p] for p in points])
@@ -36,7 +37,10 @@ def _character_class(characters: frozenset[str]) -> str:
             merged[-1][1] = max(merged[-1][1], high)
         else:
             merged.append([low, high])
-    parts = [re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in merged]
+    parts = [
+        re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
+        for low, high in merged
+    ]
     return "[" + "".join(parts) + "]+"
 
 
@@ -67,7 +71,7 @@ class SegmentedConverter:
         self._phrase_starts = loaded.phrase_keys | loaded.phrase_prefixes
         self._source_only = loaded.source_only
         self._target_only = loaded.target_only
-        self._cache: dict[str, str] = {}
+        self._cache: dict[str, tuple[str, bool, bool]] = {}
         self._lock = threading.Lock()
 
     def is_target_script(self, text: str) -> bool:
@@ -134,11 +138,13 @@ class SegmentedConverter:
                     ),
                 )
             )
+            results = list(map(done.get, runs, map(cache.get, runs)))
             with self._lock:
-                if len(cache) + len(done) > _CACHE_LIMIT:
-                    cache.clear()
-                cache.update(done)
-            return list(map(done.get, runs, map(cache.get, runs)))
+                # A fresh dict rather than clear(): another thread may be reading the old one.
+                if len(self._cache) + len(done) > _CACHE_LIMIT:
+                    self._cache = {}
+                self._cache.update(done)
+            return results
         return list(map(cache.__getitem__, runs))
 
     def _convert_runs(self, runs: list[str]) -> list[str]:
@@ -153,12 +159,13 @@ class SegmentedConverter:
     def _units(self, tokens: list[str]) -> list[str]:
         """Group tokens by forward maximum matching over whole tokens against OpenCC's phrase keys."""
         keys = self.loaded.phrase_keys
-        starts = self._phrase_starts
+        prefixes = self.loaded.phrase_prefixes
         longest = self.loaded.longest_phrase
         count = len(tokens)
         # A merge can start only where a token and the next one begin a key
         # (about 1 token in 80); C-level iteration finds those places.
-        candidates = list(compress(range(count - 1), map(starts.__contains__, map(add, tokens, islice(tokens, 1, None)))))
+        pairs = map(add, tokens, islice(tokens, 1, None))
+        candidates = list(compress(range(count - 1), map(self._phrase_starts.__contains__, pairs)))
         if not candidates:
             return tokens
         units: list[str] = []
@@ -168,7 +175,7 @@ class SegmentedConverter:
                 continue
             candidate = tokens[index]
             end = probe = index
-            while candidate in starts and probe + 1 < count:
+            while candidate in prefixes and probe + 1 < count:
                 probe += 1
                 candidate += tokens[probe]
                 if len(candidate) > longest:

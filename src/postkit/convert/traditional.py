@@ -32,6 +32,7 @@ __all__ = [
     "copy_path",
     "get_converter",
     "is_copy",
+    "looks_chinese",
     "looks_like_html",
     "set_front_matter_value",
 ]
@@ -51,6 +52,28 @@ DEFAULT_FRONT_MATTER_KEYS = ("title", "description", "excerpt", "categories", "t
 DEFAULT_LANG_KEY = "lang"
 
 PathT = TypeVar("PathT", str, PurePath)
+
+
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_KANA_RE = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+# Japanese writes kana in every sentence, Chinese almost never (an emoticon, a
+# quoted name); past this share of kana the text is Japanese.
+_JAPANESE_KANA_SHARE = 0.25
+
+
+def looks_chinese(text: str) -> bool:
+    """True when text holds Han characters and is not Japanese.
+
+    Japanese is told by its kana: a quarter or more of its Han and kana
+    characters. Conversion leaves other text as it is, since OpenCC would
+    turn Japanese shinjitai (会, 発) into Traditional forms; the command uses
+    this for posts with no Chinese (issue 4).
+    """
+    if _KANA_RE.search(text) is None:
+        return _HAN_RE.search(text) is not None
+    kana = len(_KANA_RE.findall(text))
+    han = len(_HAN_RE.findall(text))
+    return han > 0 and kana < _JAPANESE_KANA_SHARE * (kana + han)
 
 
 class FrontMatterError(ValueError):
@@ -85,14 +108,15 @@ class ScriptConverter:
         前頭髮生 and 參與制造 (issue 4, case B18); OpenCC phrases that cover
         whole words, such as s2twp's 打印机 → 印表機, still apply.
 
-        Text already in the target script comes back unchanged, clause by
+        Text that is not Chinese (no Han characters, or Japanese) comes back
+        unchanged. Text already in the target script does too, clause by
         clause: a clause with a character only the source script writes is
         converted (這是一个 → 這是一個), one with target-only characters and
         none of the source's is kept (台灣 stays, where OpenCC alone writes
         臺灣), and one of characters both scripts write (后台) is converted
         when convert_shared is true; None means unless is_target_script(text).
         """
-        if not text:
+        if not looks_chinese(text):
             return text
         return self._segmented.convert(text, convert_shared)
 
@@ -101,11 +125,13 @@ class ScriptConverter:
     ) -> str:
         """Convert only the given (start, end) spans of text, in order; every other character is kept.
 
-        The spans are judged together, as one text, for convert_shared None.
+        The spans are judged together, as one text: for looks_chinese(), and
+        for convert_shared None.
         """
-        if not spans:
+        pieces = [text[start:end] for start, end in spans]
+        if not pieces or not looks_chinese("\n".join(pieces)):
             return text
-        converted = self._segmented.convert_many([text[start:end] for start, end in spans], convert_shared)
+        converted = self._segmented.convert_many(pieces, convert_shared)
         pieces = []
         position = 0
         for (start, end), replacement in zip(spans, converted):
