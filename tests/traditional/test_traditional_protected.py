@@ -235,3 +235,27 @@ def test_looks_chinese():
     assert looks_chinese("這是中文，引用了一个日文词「ツンデレ」的说法")
     assert not looks_chinese("Only English")
     assert not looks_chinese("夏休みだよ、全員集合")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (f'<a title="a>b 发布" href="{URL}">发布</a>', f'<a title="a>b 釋出" href="{URL}">釋出</a>'),
+        ("<img alt=发布 src=/发布.png>", "<img alt=釋出 src=/发布.png>"),
+        ("<PRE>后台</PRE>发布", "<PRE>后台</PRE>釋出"),
+        (f'<img src="{URL}"\n  alt="发布"\n  data-src="{URL}">', f'<img src="{URL}"\n  alt="釋出"\n  data-src="{URL}">'),
+        (f"<a href={URL}>发布</a>", f"<a href={URL}>釋出</a>"),
+        (f'<img src="{URL}" / alt="发布">', f'<img src="{URL}" / alt="釋出">'),
+    ],
+)
+def test_tags_written_loosely_keep_their_bytes(body, expected):
+    assert convert_html(body, "s2twp") == expected
+
+
+def test_unclosed_code_element_keeps_the_rest_of_the_body():
+    assert convert_html("<p>发布<code>后台</p><p>后台</p>", "s2t") == "<p>發佈<code>后台</p><p>后台</p>"
+
+
+def test_link_destination_that_does_not_parse_is_still_kept():
+    body = "[发布](https://例子.cn/发布 说明"
+    assert convert_markdown(body, "s2t") == "[發佈](https://例子.cn/发布 說明"
