@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
+from itertools import accumulate
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -29,7 +30,8 @@ class LoadedConfig:
     phrase_keys: every key of two or more characters in the config's
         dictionaries; a token boundary inside one of these is where OpenCC's
         maximum matching and the segmenter can disagree.
-    phrase_prefixes: every proper prefix of a phrase key, to stop a lookup early.
+    phrase_starts: every phrase key and every prefix of one: the strings a
+        group of tokens can begin with, to stop a lookup early.
     key_characters: every character that occurs in any key; text without them
         is something OpenCC would return unchanged.
     source_only: characters only the source script writes (发, 这 for s2*).
@@ -40,7 +42,7 @@ class LoadedConfig:
     backend: str
     convert: Callable[[str], str]
     phrase_keys: frozenset[str]
-    phrase_prefixes: frozenset[str]
+    phrase_starts: frozenset[str]
     longest_phrase: int
     key_characters: frozenset[str]
     source_only: frozenset[str]
@@ -101,7 +103,9 @@ def load_config(config: str) -> LoadedConfig:
         for name in later_stages:
             for key in _dictionary_keys(dictionary_dir / name).phrases:
                 phrase_keys.add("".join(to_simplified.get(character, character) for character in key))
-    prefixes = {key[:end] for key in phrase_keys for end in range(1, len(key))}
+    starts: set[str] = set()
+    for key in phrase_keys:
+        starts.update(accumulate(key))
 
     # STCharacters also maps forms that Taiwan and Hong Kong write (群 → 羣,
     # 温 → 溫); those are Traditional too, so they do not mark Simplified text.
@@ -118,7 +122,7 @@ def load_config(config: str) -> LoadedConfig:
         backend=backend,
         convert=convert,
         phrase_keys=frozenset(phrase_keys),
-        phrase_prefixes=frozenset(prefixes),
+        phrase_starts=frozenset(starts),
         longest_phrase=max((len(key) for key in phrase_keys), default=1),
         key_characters=frozenset(key_characters),
         source_only=source_only,

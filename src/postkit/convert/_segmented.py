@@ -29,19 +29,14 @@ _CACHE_LIMIT = 200_000
 
 
 def _character_class(characters: frozenset[str]) -> str:
-    points = {ord(c) for c in characters} - {ord(RUN_SEPARATOR), ord(UNIT_SEPARATOR)}
-    ranges = sorted([list(r) for r in _CJK_RANGES] + [[p, p] for p in points])
-    merged: list[list[int]] = []
-    for low, high in ranges:
-        if merged and low <= merged[-1][1] + 1:
-            merged[-1][1] = max(merged[-1][1], high)
-        else:
-            merged.append([low, high])
-    parts = [
-        re.escape(chr(low)) if low == high else f"{re.escape(chr(low))}-{re.escape(chr(high))}"
-        for low, high in merged
-    ]
-    return "[" + "".join(parts) + "]+"
+    """A regex class of the CJK blocks plus every other character in characters."""
+    blocks = [f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in _CJK_RANGES]
+    others = sorted(
+        character
+        for character in characters - {RUN_SEPARATOR, UNIT_SEPARATOR}
+        if not any(low <= ord(character) <= high for low, high in _CJK_RANGES)
+    )
+    return "[" + "".join(blocks) + "".join(map(re.escape, others)) + "]+"
 
 
 def _leans_to_target(runs: list[str], no_source: tuple[bool, ...], no_target: tuple[bool, ...]) -> bool:
@@ -67,8 +62,6 @@ class SegmentedConverter:
         self._segment = segment
         # Capturing, so split() returns the runs between the other text.
         self._run_pattern = re.compile("(" + _character_class(loaded.key_characters) + ")")
-        # Keys and their proper prefixes: every string a token group can begin with.
-        self._phrase_starts = loaded.phrase_keys | loaded.phrase_prefixes
         self._source_only = loaded.source_only
         self._target_only = loaded.target_only
         self._cache: dict[str, tuple[str, bool, bool]] = {}
@@ -159,13 +152,13 @@ class SegmentedConverter:
     def _units(self, tokens: list[str]) -> list[str]:
         """Group tokens by forward maximum matching over whole tokens against OpenCC's phrase keys."""
         keys = self.loaded.phrase_keys
-        prefixes = self.loaded.phrase_prefixes
+        starts = self.loaded.phrase_starts
         longest = self.loaded.longest_phrase
         count = len(tokens)
         # A merge can start only where a token and the next one begin a key
         # (about 1 token in 80); C-level iteration finds those places.
         pairs = map(add, tokens, islice(tokens, 1, None))
-        candidates = list(compress(range(count - 1), map(self._phrase_starts.__contains__, pairs)))
+        candidates = list(compress(range(count - 1), map(starts.__contains__, pairs)))
         if not candidates:
             return tokens
         units: list[str] = []
@@ -175,7 +168,7 @@ class SegmentedConverter:
                 continue
             candidate = tokens[index]
             end = probe = index
-            while candidate in prefixes and probe + 1 < count:
+            while candidate in starts and probe + 1 < count:
                 probe += 1
                 candidate += tokens[probe]
                 if len(candidate) > longest:
