@@ -6,6 +6,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable
+from functools import partial
 from pathlib import PurePath
 from typing import TypeVar
 
@@ -88,13 +89,18 @@ class ScriptConverter:
 
         self.config = loaded.config
         self.backend = loaded.backend
-        self._segmented = SegmentedConverter(loaded, lambda text: rjieba.cut(text, False))
+        # Dictionary words only: jieba's HMM guesses new words that glue a
+        # character to its neighbour (请系|好, 最爱干|炒) and hide OpenCC's
+        # phrase (系好, 干炒). On the sentence set HMM on scores 96.8 % (s2t)
+        # and 93.0 % (s2twp), off 97.6 % and 95.3 %.
+        self._segmented = SegmentedConverter(loaded, partial(rjieba.cut, hmm=False))
 
     def is_target_script(self, text: str) -> bool:
         """True when text is mostly in the target script already.
 
-        Characters only the target script writes (發, 這 for s2*) outnumber
-        those only the source writes (发, 这). Pass the answer for a body as
+        More of it is in clauses holding characters only the target script
+        writes (發, 這 for s2*) than in clauses holding characters only the
+        source writes (发, 这). Pass the answer for a body as
         convert_shared=not is_target_script(body) to convert its front matter
         the same way.
         """
@@ -128,10 +134,10 @@ class ScriptConverter:
         The spans are judged together, as one text: for looks_chinese(), and
         for convert_shared None.
         """
-        pieces = [text[start:end] for start, end in spans]
-        if not pieces or not looks_chinese("\n".join(pieces)):
+        originals = [text[start:end] for start, end in spans]
+        if not originals or not looks_chinese("\n".join(originals)):
             return text
-        converted = self._segmented.convert_many(pieces, convert_shared)
+        converted = self._segmented.convert_many(originals, convert_shared)
         pieces = []
         position = 0
         for (start, end), replacement in zip(spans, converted):
