@@ -72,3 +72,8 @@ def test_lang_holding_a_target_tag_of_the_same_direction_marks_a_copy():
     assert not is_copy("post.md", "zh-TW", config="tw2s")
     assert is_copy("post.md", "zh-Hans")
     assert not is_copy("post.md", ["zh-TW"], config="s2t")
+
+
+def test_copy_of_a_file_without_extension_is_recognised():
+    assert is_copy(copy_path("README", "s2tw"))
+    assert not is_copy("README")

@@ -29,6 +29,7 @@ __all__ = [
     "convert_front_matter",
     "convert_html",
     "convert_markdown",
+    "convert_post",
     "convert_text",
     "copy_path",
     "get_converter",
@@ -173,6 +174,31 @@ class ScriptConverter:
             return self.convert_html(body, convert_shared=convert_shared)
         return self.convert_markdown(body, convert_shared=convert_shared)
 
+    def convert_post(
+        self,
+        front_matter: str,
+        body: str,
+        *,
+        keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS,
+        lang_key: str | None = DEFAULT_LANG_KEY,
+    ) -> tuple[str, str]:
+        """The front matter and body of a post's converted copy: (front_matter, body) -> (front_matter, body).
+
+        The body goes through convert_body(); the values of keys through
+        convert_front_matter(), judged by the body, so a title made of
+        characters both scripts write follows its post; lang_key (None for
+        none) is set to the config's BCP 47 tag (TARGET_TAGS). front_matter
+        is the YAML text between the `---` lines. Raises FrontMatterError as
+        convert_front_matter() and set_front_matter_value() do (issue 4).
+        """
+        spans = html_text_spans(body) if looks_like_html(body) else markdown_text_spans(body)
+        convert_shared = not self.is_target_script("\n".join(body[start:end] for start, end in spans))
+        converted_body = self.convert_spans(body, spans, convert_shared=convert_shared)
+        converted_front_matter = self.convert_front_matter(front_matter, keys, convert_shared=convert_shared)
+        if lang_key is not None:
+            converted_front_matter = set_front_matter_value(converted_front_matter, lang_key, TARGET_TAGS[self.config])
+        return converted_front_matter, converted_body
+
     def convert_front_matter(
         self,
         front_matter: str,
@@ -255,6 +281,18 @@ def convert_front_matter(
 ) -> str:
     """Front matter YAML in, with the listed keys' values converted; see ScriptConverter.convert_front_matter."""
     return get_converter(config).convert_front_matter(front_matter, keys)
+
+
+def convert_post(
+    front_matter: str,
+    body: str,
+    config: str = DEFAULT_CONFIG,
+    *,
+    keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS,
+    lang_key: str | None = DEFAULT_LANG_KEY,
+) -> tuple[str, str]:
+    """(front matter, body) of a post in, those of its converted copy out; see ScriptConverter.convert_post."""
+    return get_converter(config).convert_post(front_matter, body, keys=keys, lang_key=lang_key)
 
 
 _PLAIN_VALUE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
@@ -342,9 +380,9 @@ def is_copy(
 ) -> bool:
     """True when a post is itself a converted copy and must not be copied again.
 
-    It is one when the part of its name before the extension is a target tag
-    (post.zh-TW.md, compared case-insensitively as BCP 47 tags are) or the
-    custom suffix, or when lang_value (its front matter `lang`) is a target
+    It is one when the part of its name before the extension, or the
+    extension itself, is a target tag (post.zh-TW.md, README.zh-TW; compared
+    case-insensitively as BCP 47 tags are) or the custom suffix, or when lang_value (its front matter `lang`) is a target
     tag in the direction of config: zh-Hant, zh-TW or zh-HK for s2*, zh-Hans
     for the reverse configs, any target tag when config is None. So running
     twice never writes post.zh-TW.zh-TW.md (issue 4).
@@ -354,10 +392,10 @@ def is_copy(
     if suffix:
         name_tags.add(suffix.strip(".").lower())
     pure = PurePath(os.fspath(path))
-    stem = pure.stem if pure.suffix else pure.name
-    stem_suffix = PurePath(stem).suffix
-    if stem_suffix and stem_suffix[1:].lower() in name_tags:
-        return True
+    # post.zh-TW.md, or README.zh-TW for a source without an extension.
+    for part in (PurePath(pure.stem).suffix, pure.suffix):
+        if part and part[1:].lower() in name_tags:
+            return True
     if not isinstance(lang_value, str):
         return False
     if config is None:
