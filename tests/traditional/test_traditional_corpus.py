@@ -91,6 +91,8 @@ def test_no_byte_of_urls_code_tags_or_hexo_tags_changes(path):
     before, after = _protected_pieces(body), _protected_pieces(converted_body)
     for kind in before:
         assert after[kind] == before[kind], f"{kind} changed"
+    assert len(converted_body.splitlines()) == len(body.splitlines())
+    assert "\ue000" not in converted_body and "\ue001" not in converted_body
 
 
 @pytest.mark.parametrize("path", _posts(), ids=lambda path: str(path.relative_to(CORPUS)))

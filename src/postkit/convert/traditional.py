@@ -382,10 +382,12 @@ def is_copy(
 
     It is one when the part of its name before the extension, or the
     extension itself, is a target tag (post.zh-TW.md, README.zh-TW; compared
-    case-insensitively as BCP 47 tags are) or the custom suffix, or when lang_value (its front matter `lang`) is a target
-    tag in the direction of config: zh-Hant, zh-TW or zh-HK for s2*, zh-Hans
-    for the reverse configs, any target tag when config is None. So running
-    twice never writes post.zh-TW.zh-TW.md (issue 4).
+    case-insensitively as BCP 47 tags are) or the custom suffix, or when
+    lang_value (its front matter `lang`) is a target tag in the direction of
+    config: zh-Hant, zh-TW or zh-HK for s2*, zh-Hans for the reverse
+    configs, any target tag when config is None. So running
+    twice never writes post.zh-TW.zh-TW.md (issue 4). Raises ValueError for
+    an unknown config.
     """
     tags = {tag.lower() for tag in TARGET_TAGS.values()}
     name_tags = set(tags)
