@@ -259,3 +259,11 @@ def test_unclosed_code_element_keeps_the_rest_of_the_body():
 def test_link_destination_that_does_not_parse_is_still_kept():
     body = "[发布](https://例子.cn/发布 说明"
     assert convert_markdown(body, "s2t") == "[發佈](https://例子.cn/发布 說明"
+
+
+@pytest.mark.parametrize("config", ["s2t", "s2twp"])
+def test_bare_urls_in_html_text_keep_their_characters(config):
+    body = f"<p>详见 {URL}，或 www.例子.cn/发布。</p>"
+    converted = convert_html(body, config)
+    assert converted.startswith("<p>詳見 ")
+    assert f" {URL}，" in converted and " www.例子.cn/发布。" in converted

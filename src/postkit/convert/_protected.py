@@ -39,10 +39,13 @@ _HEXO_BLOCK_RE = re.compile(
     re.DOTALL,
 )
 
-_HTML_SCAN_RE = re.compile(rf"(?P<lt><)|(?P<hexo>\{{[%{{#])|(?P<url>{_URL_START})")
+# In HTML, bare URLs are found in each text node by emit_text(): nothing that
+# starts a construct here (`<`, `{%`) can sit inside a URL, and searching for
+# two characters is much faster than trying a scheme at every letter.
+_HTML_SCAN_RE = re.compile(r"(?P<lt><)|(?P<hexo>\{[%{#])")
 # Raw HTML inside a Markdown body: CommonMark renders backticks there as
 # they are, but an author who wrote them meant code, so they are kept too.
-_HTML_IN_MARKDOWN_SCAN_RE = re.compile(rf"(?P<code>`+)|(?P<lt><)|(?P<hexo>\{{[%{{#])|(?P<url>{_URL_START})")
+_HTML_IN_MARKDOWN_SCAN_RE = re.compile(r"(?P<code>`+)|(?P<lt><)|(?P<hexo>\{[%{#])")
 _MARKDOWN_SCAN_RE = re.compile(
     rf"(?P<escape>\\[!-/:-@\[-`{{-~])|(?P<code>`+)|(?P<dest>\]\()|(?P<lt><)|(?P<hexo>\{{[%{{#])|(?P<url>{_URL_START})"
 )
@@ -53,6 +56,7 @@ _STRICT_TAG_RE = re.compile(rf"<(/?)([A-Za-z][A-Za-z0-9:-]*)({_ATTRIBUTES})\s*(/
 # kept whole rather than risk converting an attribute value.
 _LENIENT_TAG_RE = re.compile(r"<(/?)([A-Za-z][^\s/>]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>")
 _LOOSE_TAG_RE = re.compile(r"<(/?)([A-Za-z][^\s/>]*)([^>]*?)(/?)>")
+_TEXT_ATTRIBUTE_HINT_RE = re.compile("|".join(sorted(TEXT_ATTRIBUTES)), re.IGNORECASE)
 _ATTRIBUTE_RE = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 _AUTOLINK_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+)>")
 _MARKDOWN_CODE_RE = re.compile(r"^ {0,3}(?:```|~~~)|`[^`\n]+`", re.MULTILINE)
@@ -310,6 +314,12 @@ class _Scanner:
     def _angle(self, start: int, end: int, markdown: bool) -> int:
         """Handle `<` at start: comment, declaration, autolink or tag. Returns where scanning resumes."""
         body = self.body
+        following = body[start + 1 : start + 2]
+        if following.isalpha() or following == "/":
+            tag = _STRICT_TAG_RE.match(body, start, end)
+            if tag is not None:
+                self._tag(tag)
+                return tag.end()
         for opener, closer in (("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>")):
             if body.startswith(opener, start):
                 closing = body.find(closer, start + len(opener))
@@ -333,7 +343,8 @@ class _Scanner:
     def _tag(self, tag: re.Match[str]) -> None:
         closing, name, attributes, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3), tag.group(4)
         attributes_start = tag.start(3)
-        for attribute in _ATTRIBUTE_RE.finditer(attributes):
+        text_attributes = _ATTRIBUTE_RE.finditer(attributes) if _TEXT_ATTRIBUTE_HINT_RE.search(attributes) else ()
+        for attribute in text_attributes:
             if attribute.group(1).lower() not in TEXT_ATTRIBUTES:
                 continue
             for group in (2, 3, 4):
