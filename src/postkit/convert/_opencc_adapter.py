@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Callable
 
@@ -28,8 +28,9 @@ class LoadedConfig:
 
     convert: OpenCC's own whole-text conversion.
     phrase_keys: every key of two or more characters in the config's
-        dictionaries; a token boundary inside one of these is where OpenCC's
-        maximum matching and the segmenter can disagree.
+        dictionaries, and the Simplified spelling of later-stage keys (软件
+        for TWPhrases' 軟件); a token boundary inside one of these is where
+        OpenCC's maximum matching and the segmenter can disagree.
     phrase_starts: every phrase key and every prefix of one: the strings a
         group of tokens can begin with, to stop a lookup early.
     key_characters: every character that occurs in any key; text without them
