@@ -132,3 +132,19 @@ def test_simplified_posts_are_converted_and_traditional_posts_are_left_nearly_al
     assert "title: '二上美國_黑名單_，商湯堅定推進香港上市發行'" in converted_front_matter
     assert "商湯科技原計劃中的香港上市發行定價日" in converted_body
     assert 'alt="二上美國“黑名單”，商湯堅定推進香港上市發行"' in converted_body
+
+
+@pytest.mark.parametrize("path", _posts()[::7], ids=lambda path: str(path.relative_to(CORPUS)))
+def test_copy_front_matter_stays_valid_yaml_with_lang_set(path):
+    import yaml
+
+    front_matter, _body, _converted_front_matter, _converted_body, editable = _converted(path)
+    if not editable:
+        pytest.skip("front matter is not YAML postkit can edit")
+    converted_front_matter, _converted_body = get_converter("s2twp").convert_post(front_matter, _body)
+    original = yaml.safe_load(front_matter) or {}
+    copy = yaml.safe_load(converted_front_matter)
+    assert copy["lang"] == "zh-TW"
+    assert set(copy) == set(original) | {"lang"}
+    for key in set(original) - set(DEFAULT_FRONT_MATTER_KEYS) - {"lang"}:
+        assert copy[key] == original[key]
