@@ -92,8 +92,8 @@ class ScriptConverter:
         self.backend = loaded.backend
         # Dictionary words only: jieba's HMM guesses new words that glue a
         # character to its neighbour (请系|好, 最爱干|炒) and hide OpenCC's
-        # phrase (系好, 干炒). On the sentence set HMM on scores 96.8 % (s2t)
-        # and 93.0 % (s2twp), off 97.6 % and 95.3 %.
+        # phrase (系好, 干炒). On the sentence set HMM on scores 95.3 % (s2t)
+        # and 93.0 % (s2twp), off 96.1 % and 95.3 %.
         self._segmented = SegmentedConverter(loaded, partial(rjieba.cut, hmm=False))
 
     def is_target_script(self, text: str) -> bool:
