@@ -102,3 +102,16 @@ def test_converter_is_built_once_per_config():
 def test_unknown_config_is_refused():
     with pytest.raises(ValueError, match="s2x"):
         get_converter("s2x")
+
+
+def test_result_does_not_depend_on_what_was_converted_before():
+    import rjieba
+    from functools import partial
+
+    text = "前头发生了什么，他参与制造了打印机，而不是只蜗居。皇后来了。"
+    fresh = SegmentedConverter(load_config("s2twp"), partial(rjieba.cut, hmm=False))
+    warmed = SegmentedConverter(load_config("s2twp"), partial(rjieba.cut, hmm=False))
+    for source, _expected, _reason in BY_CONFIG["s2twp"]:
+        warmed.convert(source)
+    warmed.convert_many(["前头", "发生了什么", "他参与", "制造了打印机"])
+    assert warmed.convert(text) == fresh.convert(text) == "前頭發生了什麼，他參與製造了印表機，而不是只蝸居。皇后來了。"
