@@ -1,0 +1,152 @@
+"""Speed of `postkit traditional`'s conversion over the shared corpus, against a whole-text OpenCC baseline.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/traditional.py [--config s2t] [--repeat 3]
+        [--baseline-python /tmp/venv-reimpl/bin/python]
+
+Prints MB/s (UTF-8 megabytes of input per second) for:
+- the text readers see in every corpus body, converted by postkit (cold:
+  one pass in a fresh process; warm: again in the same process, with
+  memoised runs);
+- the same text through one whole-text OpenCC(config).convert() call per post
+  with the OpenCC installed here, and, with --baseline-python, with the
+  OpenCC installed for that interpreter (opencc-python-reimplemented in the
+  issue's baseline; the two cannot share a virtual environment);
+- whole bodies through convert_body() (finding protected spans included);
+and the start-up cost: importing the converter and loading the dictionaries
+once per process. Each figure is the best of --repeat runs; cold runs and
+baselines alternate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _corpus import CORPUS, corpus_posts  # noqa: E402
+
+_POSTKIT = """
+import json, sys, time
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
+started = time.perf_counter()
+from postkit.convert.traditional import get_converter
+imported = time.perf_counter()
+converter = get_converter({config!r})
+converter.convert_text("发")
+loaded = time.perf_counter()
+for text in texts:
+    converter.convert_text(text)
+finished = time.perf_counter()
+print(json.dumps({{"import_ms": (imported - started) * 1000, "load_ms": (loaded - imported) * 1000,
+                  "seconds": finished - loaded}}))
+"""
+
+_BASELINE = """
+import json, sys, time
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
+started = time.perf_counter()
+from opencc import OpenCC
+converter = OpenCC({config!r})
+converter.convert("发")
+loaded = time.perf_counter()
+for text in texts:
+    converter.convert(text)
+finished = time.perf_counter()
+import importlib.metadata as m
+names = [d.metadata["Name"] for d in m.distributions() if d.metadata["Name"].lower().startswith("opencc")]
+print(json.dumps({{"load_ms": (loaded - started) * 1000, "seconds": finished - loaded, "package": names}}))
+"""
+
+
+def _run(python: str, script: str, texts_file: str) -> dict:
+    result = subprocess.run([python, "-c", script, texts_file], capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def _megabytes(texts: list[str]) -> float:
+    return sum(len(text.encode("utf-8")) for text in texts) / 1e6
+
+
+def _best_of(repeat: int, work) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default="s2t")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N for every figure")
+    parser.add_argument("--baseline-python", help="interpreter whose OpenCC gives the baseline")
+    args = parser.parse_args(argv)
+
+    if not CORPUS.is_dir():
+        print(f"corpus not found at {CORPUS}", file=sys.stderr)
+        return 2
+
+    from postkit.convert._protected import html_text_spans, looks_like_html, markdown_text_spans
+    from postkit.convert.traditional import backend_name, get_converter
+
+    posts = corpus_posts()
+    bodies = [body for _path, _front_matter, body in posts]
+    texts = []
+    for body in bodies:
+        spans = html_text_spans(body) if looks_like_html(body) else markdown_text_spans(body)
+        texts.append("".join(body[start:end] for start, end in spans))
+    text_mb, body_mb = _megabytes(texts), _megabytes(bodies)
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as handle:
+        json.dump(texts, handle, ensure_ascii=False)
+    try:
+        # Cold runs (a fresh process each) and baselines alternate, and the
+        # best of each is kept, so a busy machine skews both alike.
+        baselines = {"this environment": sys.executable}
+        if args.baseline_python:
+            baselines["--baseline-python"] = args.baseline_python
+        cold: list[dict] = []
+        baseline_runs: dict[str, list[dict]] = {label: [] for label in baselines}
+        for _ in range(args.repeat):
+            cold.append(_run(sys.executable, _POSTKIT.format(config=args.config), handle.name))
+            for label, python in baselines.items():
+                baseline_runs[label].append(_run(python, _BASELINE.format(config=args.config), handle.name))
+    finally:
+        Path(handle.name).unlink()
+
+    converter = get_converter(args.config)
+    for text in texts:
+        converter.convert_text(text)
+    warm = _best_of(args.repeat, lambda: [converter.convert_text(text) for text in texts])
+    whole_bodies = _best_of(args.repeat, lambda: [converter.convert_body(body) for body in bodies])
+
+    best_cold = min(cold, key=lambda run: run["seconds"])
+    print(f"corpus: {len(posts)} posts, {body_mb:.2f} MB of bodies, {text_mb:.2f} MB of text readers see")
+    print(f"OpenCC config {args.config}; postkit uses {backend_name()}; best of {args.repeat}")
+    print(
+        f"start-up: import {min(run['import_ms'] for run in cold):.0f} ms, load dictionaries and segmenter "
+        f"{min(run['load_ms'] for run in cold):.0f} ms (once per process)"
+    )
+    print(f"postkit convert_text, cold (fresh process): {text_mb / best_cold['seconds']:6.2f} MB/s")
+    print(f"postkit convert_text, warm (memoised runs): {text_mb / warm:6.2f} MB/s")
+    print(f"postkit convert_body, warm (spans + conversion): {body_mb / whole_bodies:6.2f} MB/s")
+    for label, runs in baseline_runs.items():
+        best = min(runs, key=lambda run: run["seconds"])
+        print(
+            f"whole-text OpenCC({args.config!r}).convert, {label} ({', '.join(best['package'])}): "
+            f"{text_mb / best['seconds']:6.2f} MB/s, load {min(run['load_ms'] for run in runs):.0f} ms"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
