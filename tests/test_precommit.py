@@ -76,6 +76,18 @@ def test_convert_hook_rewrites_html_and_fails_as_a_fixer(hook_repo):
     assert again.returncode == 0, again.stdout
 
 
+def test_traditional_hook_fails_on_missing_copy_and_passes_when_up_to_date(hook_repo):
+    repo, env = hook_repo
+    post = "source/_posts/good.md"
+    missing = try_repo("postkit-traditional", [post], repo, env)
+    assert missing.returncode == 1, missing.stdout + missing.stderr
+    assert not (repo / "source/_posts/good.zh-Hant.md").exists()  # --check writes nothing
+    subprocess.run([str(PRE_COMMIT.with_name("postkit")), "traditional", post], cwd=repo, check=True, capture_output=True)
+    git("add", ".", cwd=repo)
+    current = try_repo("postkit-traditional", [post, "source/_posts/good.zh-Hant.md"], repo, env)
+    assert current.returncode == 0, current.stdout + current.stderr
+
+
 def test_every_hook_is_documented_in_readme():
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

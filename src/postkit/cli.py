@@ -223,6 +223,57 @@ def convert(
     _finish_batch(outcomes, to_stdout=to_stdout, check=check, diff=diff)
 
 
+OPENCC_CONFIGS = ("s2t", "s2tw", "s2twp", "s2hk", "t2s", "tw2s", "hk2s")
+
+
+@app.command()
+def traditional(
+    paths: PathsArgument = None,
+    opencc_config: Annotated[Optional[str], typer.Option("--config", help="OpenCC config: s2t (default), s2tw, s2twp, s2hk, or the reverse t2s, tw2s, hk2s.", show_default=False)] = None,
+    suffix: Annotated[Optional[str], typer.Option("--suffix", help="Name copies post.SUFFIX.md instead of the BCP 47 tag (zh-Hant, zh-TW, zh-HK, zh-Hans).", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the copies into this folder, mirroring the tree, under their own names.", show_default=False)] = None,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any copy is missing or stale (CI and pre-commit).")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print unified diffs of the copies; write nothing.")] = False,
+    convert_html: Annotated[bool, typer.Option("--convert", help="Convert HTML bodies to Markdown first (postkit convert).")] = False,
+    skip_non_chinese: Annotated[Optional[bool], typer.Option("--skip-non-chinese/--copy-non-chinese", help="Skip posts with no Chinese text (default: copy them with only lang set).", show_default=False)] = None,
+    exclude: ExcludeOption = None,
+    config_file: Annotated[Optional[Path], typer.Option("--config-file", help="Read this postkit config file instead of searching for one.", show_default=False)] = None,
+    jobs: JobsOption = None,
+) -> None:
+    """Write Traditional Chinese copies of posts (OpenCC), never touching URLs, code or keys."""
+    from functools import partial
+
+    from postkit.batch import Job, mirror_path, run_jobs
+    from postkit.convert.traditional_post import copy_text
+
+    config, files = _load_and_discover(paths, exclude, config_file)
+    settings = config.section("traditional")
+    chosen = opencc_config or settings.get("config", "s2t")
+    if chosen not in OPENCC_CONFIGS:
+        raise fail(f"--config must be one of {', '.join(OPENCC_CONFIGS)}, not {chosen!r}")
+    suffix = suffix if suffix is not None else settings.get("suffix")
+    if suffix is not None and not suffix.strip(". "):
+        raise fail("--suffix must not be empty")
+    from postkit.convert.traditional import DEFAULT_FRONT_MATTER_KEYS, DEFAULT_LANG_KEY, copy_path
+
+    targets = [mirror_path(path, paths or ["."], str(out)) if out else copy_path(path, chosen, suffix) for path in files]
+    transform = partial(
+        copy_text,
+        config=chosen,
+        keys=tuple(settings.get("keys", DEFAULT_FRONT_MATTER_KEYS)),
+        lang_key=settings.get("lang-key", DEFAULT_LANG_KEY),
+        skip_non_chinese=skip_non_chinese if skip_non_chinese is not None else settings.get("skip-non-chinese", False),
+        convert_html=convert_html,
+        suffix=suffix,
+    )
+    with _Progress(len(files), "traditional", threshold=50) as progress:
+        outcomes = run_jobs(
+            [Job(path, target) for path, target in zip(files, targets)], transform,
+            check=check, diff=diff, workers=jobs, progress=progress and (lambda job: progress(job.source)),
+        )
+    _finish_batch(outcomes, to_stdout=False, check=check, diff=diff, changed_label="written")
+
+
 def _load_and_discover(paths: Optional[list[str]], exclude: Optional[list[str]], config_file: Optional[Path]):  # noqa: ANN202
     """Config and the posts to work on, as every command finds them; exits 2 on a config error."""
     from postkit.config import ConfigError, load_config

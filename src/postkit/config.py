@@ -55,6 +55,13 @@ SECTIONS: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
     "convert": {
         "base-url-keys": (_list_of_str, "a list of front matter keys"),
     },
+    "traditional": {
+        "config": (lambda v: v in ("s2t", "s2tw", "s2twp", "s2hk", "t2s", "tw2s", "hk2s"), "an OpenCC config: s2t, s2tw, s2twp, s2hk, t2s, tw2s or hk2s"),
+        "keys": (_list_of_str, "a list of front matter keys"),
+        "lang-key": (_str, "a string (a front matter key)"),
+        "suffix": (_str, "a string (a file-name tag such as 'zh-TW')"),
+        "skip-non-chinese": (lambda v: isinstance(v, bool), "true or false"),
+    },
 }
 
 
