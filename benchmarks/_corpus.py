@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from postkit.document import Document
+
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
-# Corpus posts start with a blank line before the opening ---.
-_FRONT_MATTER_RE = re.compile(r"\A\s*---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
 def corpus_posts(root: Path = CORPUS) -> list[tuple[Path, str, str]]:
@@ -15,9 +14,6 @@ def corpus_posts(root: Path = CORPUS) -> list[tuple[Path, str, str]]:
     posts = []
     for path in sorted(root.rglob("*.md")):
         text = path.read_text(encoding="utf-8", errors="replace")
-        match = _FRONT_MATTER_RE.match(text)
-        if match is None:
-            posts.append((path, "", text))
-        else:
-            posts.append((path, match.group(1) or "", text[match.end() :]))
+        document = Document.from_text(text, str(path))
+        posts.append((path, document.yaml_text, document.body))
     return posts

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import markdownify
 
+from postkit.document import Document
 from postkit.convert.html_to_markdown import html_to_markdown, looks_like_html
 
-FRONT_MATTER = re.compile(r"\A\ufeff?(?:[ \t]*\r?\n)*---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
 def main(argv: list[str]) -> int:
@@ -23,8 +23,7 @@ def main(argv: list[str]) -> int:
     bodies = []
     for path in sorted(corpus.rglob("*.md")):
         text = path.read_text(encoding="utf-8")
-        match = FRONT_MATTER.match(text)
-        body = text[match.end():] if match else text
+        body = Document.from_text(text).body
         if looks_like_html(body):
             bodies.append(body)
     for name, convert in (("postkit html_to_markdown", html_to_markdown), ("markdownify defaults", markdownify.markdownify)):

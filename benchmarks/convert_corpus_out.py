@@ -14,15 +14,17 @@ import sys
 import time
 from pathlib import Path
 
+from postkit.document import Document
 from postkit.convert.html_to_markdown import ConversionError, html_to_markdown, looks_like_html
 
-FRONT_MATTER = re.compile(r"\A(\ufeff?(?:[ \t]*\r?\n)*---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z))", re.S)
 BASE_URL_KEYS = re.compile(r"^(?:link|from|source_url):[ \t]*['\"]?(https?://[^'\"\s]+)", re.M)
 
 
 def split_post(text: str) -> tuple[str, str]:
-    match = FRONT_MATTER.match(text)
-    return (match.group(1), text[match.end():]) if match else ("", text)
+    """(head, body): the front matter block with what precedes it, byte for byte, and the body."""
+    document = Document.from_text(text)
+    bom = "\ufeff" if document.bom else ""
+    return bom + document.head, document.body
 
 
 def main(argv: list[str]) -> int:

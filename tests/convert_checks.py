@@ -11,6 +11,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import unquote
 
+from postkit.document import Document
 from bs4 import BeautifulSoup, NavigableString
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 from markdown_it import MarkdownIt
@@ -25,7 +26,6 @@ INVISIBLE = ["script", "style", "noscript", "template"]
 LINE_BREAKING = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
                  "pre", "table", "tr", "td", "th", "section", "article", "header", "footer", "figure",
                  "figcaption", "hr", "dl", "dt", "dd"}
-FRONT_MATTER = re.compile(r"\A(\ufeff?(?:[ \t]*\r?\n)*---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z))", re.S)
 NOT_AN_IMAGE_URL = re.compile(r"^data:|/(?:blank|spacer|placeholder|loading|lazy)[^/]*\.(?:gif|png|svg)$", re.I)
 TEMPLATE_SYNTAX = re.compile(r"\{[{%#]")
 FENCED_CODE = re.compile(r"^ *(`{3,}|~{3,})[^\n]*\n.*?^ *\1[ \t]*$", re.S | re.M)
@@ -34,9 +34,10 @@ ATTRIBUTE = re.compile(r"([^\s=/>\"']+)(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))
 
 
 def split_post(text: str) -> tuple[str, str]:
-    """(front matter block, body) of a post file; the block is empty when there is none."""
-    match = FRONT_MATTER.match(text)
-    return (match.group(1), text[match.end():]) if match else ("", text)
+    """(head, body): the front matter block with what precedes it, byte for byte, and the body."""
+    document = Document.from_text(text)
+    bom = "\ufeff" if document.bom else ""
+    return bom + document.head, document.body
 
 
 def corpus_posts() -> list[Path]:
