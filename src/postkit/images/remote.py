@@ -1,0 +1,555 @@
+"""Check remote images over HTTP the way a reader's browser fetches an ``<img>`` (issue 5, "Remote images").
+
+- Concurrency is bounded in total (``concurrency``, default 32) and per host
+  (``per_host``, default 4). A request holds its slots only while it is on
+  the wire, never while it waits to retry.
+- HEAD first (RFC 9110 §9.3.2: the same headers GET would send). GET, with
+  at most ``body_limit`` bytes read, when HEAD gets 400, 403, 405 or 501, when
+  the server drops a HEAD without answering, or when the HEAD answer is not
+  plainly a picture (another Content-Type, or an empty one), because many
+  servers answer HEAD carelessly.
+- Redirects (301, 302, 303, 307, 308) are followed by hand, up to
+  ``max_redirects``; a URL seen twice is a loop and the message shows it.
+- Retries with exponential backoff (``backoff`` × 2^n seconds) on 429, 500,
+  502, 503, 504 and timeouts. ``Retry-After`` (RFC 9110 §10.2.3: seconds or
+  an HTTP date) is honoured up to ``retry_after_cap`` seconds, and pauses the
+  whole host, not just the one URL. A 429 that persists is ``rate-limited``,
+  which is a warning, not a broken image. 500 is retried too: overloaded
+  origins answer it for a moment, and the issue's tests expect it.
+- A 2xx answer is a picture when its Content-Type is ``image/*``, or when
+  its first bytes are one (browsers sniff: WHATWG MIME Sniffing §6.1),
+  unless ``X-Content-Type-Options: nosniff`` forbids sniffing.
+- Known placeholder pictures (``content.PLACEHOLDER_PICTURES``) are
+  recognised by size and SHA-256: only an answer whose Content-Length is one
+  of the table's sizes is read whole, and those are tiny.
+- No cookies are kept or sent (the jar refuses every domain), no
+  credentials (``trust_env`` is off, so no ``.netrc`` and no proxy
+  variables), only http and https, and a User-Agent that names postkit and
+  its URL (``user_agent`` overrides it).
+
+:class:`RemoteChecker` does the I/O; :func:`classify_answer`,
+:func:`classify_error`, :func:`retry_delay` and :func:`verdict` are pure.
+httpx is imported here only, so ``postkit validate`` never loads it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import hashlib
+import json
+import socket
+import ssl
+import time
+from dataclasses import asdict, dataclass, field, replace
+from datetime import timezone
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+from urllib.parse import urljoin, urlsplit
+
+from postkit import __version__
+from postkit.images.content import (
+    HOTLINK_PLACEHOLDER_HOSTS,
+    PLACEHOLDER_PICTURES,
+    PlaceholderPicture,
+    is_image_type,
+    match_placeholder,
+    placeholder_sizes,
+    sniff_image,
+)
+from postkit.images.reasons import ANSWERED
+
+if TYPE_CHECKING:  # pragma: no cover
+    import httpx
+
+PROJECT_URL = "https://github.com/postkit/postkit"
+USER_AGENT = f"postkit/{__version__} (+{PROJECT_URL}; image link checker)"
+# What browsers send for <img> (Chromium and Firefox agree on the shape);
+# some servers pick the format from it.
+IMAGE_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+GET_AFTER_HEAD = frozenset({400, 403, 405, 501})
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """How remote checks run. Times are in seconds, sizes in bytes.
+
+    ``retries`` is the number of extra attempts after the first;
+    ``hotlink_hosts`` are the hosts compared with and without the Referer
+    (default ``content.HOTLINK_PLACEHOLDER_HOSTS``).
+    """
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0
+    concurrency: int = 32
+    per_host: int = 4
+    max_redirects: int = 10
+    retries: int = 3
+    backoff: float = 0.5
+    retry_after_cap: float = 30.0
+    user_agent: str = USER_AGENT
+    body_limit: int = 4096
+    placeholders: tuple[PlaceholderPicture, ...] = PLACEHOLDER_PICTURES
+    hotlink_hosts: Mapping[str, str] = field(default_factory=lambda: dict(HOTLINK_PLACEHOLDER_HOSTS))
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    """The outcome of fetching one URL with one Referer (``None``: no Referer sent).
+
+    ``reason`` is ``None`` when a picture came back, else a reason name from
+    ``images/reasons.py``; ``detail`` says what happened in words
+    (``404 Not Found``, the redirect loop...). ``status``, ``content_type``,
+    ``content_length`` and ``final_url`` describe the last answer, when
+    there was one. ``requests`` counts HTTP requests made (0 from the cache),
+    ``attempts`` the tries including retries.
+    """
+
+    url: str
+    referrer: str | None
+    reason: str | None = None
+    detail: str = ""
+    status: int | None = None
+    content_type: str | None = None
+    content_length: int | None = None
+    final_url: str | None = None
+    requests: int = 0
+    attempts: int = 1
+    from_cache: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when the answer is a picture a browser shows."""
+        return self.reason is None
+
+    def to_json(self) -> str:
+        """The result as JSON, for the cache."""
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ProbeResult:
+        """Read :meth:`to_json` back; raises ``ValueError``/``TypeError`` on foreign data."""
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not a probe result")
+        return cls(**data)
+
+
+class _Broken(Exception):
+    """A verdict reached mid-fetch (a redirect loop): no retry will change it."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass
+class _Answer:
+    status: int
+    phrase: str
+    headers: Any
+    body: bytes
+    complete: bool
+    url: str
+    redirects: int = 0
+
+
+def retry_delay(retry_after: str | None, attempt: int, options: CheckOptions, now: float | None = None) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: ``Retry-After`` if given (capped), else exponential backoff.
+
+    ``retry_after`` is the header's value: delay-seconds or an HTTP-date
+    (RFC 9110 §10.2.3). A date in the past, or garbage, falls back to the
+    backoff. ``now`` is a POSIX time (default: the clock).
+    """
+    backoff = options.backoff * (2**attempt)
+    if retry_after is None:
+        return min(backoff, options.retry_after_cap)
+    value = retry_after.strip()
+    seconds: float | None = None
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            when = None
+        if when is not None:
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=timezone.utc)
+            seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds is None or seconds < 0:
+        return min(backoff, options.retry_after_cap)
+    return min(seconds, options.retry_after_cap)
+
+
+def _phrase(status: int, phrase: str) -> str:
+    if not phrase:
+        from http import HTTPStatus
+
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = ""
+    return f"{status} {phrase}".strip()
+
+
+def classify_answer(answer: _Answer, host: str, options: CheckOptions) -> tuple[str | None, str]:
+    """``(reason, detail)`` for a final answer (after redirects); ``reason`` is ``None`` for a picture."""
+    status = answer.status
+    where = f" (after {answer.redirects} redirect{'s' if answer.redirects != 1 else ''}, at {answer.url})" if answer.redirects else ""
+    if status == 429:
+        return "rate-limited", f"{_phrase(status, answer.phrase)}{where}"
+    if status >= 400:
+        return "http-error", f"{_phrase(status, answer.phrase)}{where}"
+    if status >= 300:
+        return "http-error", f"{_phrase(status, answer.phrase)} without a usable Location{where}"
+    content_type = answer.headers.get("content-type")
+    shown_type = content_type or "no Content-Type"
+    if answer.headers.get("content-length") == "0" or (answer.complete and not answer.body):
+        return "not-an-image", f"{_phrase(status, answer.phrase)} with an empty body{where}"
+    if not is_image_type(content_type):
+        nosniff = answer.headers.get("x-content-type-options", "").strip().lower() == "nosniff"
+        sniffed = sniff_image(answer.body[:64]) if answer.body else None
+        if sniffed is None or nosniff:
+            what = "an HTML page" if content_type and "html" in content_type.lower() else "not a picture"
+            return "not-an-image", f"{_phrase(status, answer.phrase)} with Content-Type {shown_type}: {what}{where}"
+    if answer.complete and answer.body:
+        entry = match_placeholder(answer.body, host, options.placeholders)
+        if entry is not None:
+            return "placeholder-image", f"{entry.description} ({entry.size} bytes){where}"
+    return None, f"{_phrase(status, answer.phrase)} {content_type or ''}".strip() + where
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in seen:
+        seen.append(current)
+        current = current.__cause__ or current.__context__
+    return seen
+
+
+_DNS_WORDS = (
+    "name or service not known",
+    "nodename nor servname",
+    "temporary failure in name resolution",
+    "no address associated with hostname",
+    "getaddrinfo failed",
+)
+
+
+def classify_error(error: BaseException) -> tuple[str, str]:
+    """``(reason, detail)`` for an exception raised while fetching; never raises.
+
+    A ``socket.gaierror`` anywhere in the cause chain (or its message, which
+    httpcore sometimes passes on as text) is a DNS failure; an
+    ``ssl.SSLError`` a TLS error; an httpx timeout a timeout; the rest of
+    the transport errors a connection failure.
+    """
+    import httpx
+
+    chain = _causes(error)
+    text = " ".join(str(e) for e in chain).lower()
+    message = str(error) or type(error).__name__
+    if isinstance(error, httpx.TimeoutException):
+        kind = {
+            httpx.ConnectTimeout: "connecting",
+            httpx.ReadTimeout: "waiting for the answer",
+            httpx.WriteTimeout: "sending the request",
+            httpx.PoolTimeout: "waiting for a free connection",
+        }.get(type(error), "waiting")
+        return "timeout", f"timed out while {kind}"
+    if any(isinstance(e, socket.gaierror) for e in chain) or any(word in text for word in _DNS_WORDS):
+        return "dns-failure", f"the host name does not resolve ({message})"
+    if any(isinstance(e, ssl.SSLError) for e in chain) or "certificate" in text or "ssl" in text:
+        return "tls-error", f"TLS failed: {message}"
+    if isinstance(error, httpx.UnsupportedProtocol):
+        return "unsupported-scheme", message
+    if isinstance(error, (httpx.InvalidURL, ValueError, UnicodeError)):
+        return "malformed-url", f"cannot be requested: {message}"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "connection-failed", f"the server broke the HTTP exchange: {message}"
+    return "connection-failed", message
+
+
+def verdict(
+    results: Mapping[str | None, ProbeResult],
+    referrer: str | None,
+    hotlink_hosts: Mapping[str, str] = HOTLINK_PLACEHOLDER_HOSTS,
+) -> tuple[str | None, str]:
+    """``(reason, detail)`` for one reference that sends ``referrer``; pure.
+
+    ``results`` holds the probes made for the URL, keyed by the Referer sent
+    (``None``: none). When the reference sends the site's Referer and the
+    server refused it (an error status, an HTML page or a placeholder) but
+    served a picture without a Referer, the image is ``hotlink-protected``.
+    For the hosts in ``hotlink_hosts``, two pictures of different sizes
+    with and without the Referer also mean hot-link protection.
+    """
+    own = results[referrer]
+    bare = results.get(None)
+    if referrer is not None and bare is not None and bare.ok:
+        if own.reason in ANSWERED:
+            return "hotlink-protected", (
+                f"{own.detail} with the blog's Referer ({referrer}), but it loads without a Referer: hot-link protection"
+            )
+        host = (urlsplit(own.url).hostname or "").lower()
+        if (
+            own.ok
+            and host in hotlink_hosts
+            and own.content_length is not None
+            and bare.content_length is not None
+            and own.content_length != bare.content_length
+        ):
+            return "hotlink-protected", (
+                f"with the blog's Referer ({referrer}) the answer is a different picture "
+                f"({own.content_length} bytes instead of {bare.content_length}): {hotlink_hosts[host]}"
+            )
+    return own.reason, own.detail
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc.lower()
+
+
+class RemoteChecker:
+    """Checks URLs concurrently with one httpx client; counts what it does.
+
+    ``cache`` is a :class:`postkit.images.cache.ProbeCache` (or ``None``);
+    ``progress`` is called once per URL finished. ``requests`` counts HTTP
+    requests sent, ``cache_hits`` probes answered by the cache.
+    """
+
+    def __init__(
+        self,
+        options: CheckOptions = CheckOptions(),
+        cache: Any = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> None:
+        self.options = options
+        self.cache = cache
+        self.progress = progress
+        self.requests = 0
+        self.cache_hits = 0
+        self._slots: asyncio.Semaphore | None = None
+        self._host_slots: dict[str, asyncio.Semaphore] = {}
+        self._resume_at: dict[str, float] = {}
+
+    def check(self, wanted: Mapping[str, frozenset[str | None] | set[str | None]]) -> dict[str, dict[str | None, ProbeResult]]:
+        """Check every URL of ``wanted`` (URL → the Referers its references send); blocking.
+
+        Returns URL → Referer → :class:`ProbeResult`. A ``None`` (no
+        Referer) probe is added when the site's Referer fails, to tell
+        hot-link protection from a dead link. Each URL is fetched at most
+        once per Referer. Never raises for network trouble: every failure
+        becomes a result.
+        """
+        return asyncio.run(self.check_async(wanted))
+
+    async def check_async(
+        self, wanted: Mapping[str, frozenset[str | None] | set[str | None]]
+    ) -> dict[str, dict[str | None, ProbeResult]]:
+        """The coroutine behind :meth:`check`, for callers that run their own event loop."""
+        import http.cookiejar
+
+        import httpx
+
+        options = self.options
+        self._slots = asyncio.Semaphore(options.concurrency)
+        # Refuse every cookie: a reader's first visit has none for these hosts.
+        jar = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        timeout = httpx.Timeout(
+            connect=options.connect_timeout,
+            read=options.read_timeout,
+            write=options.read_timeout,
+            pool=options.connect_timeout + options.read_timeout,
+        )
+        limits = httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=options.concurrency)
+        async with httpx.AsyncClient(
+            timeout=timeout,
+            limits=limits,
+            follow_redirects=False,
+            trust_env=False,
+            cookies=jar,
+            headers={"User-Agent": options.user_agent, "Accept": IMAGE_ACCEPT},
+        ) as client:
+            urls = list(wanted)
+            outcomes = await asyncio.gather(*(self._check_url(client, url, set(wanted[url])) for url in urls))
+        return dict(zip(urls, outcomes))
+
+    async def _check_url(self, client: httpx.AsyncClient, url: str, referrers: set[str | None]) -> dict[str | None, ProbeResult]:
+        results: dict[str | None, ProbeResult] = {}
+        # The site's Referer first: when it fails, the bare probe explains why.
+        for referrer in sorted(referrers, key=lambda r: (r is None, r or "")):
+            results[referrer] = await self._probe_cached(client, url, referrer)
+        if None not in results:
+            host = (urlsplit(url).hostname or "").lower()
+            refused = any(result.reason in ANSWERED for result in results.values())
+            swapped = host in self.options.hotlink_hosts and any(result.ok for result in results.values())
+            if refused or swapped:
+                results[None] = await self._probe_cached(client, url, None)
+        if self.progress is not None:
+            self.progress(url)
+        return results
+
+    async def _probe_cached(self, client: httpx.AsyncClient, url: str, referrer: str | None) -> ProbeResult:
+        if self.cache is not None:
+            hit = self.cache.get(url, referrer)
+            if hit is not None:
+                self.cache_hits += 1
+                return hit
+        result = await self.probe(client, url, referrer)
+        if self.cache is not None and result.ok:
+            self.cache.put(result)
+        return result
+
+    async def probe(self, client: httpx.AsyncClient, url: str, referrer: str | None) -> ProbeResult:
+        """Fetch ``url`` once (with retries) sending ``referrer``; the result of the last attempt."""
+        import httpx
+
+        options = self.options
+        sent = self.requests
+        attempt = 0
+        host = (urlsplit(url).hostname or "").lower()
+        while True:
+            answer: _Answer | None = None
+            retry_after: str | None = None
+            try:
+                answer = await self._attempt(client, url, referrer, host)
+                reason, detail = classify_answer(answer, host, options)
+                retryable = answer.status in RETRY_STATUSES
+                retry_after = answer.headers.get("retry-after") if retryable else None
+            except _Broken as broken:
+                reason, detail, retryable = broken.reason, broken.detail, False
+            except httpx.TimeoutException as error:
+                (reason, detail), retryable = classify_error(error), True
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError, OSError) as error:
+                (reason, detail), retryable = classify_error(error), False
+            if not retryable or attempt >= options.retries:
+                if attempt:
+                    detail += f" (after {attempt} retr{'y' if attempt == 1 else 'ies'})"
+                return ProbeResult(
+                    url,
+                    referrer,
+                    reason,
+                    detail,
+                    status=answer.status if answer else None,
+                    content_type=answer.headers.get("content-type") if answer else None,
+                    content_length=_length(answer),
+                    final_url=answer.url if answer else None,
+                    requests=self.requests - sent,
+                    attempts=attempt + 1,
+                )
+            delay = retry_delay(retry_after, attempt, options)
+            if retry_after is not None:
+                # The server asked the whole host to slow down, not just this URL.
+                loop = asyncio.get_running_loop()
+                key = _host(answer.url if answer else url)
+                self._resume_at[key] = max(self._resume_at.get(key, 0.0), loop.time() + delay)
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def _attempt(self, client: httpx.AsyncClient, url: str, referrer: str | None, host: str) -> _Answer:
+        import httpx
+
+        options = self.options
+        try:
+            answer = await self._fetch(client, "HEAD", url, referrer, 0)
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            # Some servers drop the connection on HEAD: ask with GET.
+            return await self._fetch(client, "GET", url, referrer, options.body_limit)
+        length = _length(answer)
+        if answer.status in GET_AFTER_HEAD:
+            return await self._fetch(client, "GET", url, referrer, options.body_limit)
+        if 200 <= answer.status < 300:
+            if not is_image_type(answer.headers.get("content-type")) or length == 0:
+                return await self._fetch(client, "GET", url, referrer, options.body_limit)
+            sizes = placeholder_sizes((urlsplit(answer.url).hostname or "").lower(), options.placeholders)
+            if length is not None and length in sizes:
+                return await self._fetch(client, "GET", url, referrer, max(sizes) + 1)
+        return answer
+
+    async def _fetch(self, client: httpx.AsyncClient, method: str, url: str, referrer: str | None, body_limit: int) -> _Answer:
+        chain = [url]
+        current = url
+        while True:
+            answer = await self._send(client, method, current, referrer, body_limit)
+            location = answer.headers.get("location")
+            if answer.status not in REDIRECT_STATUSES or not location:
+                answer.redirects = len(chain) - 1
+                return answer
+            try:
+                target = urljoin(current, location.strip())
+            except ValueError:
+                raise _Broken("bad-redirect", f"redirects to an unreadable Location {location!r}") from None
+            scheme = urlsplit(target).scheme.lower()
+            if scheme not in ("http", "https"):
+                raise _Broken("bad-redirect", f"redirects to {target} ({scheme or 'no'} scheme); browsers load images over http(s) only")
+            if target in chain:
+                loop = chain[chain.index(target) :] + [target]
+                raise _Broken("redirect-loop", "redirect loop: " + " → ".join(loop))
+            if len(chain) - 1 >= self.options.max_redirects:
+                raise _Broken("too-many-redirects", f"more than {self.options.max_redirects} redirects (last: {target})")
+            chain.append(target)
+            current = target
+            if answer.status == 303 and method != "HEAD":
+                method = "GET"  # RFC 9110 §15.4.4: 303 turns the request into a GET
+
+    async def _send(self, client: httpx.AsyncClient, method: str, url: str, referrer: str | None, body_limit: int) -> _Answer:
+        key = _host(url)
+        loop = asyncio.get_running_loop()
+        pause = self._resume_at.get(key, 0.0) - loop.time()
+        if pause > 0:
+            await asyncio.sleep(pause)
+        host_slots = self._host_slots.get(key)
+        if host_slots is None:
+            host_slots = self._host_slots[key] = asyncio.Semaphore(self.options.per_host)
+        assert self._slots is not None
+        headers = {"Referer": referrer} if referrer else {}
+        # Per-host slot first: a request queued behind its host holds no global slot.
+        async with host_slots, self._slots:
+            request = client.build_request(method, url, headers=headers)
+            self.requests += 1
+            response = await client.send(request, stream=True)
+            try:
+                body = b""
+                complete = method == "HEAD"
+                if method == "GET" and body_limit:
+                    complete = True
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) >= body_limit:
+                            complete = False
+                            break
+                    body = body[:body_limit]
+            finally:
+                await response.aclose()
+        return _Answer(response.status_code, response.reason_phrase, response.headers, body, complete and method == "GET", str(response.url))
+
+
+def _length(answer: _Answer | None) -> int | None:
+    if answer is None:
+        return None
+    if answer.complete:
+        return len(answer.body)
+    value = answer.headers.get("content-length", "")
+    return int(value) if value.strip().isdigit() else None
+
+
+def normalize(url: str, site_url: str | None = None) -> str:
+    """The URL a browser requests for ``url``: a protocol-relative ``//host/x`` takes the site's scheme (https by default), the fragment is dropped."""
+    value = url.strip()
+    if value.startswith("//"):
+        scheme = urlsplit(site_url).scheme.lower() if site_url else ""
+        value = f"{scheme if scheme in ('http', 'https') else 'https'}:{value}"
+    fragment = value.find("#")
+    return value[:fragment] if fragment != -1 else value
+
+
+def replace_cached(result: ProbeResult) -> ProbeResult:
+    """``result`` marked as read from the cache (no request made this run)."""
+    return replace(result, from_cache=True, requests=0)
+
