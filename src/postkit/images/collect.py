@@ -30,6 +30,12 @@ What is skipped, because no reader's browser loads it:
 - Markdown image syntax inside raw HTML blocks, which CommonMark prints as
   text.
 
+One exception: an ``<img>`` in an *indented* code block is collected with
+source kind ``img-in-code``. Fenced code is deliberate; an indented ``<img>``
+line after a blank line is almost always HTML that Markdown turned into a
+code block by accident, and the reader sees its source instead of the
+picture.
+
 Lines and columns start at 1 and count Unicode code points; a column points
 at the first character of the URL as written (after an opening quote or
 ``<``), so an editor jumps straight to it.
@@ -59,7 +65,11 @@ IMG_LAZY = "img-lazy"
 IMG_SRCSET = "img-srcset"
 PICTURE_SOURCE = "picture-source"
 HEXO_TAG = "hexo-tag"
-SOURCE_KINDS = (FRONT_MATTER, PHOTOS, MARKDOWN, MARKDOWN_REFERENCE, IMG_SRC, IMG_LAZY, IMG_SRCSET, PICTURE_SOURCE, HEXO_TAG)
+# An <img> inside an indented code block: Markdown prints its HTML as text,
+# so the reader sees source code instead of the picture. RSS bodies fall into
+# this when an indented HTML line follows a blank line.
+IMG_IN_CODE = "img-in-code"
+SOURCE_KINDS = (FRONT_MATTER, PHOTOS, MARKDOWN, MARKDOWN_REFERENCE, IMG_SRC, IMG_LAZY, IMG_SRCSET, PICTURE_SOURCE, HEXO_TAG, IMG_IN_CODE)
 
 # <img> attributes that hold one URL. data-* are lazy-loading conventions:
 # the blog does not run the source site's lazy loader, but they name the
@@ -195,6 +205,7 @@ class _Blocks:
 
     code: list[tuple[int, int]]
     inline: list[tuple[int, int]]
+    indented: list[tuple[int, int]]
     references: dict[str, int]  # normalized label -> offset of the definition's first line
 
 
@@ -231,7 +242,7 @@ def _plain_html_body(body: str) -> bool:
 
 def _block_structure(body: str) -> _Blocks:
     if _plain_html_body(body):
-        return _Blocks([], [], {})
+        return _Blocks([], [], [], {})
     starts = [0]
     starts.extend(match.end() for match in re.finditer("\n", body))
     starts.append(len(body))
@@ -243,16 +254,19 @@ def _block_structure(body: str) -> _Blocks:
     tokens = _markdown_parser().parse(body, env)
     code: list[tuple[int, int]] = []
     inline: list[tuple[int, int]] = []
+    indented: list[tuple[int, int]] = []
     for token in tokens:
         if token.map is None:
             continue
         first, last = token.map
         if token.type in ("fence", "code_block"):
             code.append((offset(first), offset(last)))
+            if token.type == "code_block":
+                indented.append(code[-1])
         elif token.type == "inline":
             inline.append((offset(first), offset(last)))
     references = {label: offset(item["map"][0]) for label, item in env.get("references", {}).items() if item.get("map")}
-    return _Blocks(code, _merge(inline), references)
+    return _Blocks(code, _merge(inline), indented, references)
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -355,6 +369,14 @@ def _body_refs(path: str, text: str, body_start: int, lines: _Lines) -> Iterator
     yield from _html_refs(path, masked, body, place)
     yield from _markdown_refs(path, masked, body, blocks, place)
     yield from _hexo_tag_refs(path, masked, place)
+    if blocks.indented:
+        outside = [(0, blocks.indented[0][0])]
+        outside += [(end, start) for (_, end), (start, _) in zip(blocks.indented, blocks.indented[1:])]
+        outside.append((blocks.indented[-1][1], len(body)))
+        in_code = _masked(body, outside)
+        for ref in _html_refs(path, in_code, body, place):
+            if ref.source_kind in (IMG_SRC, IMG_LAZY, IMG_SRCSET):
+                yield ImageRef(ref.path, ref.line, ref.col, ref.url, IMG_IN_CODE, ref.referrer_policy, ref.attribute, ref.end_col)
 
 
 def _one_line_end(raw: str, col: int) -> int | None:

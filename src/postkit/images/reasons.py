@@ -13,6 +13,7 @@ answer, 3xx the picture.
 | IMG004 | malformed-url | error | The URL cannot be parsed or has no host (`http:///a.png`, a bad IPv6 literal). |
 | IMG005 | unresolved-site-path | warning | A site path (`/img/a.png`) in a post that no Hexo site holds, so it cannot be checked. |
 | IMG006 | credentials-in-url | error | The URL carries a user name or password; browsers block such image requests, and postkit never sends them. |
+| IMG007 | image-in-code-block | warning | An `<img>` in an indented code block (4+ spaces after a blank line): Markdown prints its HTML as text. Not fetched. |
 | IMG101 | dns-failure | error | The host name does not resolve. |
 | IMG102 | connection-failed | error | The connection is refused, reset or closed before an answer. |
 | IMG103 | tls-error | error | The TLS handshake fails (bad or expired certificate, wrong host name). |
@@ -60,6 +61,7 @@ REASONS: dict[str, Reason] = {
         Reason("IMG004", "malformed-url", _E, "The URL cannot be parsed or has no host."),
         Reason("IMG005", "unresolved-site-path", _W, "A site path in a post outside any Hexo site cannot be checked."),
         Reason("IMG006", "credentials-in-url", _E, "The URL carries credentials; browsers block it and postkit never sends them."),
+        Reason("IMG007", "image-in-code-block", _W, "An <img> in an indented code block: Markdown shows its HTML as text."),
         Reason("IMG101", "dns-failure", _E, "The host name does not resolve."),
         Reason("IMG102", "connection-failed", _E, "The connection is refused, reset or closed before an answer."),
         Reason("IMG103", "tls-error", _E, "The TLS handshake fails."),

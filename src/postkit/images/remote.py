@@ -185,13 +185,13 @@ def retry_delay(retry_after: str | None, attempt: int, options: CheckOptions, no
 
 
 def _phrase(status: int, phrase: str) -> str:
-    if not phrase:
-        from http import HTTPStatus
+    """``404 Not Found``: the standard reason phrase (RFC 9110 §15), else the server's."""
+    from http import HTTPStatus
 
-        try:
-            phrase = HTTPStatus(status).phrase
-        except ValueError:
-            phrase = ""
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        pass
     return f"{status} {phrase}".strip()
 
 
@@ -271,6 +271,12 @@ def classify_error(error: BaseException) -> tuple[str, str]:
         return "malformed-url", f"cannot be requested: {message}"
     if isinstance(error, httpx.RemoteProtocolError):
         return "connection-failed", f"the server broke the HTTP exchange: {message}"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection-failed", "connection refused: nothing listens on that port"
+    if any(isinstance(e, ConnectionResetError) for e in chain):
+        return "connection-failed", "the connection was reset"
+    if isinstance(error, httpx.ConnectError) and "all connection attempts failed" in text:
+        return "connection-failed", "cannot connect: every address of the host refused or was unreachable"
     return "connection-failed", message
 
 
@@ -411,14 +417,14 @@ class RemoteChecker:
         import httpx
 
         options = self.options
-        sent = self.requests
+        sent = [0]  # requests made for this probe: the checker's total is shared by all URLs
         attempt = 0
         host = (urlsplit(url).hostname or "").lower()
         while True:
             answer: _Answer | None = None
             retry_after: str | None = None
             try:
-                answer = await self._attempt(client, url, referrer, host)
+                answer = await self._attempt(client, url, referrer, sent)
                 reason, detail = classify_answer(answer, host, options)
                 retryable = answer.status in RETRY_STATUSES
                 retry_after = answer.headers.get("retry-after") if retryable else None
@@ -440,7 +446,7 @@ class RemoteChecker:
                     content_type=answer.headers.get("content-type") if answer else None,
                     content_length=_length(answer),
                     final_url=answer.url if answer else None,
-                    requests=self.requests - sent,
+                    requests=sent[0],
                     attempts=attempt + 1,
                 )
             delay = retry_delay(retry_after, attempt, options)
@@ -452,30 +458,33 @@ class RemoteChecker:
             await asyncio.sleep(delay)
             attempt += 1
 
-    async def _attempt(self, client: httpx.AsyncClient, url: str, referrer: str | None, host: str) -> _Answer:
+    async def _attempt(self, client: httpx.AsyncClient, url: str, referrer: str | None, sent: list[int]) -> _Answer:
         import httpx
 
         options = self.options
         try:
-            answer = await self._fetch(client, "HEAD", url, referrer, 0)
+            answer = await self._fetch(client, "HEAD", url, referrer, 0, sent)
         except (httpx.RemoteProtocolError, httpx.ReadError):
             # Some servers drop the connection on HEAD: ask with GET.
-            return await self._fetch(client, "GET", url, referrer, options.body_limit)
+            return await self._fetch(client, "GET", url, referrer, options.body_limit, sent)
         length = _length(answer)
         if answer.status in GET_AFTER_HEAD:
-            return await self._fetch(client, "GET", url, referrer, options.body_limit)
+            return await self._fetch(client, "GET", url, referrer, options.body_limit, sent)
         if 200 <= answer.status < 300:
             if not is_image_type(answer.headers.get("content-type")) or length == 0:
-                return await self._fetch(client, "GET", url, referrer, options.body_limit)
+                return await self._fetch(client, "GET", url, referrer, options.body_limit, sent)
             sizes = placeholder_sizes((urlsplit(answer.url).hostname or "").lower(), options.placeholders)
             if length is not None and length in sizes:
-                return await self._fetch(client, "GET", url, referrer, max(sizes) + 1)
+                return await self._fetch(client, "GET", url, referrer, max(sizes) + 1, sent)
         return answer
 
-    async def _fetch(self, client: httpx.AsyncClient, method: str, url: str, referrer: str | None, body_limit: int) -> _Answer:
+    async def _fetch(
+        self, client: httpx.AsyncClient, method: str, url: str, referrer: str | None, body_limit: int, sent: list[int]
+    ) -> _Answer:
         chain = [url]
         current = url
         while True:
+            sent[0] += 1
             answer = await self._send(client, method, current, referrer, body_limit)
             location = answer.headers.get("location")
             if answer.status not in REDIRECT_STATUSES or not location:

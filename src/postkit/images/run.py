@@ -235,6 +235,13 @@ def classify_url(url: str) -> tuple[str, str]:
     return "remote", ""
 
 
+_IN_CODE = (
+    "this <img> sits in an indented code block (a line indented 4 or more spaces after a blank line), "
+    "so Markdown prints its HTML as text instead of showing the picture; not fetched. "
+    "Fix: remove the indentation, or the blank line before it"
+)
+
+
 def plan(paths: Sequence[str], settings: ImageSettings, jobs: int | None = None) -> ImagePlan:
     """Read and collect every post, settle local and malformed references, and list the remote URLs."""
     from postkit.images.remote import normalize
@@ -246,6 +253,9 @@ def plan(paths: Sequence[str], settings: ImageSettings, jobs: int | None = None)
     wanted: dict[str, set[str | None]] = {}
     for item in files:
         for ref in item.refs:
+            if ref.source_kind == kinds.IMG_IN_CODE:
+                settled.append(Settled(ref, "image-in-code-block", _IN_CODE))
+                continue
             kind, detail = classify_url(ref.url)
             if kind not in ("remote", "local"):
                 settled.append(Settled(ref, kind, detail))
@@ -313,6 +323,7 @@ _WHERE = {
     kinds.IMG_SRCSET: "<img {attribute}> candidate",
     kinds.PICTURE_SOURCE: "<source {attribute}>",
     kinds.HEXO_TAG: "{{% {attribute} %}}",
+    kinds.IMG_IN_CODE: "<img {attribute}>",
 }
 
 
