@@ -10,7 +10,7 @@ import time
 
 import httpx
 import pytest
-from images_server import PNG, SPACER_GIF, closed_port, png, requests_to, start_server
+from images_helpers import PNG, SPACER_GIF, closed_port, png, requests_to, start_server
 from werkzeug import Request, Response
 
 from postkit.images.content import PlaceholderPicture

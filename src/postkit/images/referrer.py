@@ -1,10 +1,11 @@
-"""Which ``Referer`` a reader's browser sends when it fetches a post's image.
+"""What request a reader's browser makes for a post's image: its URL and its ``Referer``.
 
 Pure functions after the W3C Referrer Policy spec (§3 "Referrer Policies",
-§8.3 "Determine request's Referrer") and the HTML Living Standard (the
-``referrerpolicy`` attribute, ``<meta name="referrer">``). Hot-link
-protection keys on this header, so postkit checks each image with the
-header the blog's readers will send (issue 5, "Referrer-aware").
+§8.3 "Determine request's Referrer"), the HTML Living Standard (the
+``referrerpolicy`` attribute, ``<meta name="referrer">``) and W3C Mixed
+Content Level 2 (§4.3, images on https pages are upgraded to https).
+Hot-link protection keys on the Referer, so postkit checks each image with
+the header the blog's readers will send (issue 5, "Referrer-aware").
 """
 
 from __future__ import annotations
@@ -104,3 +105,22 @@ def referrer_for(image_url: str, site_url: str | None, policy: str) -> str | Non
     if same_origin:
         return full
     return None if downgrade else origin
+
+
+def upgrade_for_page(image_url: str, site_url: str | None) -> str:
+    """The URL a browser requests for ``image_url`` on an https page of ``site_url``.
+
+    Chromium and Firefox upgrade an ``http:`` image on an ``https:`` page to
+    ``https:`` (port 80 becomes 443) and do not fall back when that fails
+    (Mixed Content Level 2, "upgrade a mixed content request"). Any other
+    combination is returned unchanged, as is everything without a site URL.
+    """
+    if not site_url or urlsplit(site_url.strip()).scheme.lower() != "https":
+        return image_url
+    parts = urlsplit(image_url)
+    if parts.scheme.lower() != "http":
+        return image_url
+    netloc = parts.netloc
+    if parts.port == 80:
+        netloc = netloc[: netloc.rfind(":")] + ":443"
+    return urlunsplit(("https", netloc, parts.path, parts.query, parts.fragment))

@@ -29,7 +29,7 @@ from postkit.images.collect import ImageRef, collect
 from postkit.images.content import HOTLINK_PLACEHOLDER_HOSTS, PLACEHOLDER_PICTURES, PlaceholderPicture
 from postkit.images.local import SiteLayout, check as check_local, read_site_config
 from postkit.images.reasons import REASONS
-from postkit.images.referrer import effective_policy, referrer_for
+from postkit.images.referrer import effective_policy, referrer_for, upgrade_for_page
 from postkit.rules.base import DEFAULT_IMAGE_FIELDS
 from postkit.rules.image_values import PLACEHOLDER_HOSTS, placeholder
 
@@ -176,11 +176,16 @@ class Settled:
 
 @dataclass(frozen=True)
 class Pending:
-    """A reference that waits for the network: the normalized ``url`` and the ``referrer`` it sends."""
+    """A reference that waits for the network: the ``url`` a browser requests and the ``referrer`` it sends.
+
+    ``upgraded`` is true when an https blog turns the written ``http:`` URL
+    into ``https:`` (``referrer.upgrade_for_page``).
+    """
 
     ref: ImageRef
     url: str
     referrer: str | None
+    upgraded: bool = False
 
 
 @dataclass
@@ -275,10 +280,11 @@ def plan(paths: Sequence[str], settings: ImageSettings, jobs: int | None = None)
                 verdict = check_local(ref.url, item.path, settings.layout, tag)
                 settled.append(Settled(ref, verdict.reason, verdict.detail))
                 continue
+            requested = upgrade_for_page(url, settings.site_url)
             policy = effective_policy(ref.referrer_policy, settings.site_policy)
-            referrer = referrer_for(url, settings.site_url, policy)
-            pending.append(Pending(ref, url, referrer))
-            wanted.setdefault(url, set()).add(referrer)
+            referrer = referrer_for(requested, settings.site_url, policy)
+            pending.append(Pending(ref, requested, referrer, requested != url))
+            wanted.setdefault(requested, set()).add(referrer)
     return ImagePlan(files, settled, pending, wanted)
 
 
@@ -404,6 +410,8 @@ def report(image_plan: ImagePlan, results: Mapping[str, Mapping[str | None, Any]
         if not probes or waiting.referrer not in probes:
             continue
         reason, detail = verdict(probes, waiting.referrer, hotlink_hosts)
+        if reason is not None and waiting.upgraded:
+            detail = f"{detail} (the blog is https, so browsers request {waiting.url} instead)"
         if reason is not None:
             found.append(_diagnostic(waiting.ref.path, waiting.ref, reason, detail))
     found.sort()

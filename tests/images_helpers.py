@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 for the image checker's tests (pytest-httpserver, threaded), and picture bytes."""
+"""Helpers for the image tests: a real HTTP server on 127.0.0.1 (pytest-httpserver, threaded), picture bytes, and a CLI runner."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import socket
 import struct
 import zlib
 
+import typer
 from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
+
+from postkit.images.command import register
 
 
 def png(width: int = 2, height: int = 2, color: int = 0) -> bytes:
@@ -46,3 +50,16 @@ def closed_port() -> int:
 def requests_to(server: HTTPServer, path: str, method: str | None = None) -> list:
     """The requests the server received for ``path`` (and ``method``), in order."""
     return [request for request, _ in server.log if request.path == path and (method is None or request.method == method)]
+
+
+def images_runner():
+    """``invoke(*args)`` runs ``postkit images ARGS`` through a Typer app that registers the command as cli.py will."""
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """postkit (test app)."""
+
+    register(app)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(app, ["images", *args], catch_exceptions=False)
