@@ -22,10 +22,12 @@
 - Known placeholder pictures (``content.PLACEHOLDER_PICTURES``) are
   recognised by size and SHA-256: only an answer whose Content-Length is one
   of the table's sizes is read whole, and those are tiny.
-- No cookies are kept or sent (the jar refuses every domain), no
+- No cookies are kept or sent (requests go straight to httpx's transport,
+  and cookies live in its client, which postkit does not use), no
   credentials (``trust_env`` is off, so no ``.netrc`` and no proxy
-  variables), only http and https, and a User-Agent that names postkit and
-  its URL (``user_agent`` overrides it).
+  variables; URLs with user info are refused before this module), only http
+  and https, and a User-Agent that names postkit and its URL
+  (``user_agent`` overrides it).
 
 :class:`RemoteChecker` does the I/O; :func:`classify_answer`,
 :func:`classify_error`, :func:`retry_delay` and :func:`verdict` are pure.
@@ -322,7 +324,7 @@ def _host(url: str) -> str:
 
 
 class RemoteChecker:
-    """Checks URLs concurrently with one httpx client; counts what it does.
+    """Checks URLs concurrently over httpx's transport; counts what it does.
 
     ``cache`` is a :class:`postkit.images.cache.ProbeCache` (or ``None``);
     ``progress`` is called once per URL finished. ``requests`` counts HTTP
@@ -341,6 +343,8 @@ class RemoteChecker:
         self.requests = 0
         self.cache_hits = 0
         self._slots: asyncio.Semaphore | None = None
+        self._transport: Any = None
+        self._timeout: dict[str, float | None] = {}
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._resume_at: dict[str, float] = {}
 
@@ -359,60 +363,67 @@ class RemoteChecker:
         self, wanted: Mapping[str, frozenset[str | None] | set[str | None]]
     ) -> dict[str, dict[str | None, ProbeResult]]:
         """The coroutine behind :meth:`check`, for callers that run their own event loop."""
-        import http.cookiejar
-
         import httpx
+
+        from postkit.images.transport import HostRouter
 
         options = self.options
         self._slots = asyncio.Semaphore(options.concurrency)
-        # Refuse every cookie: a reader's first visit has none for these hosts.
-        jar = http.cookiejar.CookieJar(policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        timeout = httpx.Timeout(
+        self._timeout = httpx.Timeout(
             connect=options.connect_timeout,
             read=options.read_timeout,
             write=options.read_timeout,
             pool=options.connect_timeout + options.read_timeout,
-        )
-        limits = httpx.Limits(max_connections=options.concurrency, max_keepalive_connections=options.concurrency)
-        async with httpx.AsyncClient(
-            timeout=timeout,
-            limits=limits,
-            follow_redirects=False,
-            trust_env=False,
-            cookies=jar,
-            headers={"User-Agent": options.user_agent, "Accept": IMAGE_ACCEPT},
-        ) as client:
-            urls = list(wanted)
-            outcomes = await asyncio.gather(*(self._check_url(client, url, set(wanted[url])) for url in urls))
-        return dict(zip(urls, outcomes))
+        ).as_dict()
+        by_host: dict[str, list[str]] = {}
+        for url in wanted:
+            by_host.setdefault(_host(url), []).append(url)
+        # Hosts are worked on a window at a time, so that idle keep-alive
+        # connections (and open files) stay bounded however many hosts a
+        # blog links to, while enough hosts are open to fill every slot.
+        window = asyncio.Semaphore(max(32, 2 * -(-options.concurrency // options.per_host)))
 
-    async def _check_url(self, client: httpx.AsyncClient, url: str, referrers: set[str | None]) -> dict[str | None, ProbeResult]:
+        async def host_group(urls: list[str]) -> list[dict[str | None, ProbeResult]]:
+            async with window:
+                found = await asyncio.gather(*(self._check_url(url, set(wanted[url])) for url in urls))
+                await self._transport.release(urls[0])
+            return list(found)
+
+        # The transport is used without httpx's client: postkit follows
+        # redirects itself and must never keep or send cookies, and the
+        # client's cookie and URL handling cost a fifth of the CPU time.
+        async with HostRouter(options.per_host) as transport:
+            self._transport = transport
+            groups = await asyncio.gather(*(host_group(urls) for urls in by_host.values()))
+        return {url: result for urls, found in zip(by_host.values(), groups) for url, result in zip(urls, found)}
+
+    async def _check_url(self, url: str, referrers: set[str | None]) -> dict[str | None, ProbeResult]:
         results: dict[str | None, ProbeResult] = {}
         # The site's Referer first: when it fails, the bare probe explains why.
         for referrer in sorted(referrers, key=lambda r: (r is None, r or "")):
-            results[referrer] = await self._probe_cached(client, url, referrer)
+            results[referrer] = await self._probe_cached(url, referrer)
         if None not in results:
             host = (urlsplit(url).hostname or "").lower()
             refused = any(result.reason in ANSWERED for result in results.values())
             swapped = host in self.options.hotlink_hosts and any(result.ok for result in results.values())
             if refused or swapped:
-                results[None] = await self._probe_cached(client, url, None)
+                results[None] = await self._probe_cached(url, None)
         if self.progress is not None:
             self.progress(url)
         return results
 
-    async def _probe_cached(self, client: httpx.AsyncClient, url: str, referrer: str | None) -> ProbeResult:
+    async def _probe_cached(self, url: str, referrer: str | None) -> ProbeResult:
         if self.cache is not None:
             hit = self.cache.get(url, referrer)
             if hit is not None:
                 self.cache_hits += 1
                 return hit
-        result = await self.probe(client, url, referrer)
+        result = await self.probe(url, referrer)
         if self.cache is not None and result.ok:
             self.cache.put(result)
         return result
 
-    async def probe(self, client: httpx.AsyncClient, url: str, referrer: str | None) -> ProbeResult:
+    async def probe(self, url: str, referrer: str | None) -> ProbeResult:
         """Fetch ``url`` once (with retries) sending ``referrer``; the result of the last attempt."""
         import httpx
 
@@ -424,7 +435,7 @@ class RemoteChecker:
             answer: _Answer | None = None
             retry_after: str | None = None
             try:
-                answer = await self._attempt(client, url, referrer, sent)
+                answer = await self._attempt(url, referrer, sent)
                 reason, detail = classify_answer(answer, host, options)
                 retryable = answer.status in RETRY_STATUSES
                 retry_after = answer.headers.get("retry-after") if retryable else None
@@ -458,34 +469,34 @@ class RemoteChecker:
             await asyncio.sleep(delay)
             attempt += 1
 
-    async def _attempt(self, client: httpx.AsyncClient, url: str, referrer: str | None, sent: list[int]) -> _Answer:
+    async def _attempt(self, url: str, referrer: str | None, sent: list[int]) -> _Answer:
         import httpx
 
         options = self.options
         try:
-            answer = await self._fetch(client, "HEAD", url, referrer, 0, sent)
+            answer = await self._fetch("HEAD", url, referrer, 0, sent)
         except (httpx.RemoteProtocolError, httpx.ReadError):
             # Some servers drop the connection on HEAD: ask with GET.
-            return await self._fetch(client, "GET", url, referrer, options.body_limit, sent)
+            return await self._fetch("GET", url, referrer, options.body_limit, sent)
         length = _length(answer)
         if answer.status in GET_AFTER_HEAD:
-            return await self._fetch(client, "GET", url, referrer, options.body_limit, sent)
+            return await self._fetch("GET", url, referrer, options.body_limit, sent)
         if 200 <= answer.status < 300:
             if not is_image_type(answer.headers.get("content-type")) or length == 0:
-                return await self._fetch(client, "GET", url, referrer, options.body_limit, sent)
+                return await self._fetch("GET", url, referrer, options.body_limit, sent)
             sizes = placeholder_sizes((urlsplit(answer.url).hostname or "").lower(), options.placeholders)
             if length is not None and length in sizes:
-                return await self._fetch(client, "GET", url, referrer, max(sizes) + 1, sent)
+                return await self._fetch("GET", url, referrer, max(sizes) + 1, sent)
         return answer
 
     async def _fetch(
-        self, client: httpx.AsyncClient, method: str, url: str, referrer: str | None, body_limit: int, sent: list[int]
+        self, method: str, url: str, referrer: str | None, body_limit: int, sent: list[int]
     ) -> _Answer:
         chain = [url]
         current = url
         while True:
             sent[0] += 1
-            answer = await self._send(client, method, current, referrer, body_limit)
+            answer = await self._send(method, current, referrer, body_limit)
             location = answer.headers.get("location")
             if answer.status not in REDIRECT_STATUSES or not location:
                 answer.redirects = len(chain) - 1
@@ -507,7 +518,9 @@ class RemoteChecker:
             if answer.status == 303 and method != "HEAD":
                 method = "GET"  # RFC 9110 §15.4.4: 303 turns the request into a GET
 
-    async def _send(self, client: httpx.AsyncClient, method: str, url: str, referrer: str | None, body_limit: int) -> _Answer:
+    async def _send(self, method: str, url: str, referrer: str | None, body_limit: int) -> _Answer:
+        import httpx
+
         key = _host(url)
         loop = asyncio.get_running_loop()
         pause = self._resume_at.get(key, 0.0) - loop.time()
@@ -517,26 +530,34 @@ class RemoteChecker:
         if host_slots is None:
             host_slots = self._host_slots[key] = asyncio.Semaphore(self.options.per_host)
         assert self._slots is not None
-        headers = {"Referer": referrer} if referrer else {}
+        headers = {"User-Agent": self.options.user_agent, "Accept": IMAGE_ACCEPT, "Accept-Encoding": "gzip, deflate"}
+        if referrer:
+            headers["Referer"] = referrer
         # Per-host slot first: a request queued behind its host holds no global slot.
         async with host_slots, self._slots:
-            request = client.build_request(method, url, headers=headers)
+            request = httpx.Request(method, url, headers=headers, extensions={"timeout": self._timeout})
             self.requests += 1
-            response = await client.send(request, stream=True)
+            response = await self._transport.handle_async_request(request)
+            response.request = request
             try:
                 body = b""
-                complete = method == "HEAD"
-                if method == "GET" and body_limit:
+                complete = False
+                if method == "HEAD" or not body_limit:
+                    # Draining the (empty) body hands the connection back to
+                    # the pool; closing an unread response would drop it.
+                    if method == "HEAD":
+                        await response.aread()
+                else:
                     complete = True
                     async for chunk in response.aiter_bytes():
                         body += chunk
                         if len(body) >= body_limit:
-                            complete = False
+                            complete = False  # the rest is never read: the connection is closed instead
                             break
                     body = body[:body_limit]
             finally:
                 await response.aclose()
-        return _Answer(response.status_code, response.reason_phrase, response.headers, body, complete and method == "GET", str(response.url))
+        return _Answer(response.status_code, response.reason_phrase, response.headers, body, complete, str(response.url))
 
 
 def _length(answer: _Answer | None) -> int | None:

@@ -1,0 +1,153 @@
+"""Benchmark the remote image checker (issue 5, "Speed"): 2,000 unique URLs over 20 hosts, 50 ms each.
+
+A local server, in its own process, answers every request after 50 ms. It
+listens on 127.0.0.1 to 127.0.0.20 (20 distinct hosts, loopback only, one
+port), speaks HTTP/1.1 with keep-alive, and answers HEAD and GET with a
+small PNG. The script writes posts that reference the 2,000 URLs, then
+times ``postkit images`` core (``run.check_images``: collection, checks,
+report) twice with the same cache folder:
+
+- the first run, against the ideal URLs × latency ÷ effective concurrency,
+  where effective concurrency = min(--concurrency, hosts × --per-host);
+  goal: within 1.5× of the ideal;
+- the second run over unchanged posts, all answers from the cache;
+  goal: at most 5 % of the first, and no request.
+
+Run: .venv/bin/python benchmarks/images.py [--urls 2000] [--hosts 20] [--latency 0.05]
+     [--concurrency 32] [--per-host 4]
+Nothing leaves the machine: every URL is on 127.0.0.x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+# --- the server (run in a child process) ------------------------------------------------------------
+
+
+class _SlowHttp(asyncio.Protocol):
+    """HTTP/1.1 with keep-alive: every request is answered after ``latency`` seconds."""
+
+    latency = 0.05
+    served = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.buffer = b""
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while b"\r\n\r\n" in self.buffer:
+            head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+            method = head.split(b" ", 1)[0]
+            asyncio.get_running_loop().call_later(self.latency, self._answer, method)
+
+    def _answer(self, method: bytes) -> None:
+        if self.transport.is_closing():
+            return
+        _SlowHttp.served += 1
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: %d\r\n\r\n" % len(PNG)
+        self.transport.write(head + (b"" if method == b"HEAD" else PNG))
+
+
+async def _serve(hosts: int, latency: float) -> None:
+    _SlowHttp.latency = latency
+    loop = asyncio.get_running_loop()
+    first = await loop.create_server(_SlowHttp, "127.0.0.1", 0, backlog=1024)
+    port = first.sockets[0].getsockname()[1]
+    servers = [first]
+    for index in range(2, hosts + 1):
+        servers.append(await loop.create_server(_SlowHttp, f"127.0.0.{index}", port, backlog=1024))
+    print(port, flush=True)
+    # Serve until the parent closes our stdin, then report how many requests came.
+    await loop.run_in_executor(None, sys.stdin.read)
+    print(_SlowHttp.served, flush=True)
+
+
+# --- the measurement ----------------------------------------------------------------------------------
+
+
+def write_posts(folder: Path, urls: list[str], per_post: int = 20) -> list[str]:
+    paths = []
+    for start in range(0, len(urls), per_post):
+        body = "".join(f'<p><img src="{url}" referrerpolicy="no-referrer"></p>\n' for url in urls[start : start + per_post])
+        path = folder / f"post-{start // per_post:04d}.md"
+        path.write_text(f"---\ntitle: post {start // per_post}\n---\n{body}", encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--urls", type=int, default=2000)
+    parser.add_argument("--hosts", type=int, default=20)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--per-host", type=int, default=4)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(_serve(args.hosts, args.latency))
+        return
+
+    from postkit.images.local import SiteLayout
+    from postkit.images.remote import CheckOptions
+    from postkit.images.run import ImageSettings, check_images
+
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", "--hosts", str(args.hosts), "--latency", str(args.latency)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        port = int(server.stdout.readline())  # type: ignore[union-attr]
+        urls = [f"http://127.0.0.{index % args.hosts + 1}:{port}/img/{index}.png" for index in range(args.urls)]
+        with tempfile.TemporaryDirectory(prefix="postkit-bench-images-") as tmp:
+            folder = Path(tmp)
+            paths = write_posts(folder, urls)
+            settings = ImageSettings(
+                layout=SiteLayout.without_site(folder),
+                cache_folder=folder / ".postkit-cache",
+                check=CheckOptions(concurrency=args.concurrency, per_host=args.per_host),
+            )
+            timings = []
+            for _ in range(2):
+                started = time.perf_counter()
+                run = check_images(paths, settings)
+                timings.append((time.perf_counter() - started, run))
+    finally:
+        server.stdin.close()  # type: ignore[union-attr]
+        served = server.stdout.read().strip()  # type: ignore[union-attr]
+        server.wait(timeout=10)
+
+    effective = min(args.concurrency, args.hosts * args.per_host)
+    ideal = args.urls * args.latency / effective
+    (first, first_run), (second, second_run) = timings
+    broken = len(first_run.diagnostics) + len(second_run.diagnostics)
+    print(f"urls: {args.urls} unique over {args.hosts} hosts (127.0.0.1-127.0.0.{args.hosts}), {args.latency * 1000:.0f} ms per request, "
+          f"{len(paths)} posts")
+    print(f"concurrency {args.concurrency} total, {args.per_host} per host: effective {effective}; ideal {ideal:.2f} s")
+    print(f"first run:  {first:6.2f} s  = {first / ideal:.2f} x ideal (goal <= 1.5)  requests {first_run.stats.requests}")
+    print(f"cached run: {second:6.2f} s  = {100 * second / first:.1f} % of the first (goal <= 5 %)  "
+          f"requests {second_run.stats.requests}, cache hits {second_run.stats.cache_hits}")
+    print(f"server answered {served} requests; broken images reported: {broken}; cpus: {os.cpu_count()}")
+
+
+if __name__ == "__main__":
+    main()
