@@ -100,6 +100,26 @@ def test_persistent_429_is_rate_limited_not_broken(http):
     assert result.reason == "rate-limited" and result.attempts == 3
 
 
+def test_retry_after_pauses_the_whole_host(http):
+    seen: dict[str, float] = {}
+    first_answer = iter([Response("slow down", status=429, headers={"Retry-After": "1"})])
+
+    def first(request: Request) -> Response:
+        seen.setdefault("first", time.monotonic())
+        return next(first_answer, Response(PNG, content_type="image/png"))
+
+    def second(request: Request) -> Response:
+        seen.setdefault("second", time.monotonic())
+        return Response(PNG, content_type="image/png")
+
+    http.expect_request("/first.png").respond_with_handler(first)
+    http.expect_request("/second.png").respond_with_handler(second)
+    options = CheckOptions(per_host=1, backoff=0.01, retry_after_cap=2.0)
+    results, _ = check({http.url_for("/first.png"): {None}, http.url_for("/second.png"): {None}}, options)
+    assert all(probe[None].ok for probe in results.values())
+    assert seen["second"] - seen["first"] >= 0.95  # the other URL of that host waited too
+
+
 def test_retry_after_is_capped(http):
     answers = iter([Response("no", status=429, headers={"Retry-After": "3600"}), Response(PNG, content_type="image/png")])
     http.expect_request("/capped.png").respond_with_handler(lambda request: next(answers))

@@ -246,6 +246,16 @@ def test_command_exit_codes_and_formats(tmp_path, http, images_cli):
     assert images_cli(posts_dir, "--concurrency", "0").exit_code == 2
 
 
+def test_command_rate_limited_alone_exits_0_and_full_format_shows_the_line(tmp_path, http, images_cli):
+    http.expect_request("/busy.png").respond_with_data("later", status=429, headers={"Retry-After": "0"})
+    post = write(tmp_path / "busy.md", f"---\ntitle: busy\n---\n<img src=\"{http.url_for('/busy.png')}\">\n")
+    result = images_cli(str(post), "--no-cache")
+    assert result.exit_code == 0  # rate-limited is a warning: unknown, not broken
+    assert "IMG205 rate-limited" in result.stdout
+    assert f"     4 │ <img src=\"{http.url_for('/busy.png')}\">" in result.stdout
+    assert "Found 1 problem (0 errors, 1 warning, 0 info) in 1 of 1 file." in result.stdout
+
+
 def test_command_offline_makes_no_request(tmp_path, http, images_cli):
     base = http.url_for("").rstrip("/")
     make_site(tmp_path, base)

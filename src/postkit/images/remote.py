@@ -460,13 +460,8 @@ class RemoteChecker:
                     requests=sent[0],
                     attempts=attempt + 1,
                 )
-            delay = retry_delay(retry_after, attempt, options)
-            if retry_after is not None:
-                # The server asked the whole host to slow down, not just this URL.
-                loop = asyncio.get_running_loop()
-                key = _host(answer.url if answer else url)
-                self._resume_at[key] = max(self._resume_at.get(key, 0.0), loop.time() + delay)
-            await asyncio.sleep(delay)
+            # With Retry-After, _send has already paused the whole host for this long.
+            await asyncio.sleep(retry_delay(retry_after, attempt, options))
             attempt += 1
 
     async def _attempt(self, url: str, referrer: str | None, sent: list[int]) -> _Answer:
@@ -523,9 +518,6 @@ class RemoteChecker:
 
         key = _host(url)
         loop = asyncio.get_running_loop()
-        pause = self._resume_at.get(key, 0.0) - loop.time()
-        if pause > 0:
-            await asyncio.sleep(pause)
         host_slots = self._host_slots.get(key)
         if host_slots is None:
             host_slots = self._host_slots[key] = asyncio.Semaphore(self.options.per_host)
@@ -534,29 +526,39 @@ class RemoteChecker:
         if referrer:
             headers["Referer"] = referrer
         # Per-host slot first: a request queued behind its host holds no global slot.
-        async with host_slots, self._slots:
-            request = httpx.Request(method, url, headers=headers, extensions={"timeout": self._timeout})
-            self.requests += 1
-            response = await self._transport.handle_async_request(request)
-            response.request = request
-            try:
-                body = b""
-                complete = False
-                if method == "HEAD" or not body_limit:
-                    # Draining the (empty) body hands the connection back to
-                    # the pool; closing an unread response would drop it.
-                    if method == "HEAD":
-                        await response.aread()
-                else:
-                    complete = True
-                    async for chunk in response.aiter_bytes():
-                        body += chunk
-                        if len(body) >= body_limit:
-                            complete = False  # the rest is never read: the connection is closed instead
-                            break
-                    body = body[:body_limit]
-            finally:
-                await response.aclose()
+        async with host_slots:
+            # A Retry-After pauses the whole host; the wait holds only this host's slot.
+            pause = self._resume_at.get(key, 0.0) - loop.time()
+            if pause > 0:
+                await asyncio.sleep(pause)
+            async with self._slots:
+                request = httpx.Request(method, url, headers=headers, extensions={"timeout": self._timeout})
+                self.requests += 1
+                response = await self._transport.handle_async_request(request)
+                response.request = request
+                retry_after = response.headers.get("retry-after")
+                if retry_after is not None and response.status_code in RETRY_STATUSES:
+                    # Set before the slot is released, so no queued request slips through.
+                    delay = retry_delay(retry_after, 0, self.options)
+                    self._resume_at[key] = max(self._resume_at.get(key, 0.0), loop.time() + delay)
+                try:
+                    body = b""
+                    complete = False
+                    if method == "HEAD" or not body_limit:
+                        # Draining the (empty) body hands the connection back to
+                        # the pool; closing an unread response would drop it.
+                        if method == "HEAD":
+                            await response.aread()
+                    else:
+                        complete = True
+                        async for chunk in response.aiter_bytes():
+                            body += chunk
+                            if len(body) >= body_limit:
+                                complete = False  # the rest is never read: the connection is closed instead
+                                break
+                        body = body[:body_limit]
+                finally:
+                    await response.aclose()
         return _Answer(response.status_code, response.reason_phrase, response.headers, body, complete, str(response.url))
 
 
