@@ -357,7 +357,41 @@ class RemoteChecker:
         once per Referer. Never raises for network trouble: every failure
         becomes a result.
         """
-        return asyncio.run(self.check_async(wanted))
+        results: dict[str, dict[str | None, ProbeResult]] = {}
+        remaining: dict[str, frozenset[str | None] | set[str | None]] = {}
+        if self.cache is not None:
+            self.cache.preload(wanted)
+        for url, referrers in wanted.items():
+            cached = self._from_cache(url, set(referrers))
+            if cached is None:
+                remaining[url] = referrers
+            else:
+                results[url] = cached
+                if self.progress is not None:
+                    self.progress(url)
+        # A run whose answers are all cached starts no event loop and never imports httpx.
+        if remaining:
+            results.update(asyncio.run(self.check_async(remaining)))
+        return {url: results[url] for url in wanted}
+
+    def _from_cache(self, url: str, referrers: set[str | None]) -> dict[str | None, ProbeResult] | None:
+        """Every probe :meth:`_check_url` would make for ``url``, when the cache holds them all; else ``None``."""
+        if self.cache is None:
+            return None
+        found: dict[str | None, ProbeResult] = {}
+        for referrer in referrers:
+            hit = self.cache.get(url, referrer)
+            if hit is None:
+                return None
+            found[referrer] = hit
+        host = (urlsplit(url).hostname or "").lower()
+        if None not in found and host in self.options.hotlink_hosts:
+            bare = self.cache.get(url, None)
+            if bare is None:
+                return None
+            found[None] = bare
+        self.cache_hits += len(found)
+        return found
 
     async def check_async(
         self, wanted: Mapping[str, frozenset[str | None] | set[str | None]]

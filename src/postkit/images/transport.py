@@ -11,6 +11,8 @@ keep-alive connections do not pile up over a run with many hosts.
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 
 _Key = tuple[bytes, str, "int | None"]
@@ -21,7 +23,7 @@ class HostRouter(httpx.AsyncBaseTransport):
 
     def __init__(self, per_host: int) -> None:
         self.per_host = per_host
-        self.ssl_context = httpx.create_ssl_context(trust_env=False)
+        self.ssl_context: ssl.SSLContext | None = None  # built on first use: it costs about 0.1 s
         self.pools: dict[_Key, httpx.AsyncHTTPTransport] = {}
 
     @staticmethod
@@ -34,6 +36,8 @@ class HostRouter(httpx.AsyncBaseTransport):
         key = self.key(request.url)
         pool = self.pools.get(key)
         if pool is None:
+            if self.ssl_context is None:
+                self.ssl_context = httpx.create_ssl_context(trust_env=False)
             limits = httpx.Limits(max_connections=self.per_host, max_keepalive_connections=self.per_host)
             pool = self.pools[key] = httpx.AsyncHTTPTransport(verify=self.ssl_context, trust_env=False, limits=limits)
         return await pool.handle_async_request(request)
