@@ -310,3 +310,26 @@ def test_registering_images_keeps_validate_free_of_httpx(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", probe, str(post)], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_unreadable_posts_are_reported_with_their_place(tmp_path):
+    bad = write(tmp_path / "latin1.md", "---\ntitle: x\n---\ncaf\xe9".encode("latin-1"))
+    missing = tmp_path / "missing.md"
+    run = check_images([str(bad), str(missing)], ImageSettings(SiteLayout.without_site(tmp_path), offline=True))
+    assert [(Path(d.path).name, d.line, d.col, d.code) for d in run.diagnostics] == [
+        ("latin1.md", 4, 4, "IMG000"),
+        ("missing.md", 1, 1, "IMG000"),
+    ]
+    assert "not UTF-8" in run.diagnostics[0].message
+
+
+def test_large_trees_are_collected_in_worker_processes_with_the_same_result(tmp_path):
+    posts = [str(write(tmp_path / f"p{index:03d}.md", f"---\ntitle: {index}\n---\n![a](missing-{index}.png)\n")) for index in range(210)]
+    write(tmp_path / "p000.md", b"\xff\xfe")  # one unreadable post among them
+    settings = ImageSettings(SiteLayout.without_site(tmp_path), offline=True)
+    from postkit.images.run import plan
+
+    parallel = plan(posts, settings, jobs=2)
+    serial = plan(posts, settings, jobs=1)
+    assert parallel.files == serial.files and parallel.settled == serial.settled
+    assert len(parallel.settled) == 209 and parallel.files[0].error

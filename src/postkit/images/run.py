@@ -138,15 +138,19 @@ def _common_folder(targets: Sequence[str]) -> Path:
 
 @dataclass(frozen=True)
 class FileImages:
-    """What one post gave: its references, or the error that kept it from being read.
+    """What one post gave: its references, or why it could not be read.
 
-    ``lines`` holds the text of the lines that references sit on (short
-    lines only), for the ``full`` format.
+    ``error`` is the read error's message, at ``error_line``/``error_col``
+    (plain values rather than the exception, so that results pickle intact
+    from worker processes). ``lines`` holds the text of the lines that
+    references sit on (short lines only), for the ``full`` format.
     """
 
     path: str
     refs: tuple[ImageRef, ...] = ()
-    error: ReadError | None = None
+    error: str | None = None
+    error_line: int = 1
+    error_col: int = 1
     lines: Mapping[int, str] = field(default_factory=dict)
 
 
@@ -155,14 +159,14 @@ def collect_file(path: str, image_fields: tuple[str, ...] = DEFAULT_IMAGE_FIELDS
     try:
         document = read_document(path)
     except ReadError as error:
-        return FileImages(path, error=error)
+        return FileImages(path, error=error.message, error_line=error.line, error_col=error.col)
     refs = tuple(collect(document, image_fields))
     lines = {}
     for number in {ref.line for ref in refs}:
         text = document.line(number)
         if len(text) <= MAX_SOURCE_LINE:
             lines[number] = text
-    return FileImages(path, refs, None, lines)
+    return FileImages(path, refs, lines=lines)
 
 
 @dataclass(frozen=True)
@@ -399,8 +403,8 @@ def report(image_plan: ImagePlan, results: Mapping[str, Mapping[str | None, Any]
         if item.error is not None:
             info = REASONS["read-error"]
             found.append(ImageDiagnostic(
-                item.path, item.error.line, item.error.col, info.code, info.name, info.severity,
-                f"cannot read the post, so its images were not checked: {item.error.message}",
+                item.path, item.error_line, item.error_col, info.code, info.name, info.severity,
+                f"cannot read the post, so its images were not checked: {item.error}",
             ))
     for settled in image_plan.settled:
         if settled.reason is not None:
