@@ -38,14 +38,13 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import hashlib
 import json
 import socket
 import ssl
 import time
 from dataclasses import asdict, dataclass, field, replace
 from datetime import timezone
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import urljoin, urlsplit
 
 from postkit import __version__
@@ -59,9 +58,6 @@ from postkit.images.content import (
     sniff_image,
 )
 from postkit.images.reasons import ANSWERED
-
-if TYPE_CHECKING:  # pragma: no cover
-    import httpx
 
 PROJECT_URL = "https://github.com/postkit/postkit"
 USER_AGENT = f"postkit/{__version__} (+{PROJECT_URL}; image link checker)"
