@@ -22,6 +22,7 @@ from postkit.images.remote import (
     classify_error,
     normalize,
     retry_delay,
+    split_concurrency,
     verdict,
 )
 
@@ -376,3 +377,47 @@ def test_normalize_protocol_relative_and_fragment():
     assert normalize("//img.example.cn/a.png#top") == "https://img.example.cn/a.png"
     assert normalize("//img.example.cn/a.png", "http://blog.example.com") == "http://img.example.cn/a.png"
     assert normalize(" https://img.example.cn/a.png ") == "https://img.example.cn/a.png"
+
+
+def test_large_runs_spread_hosts_over_worker_processes(http, tmp_path):
+    # A second real server on another loopback address: two hosts to split.
+    from pytest_httpserver import HTTPServer
+
+    from postkit.images.cache import ProbeCache
+
+    other = HTTPServer(host="127.0.0.2", port=0, threaded=True)
+    other.start()
+    try:
+        for server in (http, other):
+            for index in range(6):
+                server.expect_request(f"/w{index}.png").respond_with_data(PNG, content_type="image/png")
+            server.expect_request("/dead.png").respond_with_data("gone", status=404)
+        urls = {server.url_for(f"/w{index}.png"): {None} for server in (http, other) for index in range(6)}
+        urls.update({http.url_for("/dead.png"): {None}, other.url_for("/dead.png"): {None}})
+        finished = []
+        options = CheckOptions(concurrency=4, per_host=2, backoff=0.01)
+        with ProbeCache(tmp_path) as cache:
+            checker = RemoteChecker(options, cache, progress=finished.append, workers=2, worker_threshold=5)
+            assert checker._worker_count(urls) == 2
+            results = checker.check(urls)
+        assert sorted(finished) == sorted(urls)  # progress crossed the process boundary
+        assert {url: probes[None].reason for url, probes in results.items()} == {
+            url: ("http-error" if url.endswith("/dead.png") else None) for url in urls
+        }
+        assert checker.requests == 14 and len(http.log) == len(other.log) == 7
+        with ProbeCache(tmp_path) as cache:  # the good answers the workers found were cached by the parent
+            again = RemoteChecker(options, cache, workers=2, worker_threshold=5)
+            again.check(urls)
+        assert again.requests == 2 and again.cache_hits == 12  # only the two dead links are asked again
+    finally:
+        other.clear()
+        other.stop()
+
+
+def test_worker_shares_add_up_to_the_total_concurrency():
+    assert split_concurrency(32, 2) == [16, 16]
+    assert split_concurrency(5, 3) == [2, 2, 1]
+    checker = RemoteChecker(CheckOptions(concurrency=5), workers=8, worker_threshold=1)
+    urls = {f"http://127.0.0.{host}:9/{index}.png": {None} for host in range(1, 4) for index in range(10)}
+    assert checker._worker_count(urls) == 3  # never more processes than hosts
+    assert RemoteChecker(CheckOptions(), workers=2)._worker_count({"http://a.example.cn/1.png": {None}}) == 1  # small runs stay here
