@@ -479,8 +479,7 @@ class RemoteChecker:
             if hit is None:
                 return None
             found[referrer] = hit
-        host = (urlsplit(url).hostname or "").lower()
-        if None not in found and host in self.options.hotlink_hosts:
+        if None not in found and (urlsplit(url).hostname or "").lower() in self.options.hotlink_hosts:
             bare = self.cache.get(url, None)
             if bare is None:
                 return None

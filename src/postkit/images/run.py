@@ -212,8 +212,15 @@ class ImagePlan:
 
 
 def classify_url(url: str) -> tuple[str, str]:
-    """``(kind, detail)``: ``remote``, ``local`` or a reason name, for a URL as written; pure.
+    """``(kind, detail)``: ``remote``, ``local`` or a reason name, for a URL as written; pure (see :func:`_classify`)."""
+    kind, detail, _ = _classify(url)
+    return kind, detail
 
+
+def _classify(url: str) -> tuple[str, str, str]:
+    """``(kind, detail, host)`` for a URL as written: one parse serves the whole plan.
+
+    ``host`` is the lower-case host name of a remote URL (else ``""``).
     ``//host/x`` is remote. A scheme other than http(s) is
     ``unsupported-scheme``; an http(s) URL without a host ``malformed-url``;
     one with a user name or password ``credentials-in-url`` (Chromium and
@@ -226,22 +233,22 @@ def classify_url(url: str) -> tuple[str, str]:
         parts = urlsplit(value)
         port = parts.port  # raises ValueError for a bad port
     except ValueError as error:
-        return "malformed-url", f"cannot be parsed: {error}"
+        return "malformed-url", f"cannot be parsed: {error}", ""
     scheme = parts.scheme.lower()
     if not scheme:
-        return "local", ""
+        return "local", "", ""
     if len(scheme) == 1 and value[1:3] in (":\\", ":/"):
-        return "unsupported-scheme", "a Windows file path on the author's machine; readers cannot load it"
+        return "unsupported-scheme", "a Windows file path on the author's machine; readers cannot load it", ""
     if scheme == "file":
-        return "unsupported-scheme", "a file: URL on the author's machine; readers cannot load it"
+        return "unsupported-scheme", "a file: URL on the author's machine; readers cannot load it", ""
     if scheme not in ("http", "https"):
-        return "unsupported-scheme", f"the {scheme}: scheme; browsers load images over http(s) only"
+        return "unsupported-scheme", f"the {scheme}: scheme; browsers load images over http(s) only", ""
     if not parts.hostname:
-        return "malformed-url", "an http(s) URL without a host"
+        return "malformed-url", "an http(s) URL without a host", ""
     if parts.username is not None or parts.password is not None:
-        return "credentials-in-url", "the URL carries a user name or password; browsers block it, and postkit never sends it"
+        return "credentials-in-url", "the URL carries a user name or password; browsers block it, and postkit never sends it", ""
     del port
-    return "remote", ""
+    return "remote", "", parts.hostname.lower()
 
 
 _IN_CODE = (
@@ -265,12 +272,11 @@ def plan(paths: Sequence[str], settings: ImageSettings, jobs: int | None = None)
             if ref.source_kind == kinds.IMG_IN_CODE:
                 settled.append(Settled(ref, "image-in-code-block", _IN_CODE))
                 continue
-            kind, detail = classify_url(ref.url)
+            kind, detail, host = _classify(ref.url)
             if kind not in ("remote", "local"):
                 settled.append(Settled(ref, kind, detail))
                 continue
             url = normalize(ref.url, settings.site_url) if kind == "remote" else ref.url
-            host = (urlsplit(url).hostname or "").lower() if kind == "remote" else ""
             if host in PLACEHOLDER_HOSTS:
                 reason = f"{PLACEHOLDER_HOSTS[host]} ({host}): a different picture on every view; not fetched"
                 settled.append(Settled(ref, "random-picture", reason))
