@@ -161,8 +161,9 @@ def main() -> None:
 
     effective = min(args.concurrency, args.hosts * args.per_host)
     ideal = args.urls * args.latency / effective
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"urls: {args.urls} unique over {args.hosts} hosts (127.0.0.1-127.0.0.{args.hosts}), "
-          f"{args.latency * 1000:.0f} ms per request, {args.urls // 20} posts; cpus: {os.cpu_count()}")
+          f"{args.latency * 1000:.0f} ms per request, {args.urls // 20} posts; cpus: {os.cpu_count()}; load average {load}")
     print(f"concurrency {args.concurrency} total, {args.per_host} per host: effective {effective}; ideal {ideal:.2f} s")
     for index, (first, cached) in enumerate(rounds, 1):
         print(
