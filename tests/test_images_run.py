@@ -232,7 +232,7 @@ def images_cli(monkeypatch):
     return images_runner()
 
 
-def test_command_exit_codes_and_formats(tmp_path, http, images_cli):
+def test_command_exit_codes_and_formats(tmp_path, tmp_path_factory, http, images_cli):
     base = http.url_for("").rstrip("/")
     posts = make_site(tmp_path, base)
     posts_dir = str(tmp_path / "source" / "_posts")
@@ -240,8 +240,10 @@ def test_command_exit_codes_and_formats(tmp_path, http, images_cli):
     assert result.exit_code == 1
     assert f"{posts[0]}:7:11: IMG201 [error] <img src> {base}/gone.png: 404 Not Found" in result.stdout
     assert "6 unique" not in result.stderr and "3 unique remote URL(s)" in result.stderr
-    clean = write(tmp_path / "clean" / "ok.md", f"---\ntitle: ok\n---\n<img src=\"{base}/ok.png\">\n")
-    assert images_cli(str(clean), "--no-cache").exit_code == 0
+    clean = write(tmp_path_factory.mktemp("no-site") / "ok.md", f"---\ntitle: ok\n---\n<img src=\"{base}/ok.png\">\n")
+    outside_site = images_cli(str(clean), "--no-cache")
+    assert outside_site.exit_code == 0
+    assert "no site URL" in outside_site.stderr  # no _config.yml above it: no Referer to test with
     assert images_cli(posts_dir, "--format", "yaml").exit_code == 2
     assert images_cli(posts_dir, "--concurrency", "0").exit_code == 2
 

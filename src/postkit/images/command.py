@@ -94,6 +94,12 @@ def images(
         writer = {"concise": report.concise, "json": report.to_json, "github": report.github}[chosen_format]
         sys.stdout.write(writer(diagnostics, summary))
     typer.echo(run_note(run, settings.offline), err=True)
+    if not settings.offline and run.remote_urls and not settings.site_url:
+        typer.echo(
+            "postkit images: no site URL (config 'url' or _config.yml 'url'), so images were fetched without a Referer "
+            "and hot-link protection could not show.",
+            err=True,
+        )
     raise typer.Exit(cli.EXIT_PROBLEMS if summary.errors else cli.EXIT_CLEAN)
 
 
