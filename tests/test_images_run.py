@@ -335,3 +335,21 @@ def test_large_trees_are_collected_in_worker_processes_with_the_same_result(tmp_
     serial = plan(posts, settings, jobs=1)
     assert parallel.files == serial.files and parallel.settled == serial.settled
     assert len(parallel.settled) == 209 and parallel.files[0].error
+
+
+def test_messages_name_the_place_and_suggest_the_fix():
+    from postkit.images.collect import ImageRef
+    from postkit.images.run import describe
+
+    cover = ImageRef("a.md", 3, 8, "https://img.example.cn/c.png", "front-matter", None, "cover")
+    img = ImageRef("a.md", 9, 11, "https://img.example.cn/i.png", "img-lazy", None, "data-original")
+    hotlink = "403 Forbidden with the blog's Referer (https://blog.example.com/), but it loads without a Referer: hot-link protection"
+    assert describe(cover, "hotlink-protected", hotlink) == (
+        f"cover https://img.example.cn/c.png: {hotlink}. Fix: add <meta name=\"referrer\" content=\"no-referrer\"> to the "
+        "theme's <head> (and referrer-policy = \"no-referrer\" to postkit's config), or mirror the picture into the site's source/ folder."
+    )
+    assert describe(img, "hotlink-protected", hotlink).startswith(
+        f'<img data-original> https://img.example.cn/i.png: {hotlink}. Fix: keep referrerpolicy="no-referrer" on this <img>, add <meta'
+    )
+    assert describe(img, "http-error", "403 Forbidden").endswith("try --user-agent.")
+    assert describe(img, "http-error", "404 Not Found") == "<img data-original> https://img.example.cn/i.png: 404 Not Found"

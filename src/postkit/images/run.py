@@ -343,8 +343,10 @@ _WHERE = {
 }
 
 
-def hint(reason: str, ref: ImageRef) -> str:
+def hint(reason: str, ref: ImageRef, detail: str = "") -> str:
     """The fix a diagnostic suggests, as a sentence ("" when there is none)."""
+    if reason == "http-error" and detail.startswith("403"):
+        return "Some hosts refuse clients that are not browsers: if the picture shows in a browser, try --user-agent."
     if reason == "hotlink-protected":
         fixes = []
         if ref.source_kind in (kinds.IMG_SRC, kinds.IMG_LAZY, kinds.IMG_SRCSET, kinds.PICTURE_SOURCE):
@@ -368,7 +370,7 @@ def describe(ref: ImageRef, reason: str, detail: str) -> str:
     """The diagnostic message: where the image is written, its URL, what happened, and the fix."""
     where = _WHERE.get(ref.source_kind, ref.source_kind).format(attribute=ref.attribute or "")
     message = f"{where} {ref.url}: {detail}" if detail else f"{where} {ref.url}"
-    extra = hint(reason, ref)
+    extra = hint(reason, ref, detail)
     return f"{message}. {extra}" if extra else message
 
 
