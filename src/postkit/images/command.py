@@ -122,17 +122,31 @@ class _UrlProgress:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+            # No refresh thread: the checker forks worker processes for large
+            # runs, and forking a process that runs a thread can deadlock the child.
             self.bar = Progress(
                 "[bold]images", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                console=Console(stderr=True), transient=True,
+                console=Console(stderr=True), transient=True, auto_refresh=False,
             )
             self.task = self.bar.add_task("images", total=total)
+            self.shown_at = 0.0
 
     def __enter__(self) -> Callable[[str], None] | None:
         if self.bar is None:
             return None
         self.bar.start()
-        return lambda _url: self.bar.advance(self.task)  # type: ignore[union-attr]
+        self.bar.refresh()
+        return self._advance
+
+    def _advance(self, _url: str) -> None:
+        import time
+
+        assert self.bar is not None
+        self.bar.advance(self.task)
+        now = time.monotonic()
+        if now - self.shown_at >= 0.1:  # ten frames a second are plenty
+            self.shown_at = now
+            self.bar.refresh()
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
