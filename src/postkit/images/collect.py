@@ -389,45 +389,37 @@ _TAG_OPEN = re.compile(r"<(/?)(img|source|picture)(?=[\s/>])", re.I)
 _SPACE = " \t\n\r\f"
 
 
+# One attribute of a start tag, after the HTML tokenizer's attribute states:
+# a name runs to a space, "/", ">" or "=" (its first character may be "="),
+# and a value is double-quoted, single-quoted (an unclosed quote runs to the
+# end) or unquoted.
+_ATTRIBUTE = re.compile(
+    r"[\t\n\f\r /]*(?:(?P<end>>)|(?P<name>[^\t\n\f\r />][^\t\n\f\r /=>]*)"
+    r"(?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:\"(?P<double>[^\"]*)\"?|'(?P<single>[^']*)'?|(?P<bare>[^\t\n\f\r >]*)))?)"
+)
+
+
 def _attributes(text: str, index: int) -> tuple[dict[str, tuple[str, int]], int]:
     """Attributes of the tag whose name ends at ``index``: ``{name: (raw value, value offset)}`` and the tag's end.
 
-    Follows the HTML tokenizer's attribute states: names end at space, ``/``,
-    ``>`` or ``=``; values are double-quoted, single-quoted or unquoted; the
-    first of two same-named attributes wins, as in browsers.
+    The first of two same-named attributes wins, as in browsers.
     """
     found: dict[str, tuple[str, int]] = {}
     length = len(text)
     while index < length:
-        while index < length and (text[index] in _SPACE or text[index] == "/"):
-            index += 1
-        if index >= length or text[index] == ">":
-            return found, index + 1
-        name_start = index
-        index += 1  # the first character may be "="
-        while index < length and text[index] not in _SPACE and text[index] not in "/>=":
-            index += 1
-        name = text[name_start:index].lower()
-        probe = index
-        while probe < length and text[probe] in _SPACE:
-            probe += 1
-        value, value_at = "", index
-        if probe < length and text[probe] == "=":
-            index = probe + 1
-            while index < length and text[index] in _SPACE:
-                index += 1
-            if index < length and text[index] in "\"'":
-                quote = text[index]
-                close = text.find(quote, index + 1)
-                close = length if close == -1 else close
-                value, value_at = text[index + 1 : close], index + 1
-                index = close + 1
-            else:
-                value_at = index
-                while index < length and text[index] not in _SPACE and text[index] != ">":
-                    index += 1
-                value = text[value_at:index]
-        found.setdefault(name, (value, value_at))
+        match = _ATTRIBUTE.match(text, index)
+        if match is None or match.end() == index:
+            break
+        if match.group("end"):
+            return found, match.end()
+        index = match.end()
+        name = match.group("name").lower()
+        for group in ("double", "single", "bare"):
+            if match.group(group) is not None:
+                found.setdefault(name, (match.group(group), match.start(group)))
+                break
+        else:
+            found.setdefault(name, ("", match.end("name")))
     return found, length
 
 
