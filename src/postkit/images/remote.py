@@ -29,9 +29,14 @@
   and https, and a User-Agent that names postkit and its URL
   (``user_agent`` overrides it).
 
+- Large runs spread their hosts over worker processes (see
+  :class:`RemoteChecker`), because httpx costs more CPU per request than one
+  event loop can give 32 requests in flight.
+
 :class:`RemoteChecker` does the I/O; :func:`classify_answer`,
 :func:`classify_error`, :func:`retry_delay` and :func:`verdict` are pure.
-httpx is imported here only, so ``postkit validate`` never loads it.
+httpx is imported lazily, here and in ``transport.py`` only, so
+``postkit validate`` never loads it.
 """
 
 from __future__ import annotations
