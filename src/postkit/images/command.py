@@ -1,0 +1,158 @@
+"""The ``postkit images`` command: parse options, call ``postkit.images.run``, print, exit (issue 5).
+
+``cli.py`` registers it with one line, ``register(app)``. Importing this
+module costs nothing beyond Typer: httpx, markdown-it and the checker load
+only when the command runs, so ``postkit validate`` stays as fast as before.
+
+Exit codes: 0 when no image is broken (warnings such as rate-limited are
+allowed), 1 when one is, 2 for usage and config errors.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+
+FORMATS = ("full", "concise", "json", "github", "sarif", "markdown")
+
+
+def images(
+    paths: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Posts or folders. Default: source/_posts in a Hexo site, else the current folder.", show_default=False),
+    ] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Check local images only; make no network request.")] = False,
+    timeout: Annotated[
+        Optional[float], typer.Option("--timeout", min=0.001, help="Read timeout in seconds. Default: 10 (config 'image-timeout').", show_default=False)
+    ] = None,
+    connect_timeout: Annotated[
+        Optional[float],
+        typer.Option("--connect-timeout", min=0.001, help="Connect timeout in seconds. Default: 5 (config 'image-connect-timeout').", show_default=False),
+    ] = None,
+    concurrency: Annotated[
+        Optional[int], typer.Option("--concurrency", min=1, help="Requests at once in total. Default: 32.", show_default=False)
+    ] = None,
+    per_host: Annotated[
+        Optional[int], typer.Option("--per-host", min=1, help="Requests at once per host. Default: 4.", show_default=False)
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write .postkit-cache/.")] = False,
+    output_format: Annotated[
+        Optional[str],
+        typer.Option("--format", "-f", help="full, concise, json, github, sarif or markdown. Default: full (github under GitHub Actions).", show_default=False),
+    ] = None,
+    user_agent: Annotated[
+        Optional[str], typer.Option("--user-agent", help="User-Agent header. Default: postkit/VERSION with the project URL.", show_default=False)
+    ] = None,
+    exclude: Annotated[
+        Optional[list[str]], typer.Option("--exclude", help="Glob of paths to skip; repeatable. Adds to config 'exclude'.", show_default=False)
+    ] = None,
+    config_file: Annotated[
+        Optional[Path], typer.Option("--config", help="Read this config file instead of searching for one.", show_default=False)
+    ] = None,
+) -> None:
+    """Report every image a reader would not see: missing files, dead links, HTML error pages, hot-link protection."""
+    from postkit import cli, report
+    from postkit.config import ConfigError, load_config
+    from postkit.images import run as image_run
+    from postkit.images.markdown_report import markdown
+    from postkit.images.reasons import sarif_rules
+    from postkit.paths import default_paths, discover
+
+    chosen_format = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full")
+    if chosen_format not in FORMATS:
+        raise cli.fail(f"--format must be one of {', '.join(FORMATS)}, not {chosen_format!r}")
+    targets = paths or default_paths(Path.cwd())
+    try:
+        config = load_config(Path(targets[0]), config_file)
+        settings = image_run.settings_for(
+            config, targets, offline=offline, no_cache=no_cache, timeout=timeout, connect_timeout=connect_timeout,
+            concurrency=concurrency, per_host=per_host, user_agent=user_agent,
+        )
+    except (ConfigError, ValueError) as error:
+        raise cli.fail(str(error)) from None
+    files = discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
+    plan = image_run.plan(files, settings)
+    with _UrlProgress(0 if settings.offline else len(plan.wanted)) as progress:
+        results, stats = image_run.fetch(plan, settings, progress)
+    run = image_run.report(plan, results, settings)
+    run.stats = stats
+    if stats.cache_warning:
+        typer.echo(f"postkit: warning: {stats.cache_warning}", err=True)
+    summary = report.Summary.of(run.diagnostics, run.files)
+    diagnostics = run.diagnostics
+    if chosen_format == "full":
+        cli.print_styled(report.full(diagnostics, summary, lambda p, n: run.source_lines.get((p, n))))
+    elif chosen_format == "sarif":
+        sys.stdout.write(report.sarif(diagnostics, summary, sarif_rules()))
+    elif chosen_format == "markdown":
+        sys.stdout.write(markdown(diagnostics, summary))
+    else:
+        writer = {"concise": report.concise, "json": report.to_json, "github": report.github}[chosen_format]
+        sys.stdout.write(writer(diagnostics, summary))
+    typer.echo(run_note(run, settings.offline), err=True)
+    if not settings.offline and run.remote_urls and not settings.site_url:
+        typer.echo(
+            "postkit images: no site URL (config 'url' or _config.yml 'url'), so images were fetched without a Referer "
+            "and hot-link protection could not show.",
+            err=True,
+        )
+    raise typer.Exit(cli.EXIT_PROBLEMS if summary.errors else cli.EXIT_CLEAN)
+
+
+def run_note(run, offline: bool) -> str:  # noqa: ANN001 - an ImagesRun; typed loosely to keep imports lazy
+    """One line for stderr: what was looked at, and what the network step did."""
+    head = f"postkit images: {run.references} image reference(s) in {run.files} post(s), {run.remote_urls} unique remote URL(s)"
+    if offline:
+        return f"{head}; remote images not checked (--offline)."
+    return f"{head}; {run.stats.requests} request(s), {run.stats.cache_hits} answer(s) from the cache."
+
+
+class _UrlProgress:
+    """A Rich progress bar over the URLs being checked: on a terminal only, never under CI or pre-commit."""
+
+    def __init__(self, total: int) -> None:
+        from postkit.cli import show_progress
+
+        self.bar = None
+        if total and show_progress():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            # No refresh thread: the checker forks worker processes for large
+            # runs, and forking a process that runs a thread can deadlock the child.
+            self.bar = Progress(
+                "[bold]images", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                console=Console(stderr=True), transient=True, auto_refresh=False,
+            )
+            self.task = self.bar.add_task("images", total=total)
+            self.shown_at = 0.0
+
+    def __enter__(self) -> Callable[[str], None] | None:
+        if self.bar is None:
+            return None
+        self.bar.start()
+        self.bar.refresh()
+        return self._advance
+
+    def _advance(self, _url: str) -> None:
+        import time
+
+        assert self.bar is not None
+        self.bar.advance(self.task)
+        now = time.monotonic()
+        if now - self.shown_at >= 0.1:  # ten frames a second are plenty
+            self.shown_at = now
+            self.bar.refresh()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``postkit images`` to the Typer ``app`` (the one line ``cli.py`` needs)."""
+    app.command("images")(images)

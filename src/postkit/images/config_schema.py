@@ -1,0 +1,88 @@
+"""The config keys of ``postkit images``, in the shape of ``config.SCHEMA`` (key → (check, description)).
+
+``config.py`` merges them with ``SCHEMA.update(IMAGE_SCHEMA)``. This module
+imports only the standard library, so loading the config stays as fast as
+before, and it never imports ``postkit.config`` (no import cycle).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+_DURATION = re.compile(r"^\s*\d+(?:\.\d+)?\s*[smhdSMHD]?\s*$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_POLICIES = frozenset({
+    "no-referrer", "no-referrer-when-downgrade", "same-origin", "origin", "strict-origin",
+    "origin-when-cross-origin", "strict-origin-when-cross-origin", "unsafe-url",
+    # legacy <meta name="referrer"> keywords
+    "never", "default", "always", "origin-when-crossorigin",
+})
+
+
+def _site_url(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value.strip())
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def _policy(value: Any) -> bool:
+    return isinstance(value, str) and value.strip().lower() in _POLICIES
+
+
+def _duration(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return value >= 0
+    return isinstance(value, str) and bool(_DURATION.match(value))
+
+
+def _positive_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _hosts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
+
+
+def _placeholder_pictures(value: Any) -> bool:
+    if not isinstance(value, list):
+        return False
+    for item in value:
+        if not isinstance(item, dict) or set(item) - {"size", "sha256", "description", "hosts"}:
+            return False
+        if not _positive_int(item.get("size")) or not isinstance(item.get("sha256"), str):
+            return False
+        if not _SHA256.match(item["sha256"].lower()) or not _text(item.get("description")):
+            return False
+        if "hosts" in item and not _hosts(item["hosts"]):
+            return False
+    return True
+
+
+IMAGE_SCHEMA: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "url": (_site_url, "the site's http(s) URL, such as 'https://blog.example.com/' (overrides _config.yml's url)"),
+    "referrer-policy": (_policy, "the site's referrer policy, as its <meta name=\"referrer\"> says: 'no-referrer', 'strict-origin-when-cross-origin'..."),
+    "image-cache-ttl": (_duration, "seconds, or a number with s, m, h or d such as '12h' (default '1d')"),
+    "image-timeout": (_positive_number, "a number of seconds > 0: the read timeout (default 10)"),
+    "image-connect-timeout": (_positive_number, "a number of seconds > 0 (default 5)"),
+    "image-concurrency": (_positive_int, "an integer >= 1: requests at once in total (default 32)"),
+    "image-per-host": (_positive_int, "an integer >= 1: requests at once per host (default 4)"),
+    "image-user-agent": (_text, "a non-empty string: the User-Agent header"),
+    "placeholder-pictures": (
+        _placeholder_pictures,
+        "a list of tables {size = bytes, sha256 = '64 hex digits', description = '...', hosts = ['...'] (optional)}",
+    ),
+    "hotlink-placeholder-hosts": (_hosts, "a list of host names that answer a foreign Referer with a different picture"),
+}

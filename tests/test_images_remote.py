@@ -1,0 +1,423 @@
+"""The remote checker against a real HTTP server on 127.0.0.1: one test per scenario of issue 5, no mocked client."""
+
+from __future__ import annotations
+
+import email.utils
+import socket
+import ssl
+import threading
+import time
+
+import httpx
+import pytest
+from images_helpers import PNG, SPACER_GIF, closed_port, png, requests_to, start_server
+from werkzeug import Request, Response
+
+from postkit.images.content import PlaceholderPicture
+from postkit.images.remote import (
+    USER_AGENT,
+    CheckOptions,
+    ProbeResult,
+    RemoteChecker,
+    classify_error,
+    normalize,
+    retry_delay,
+    split_concurrency,
+    verdict,
+)
+
+# Small waits keep the suite fast; each test that needs other values says so.
+FAST = CheckOptions(read_timeout=2.0, connect_timeout=2.0, retries=2, backoff=0.01, retry_after_cap=2.0)
+SITE = "https://blog.example.com/"
+
+
+@pytest.fixture(scope="module")
+def server():
+    started = start_server()
+    yield started
+    started.clear()
+    started.stop()
+
+
+@pytest.fixture
+def http(server):
+    server.clear()
+    yield server
+    server.clear()
+
+
+def check(urls: dict, options: CheckOptions = FAST) -> tuple[dict, RemoteChecker]:
+    checker = RemoteChecker(options)
+    return checker.check(urls), checker
+
+
+def one(url: str, referrer: str | None = None, options: CheckOptions = FAST) -> ProbeResult:
+    results, _ = check({url: {referrer}}, options)
+    return results[url][referrer]
+
+
+def test_200_image_is_fine_with_one_head_request(http):
+    http.expect_request("/ok.png").respond_with_data(PNG, content_type="image/png")
+    result = one(http.url_for("/ok.png"))
+    assert result.ok and result.status == 200 and result.content_type == "image/png"
+    assert [r.method for r in requests_to(http, "/ok.png")] == ["HEAD"]
+
+
+def test_404_is_an_http_error(http):
+    http.expect_request("/gone.png").respond_with_data("not here", status=404)
+    result = one(http.url_for("/gone.png"))
+    assert (result.reason, result.status, result.detail) == ("http-error", 404, "404 Not Found")
+    assert result.attempts == 1  # 404 is not retried
+
+
+def test_500_then_200_is_retried_and_fine(http):
+    answers = iter([Response("busy", status=500), Response(PNG, content_type="image/png")])
+    http.expect_request("/flaky.png").respond_with_handler(lambda request: next(answers))
+    result = one(http.url_for("/flaky.png"))
+    assert result.ok and result.attempts == 2
+    assert len(requests_to(http, "/flaky.png")) == 2
+
+
+def test_persistent_503_is_broken_after_retries(http):
+    http.expect_request("/down.png").respond_with_data("down", status=503)
+    result = one(http.url_for("/down.png"))
+    assert result.reason == "http-error" and result.status == 503
+    assert result.attempts == 3 and "(after 2 retries)" in result.detail
+    assert len(requests_to(http, "/down.png")) == 3
+
+
+def test_429_honours_retry_after_then_succeeds(http):
+    answers = iter([Response("slow down", status=429, headers={"Retry-After": "1"}), Response(PNG, content_type="image/png")])
+    http.expect_request("/limited.png").respond_with_handler(lambda request: next(answers))
+    started = time.monotonic()
+    result = one(http.url_for("/limited.png"))
+    assert result.ok and result.attempts == 2
+    assert time.monotonic() - started >= 0.95  # waited the second the server asked for, not the 0.01 s backoff
+
+
+def test_persistent_429_is_rate_limited_not_broken(http):
+    http.expect_request("/always-limited.png").respond_with_data("no", status=429, headers={"Retry-After": "0"})
+    result = one(http.url_for("/always-limited.png"))
+    assert result.reason == "rate-limited" and result.attempts == 3
+
+
+def test_retry_after_pauses_the_whole_host(http):
+    seen: dict[str, float] = {}
+    first_answer = iter([Response("slow down", status=429, headers={"Retry-After": "1"})])
+
+    def first(request: Request) -> Response:
+        seen.setdefault("first", time.monotonic())
+        return next(first_answer, Response(PNG, content_type="image/png"))
+
+    def second(request: Request) -> Response:
+        seen.setdefault("second", time.monotonic())
+        return Response(PNG, content_type="image/png")
+
+    http.expect_request("/first.png").respond_with_handler(first)
+    http.expect_request("/second.png").respond_with_handler(second)
+    options = CheckOptions(per_host=1, backoff=0.01, retry_after_cap=2.0)
+    results, _ = check({http.url_for("/first.png"): {None}, http.url_for("/second.png"): {None}}, options)
+    assert all(probe[None].ok for probe in results.values())
+    assert seen["second"] - seen["first"] >= 0.95  # the other URL of that host waited too
+
+
+def test_retry_after_is_capped(http):
+    answers = iter([Response("no", status=429, headers={"Retry-After": "3600"}), Response(PNG, content_type="image/png")])
+    http.expect_request("/capped.png").respond_with_handler(lambda request: next(answers))
+    options = CheckOptions(retries=1, backoff=0.01, retry_after_cap=0.2)
+    started = time.monotonic()
+    assert one(http.url_for("/capped.png"), options=options).ok
+    assert time.monotonic() - started < 5
+
+
+def test_retry_delay_reads_seconds_and_http_dates():
+    options = CheckOptions(backoff=0.5, retry_after_cap=30)
+    assert retry_delay(None, 0, options) == 0.5
+    assert retry_delay(None, 3, options) == 4.0  # exponential: 0.5 × 2³
+    assert retry_delay("7", 0, options) == 7.0
+    assert retry_delay("120", 0, options) == 30.0  # the cap
+    now = 1_700_000_000.0
+    assert retry_delay(email.utils.formatdate(now + 12, usegmt=True), 0, options, now=now) == pytest.approx(12.0)
+    assert retry_delay("soon", 1, options) == 1.0  # garbage: the backoff
+
+
+def test_redirect_chain_is_followed(http):
+    http.expect_request("/r1").respond_with_data("", status=301, headers={"Location": "/r2"})
+    http.expect_request("/r2").respond_with_data("", status=302, headers={"Location": http.url_for("/r3")})
+    http.expect_request("/r3").respond_with_data("", status=307, headers={"Location": "final.png"})
+    http.expect_request("/final.png").respond_with_data(PNG, content_type="image/png")
+    result = one(http.url_for("/r1"))
+    assert result.ok and result.final_url == http.url_for("/final.png")
+    assert "after 3 redirects" in result.detail
+
+
+def test_redirect_loop_is_broken_and_says_so(http):
+    http.expect_request("/loop-a").respond_with_data("", status=302, headers={"Location": "/loop-b"})
+    http.expect_request("/loop-b").respond_with_data("", status=302, headers={"Location": "/loop-a"})
+    result = one(http.url_for("/loop-a"))
+    assert result.reason == "redirect-loop"
+    assert result.detail == f"redirect loop: {http.url_for('/loop-a')} → {http.url_for('/loop-b')} → {http.url_for('/loop-a')}"
+    assert result.attempts == 1
+
+
+def test_more_than_max_redirects_is_too_many(http):
+    for index in range(4):
+        http.expect_request(f"/hop{index}").respond_with_data("", status=302, headers={"Location": f"/hop{index + 1}"})
+    http.expect_request("/hop4").respond_with_data(PNG, content_type="image/png")
+    options = CheckOptions(max_redirects=3, backoff=0.01)
+    assert one(http.url_for("/hop0"), options=options).reason == "too-many-redirects"
+    assert one(http.url_for("/hop1"), options=options).ok  # exactly 3 redirects is allowed
+
+
+def test_redirect_to_another_scheme_is_a_bad_redirect(http):
+    http.expect_request("/to-ftp").respond_with_data("", status=302, headers={"Location": "ftp://example.com/a.png"})
+    result = one(http.url_for("/to-ftp"))
+    assert result.reason == "bad-redirect" and "ftp://example.com/a.png" in result.detail
+
+
+def test_head_405_falls_back_to_get(http):
+    http.expect_request("/no-head.png", method="HEAD").respond_with_data("", status=405)
+    http.expect_request("/no-head.png", method="GET").respond_with_data(PNG, content_type="image/png")
+    result = one(http.url_for("/no-head.png"))
+    assert result.ok
+    assert [r.method for r in requests_to(http, "/no-head.png")] == ["HEAD", "GET"]
+
+
+def test_get_reads_only_a_few_kilobytes(http):
+    chunk = 65536
+    big = png(2, 2) + b"\0" * (20 * chunk)  # a 1.3 MB "picture", sent slowly
+
+    def handler(request: Request) -> Response:
+        if request.method == "HEAD":
+            return Response(status=403)
+
+        def stream():
+            for start in range(0, len(big), chunk):
+                yield big[start : start + chunk]
+                time.sleep(0.2)  # reading it all would take 4 s
+
+        return Response(stream(), content_type="image/png", headers={"Content-Length": str(len(big))}, direct_passthrough=True)
+
+    http.expect_request("/huge.png").respond_with_handler(handler)
+    started = time.monotonic()
+    result = one(http.url_for("/huge.png"))
+    assert result.ok and result.content_length == len(big)
+    assert time.monotonic() - started < 1.5  # the client hung up after the first kilobytes
+
+
+def test_200_html_page_is_not_an_image(http):
+    http.expect_request("/error-page.png").respond_with_data("<html><body>Not found</body></html>", content_type="text/html; charset=utf-8")
+    result = one(http.url_for("/error-page.png"))
+    assert result.reason == "not-an-image"
+    assert result.detail == "200 OK with Content-Type text/html; charset=utf-8: an HTML page"
+    assert [r.method for r in requests_to(http, "/error-page.png")] == ["HEAD", "GET"]
+
+
+def test_picture_bytes_with_a_wrong_type_are_sniffed_like_a_browser(http):
+    http.expect_request("/mislabelled.png").respond_with_data(PNG, content_type="application/octet-stream")
+    http.expect_request("/nosniff.png").respond_with_data(
+        PNG, content_type="text/plain", headers={"X-Content-Type-Options": "nosniff"}
+    )
+    assert one(http.url_for("/mislabelled.png")).ok
+    assert one(http.url_for("/nosniff.png")).reason == "not-an-image"
+
+
+def test_empty_picture_is_not_an_image(http):
+    http.expect_request("/empty.png").respond_with_data(b"", content_type="image/png")
+    result = one(http.url_for("/empty.png"))
+    assert result.reason == "not-an-image" and "empty body" in result.detail
+
+
+def test_slow_response_times_out_after_retries(http):
+    def slow(request: Request) -> Response:
+        time.sleep(0.6)
+        return Response(PNG, content_type="image/png")
+
+    http.expect_request("/slow.png").respond_with_handler(slow)
+    options = CheckOptions(read_timeout=0.2, retries=1, backoff=0.01)
+    result = one(http.url_for("/slow.png"), options=options)
+    assert result.reason == "timeout" and result.attempts == 2
+    assert result.detail == "timed out while waiting for the answer (after 1 retry)"
+
+
+def test_closed_port_is_a_connection_failure():
+    result = one(f"http://127.0.0.1:{closed_port()}/a.png")
+    assert result.reason == "connection-failed"
+    assert result.detail == "connection refused: nothing listens on that port"
+    assert result.attempts == 1
+
+
+def _hotlink_handler(request: Request) -> Response:
+    referer = request.headers.get("Referer")
+    if referer and not referer.startswith("https://origin.example.cn"):
+        return Response("hotlinking forbidden", status=403)
+    return Response(PNG, content_type="image/png")
+
+
+def test_foreign_referer_refused_is_hotlink_protected(http):
+    http.expect_request("/protected.png").respond_with_handler(_hotlink_handler)
+    url = http.url_for("/protected.png")
+    results, _ = check({url: {SITE}})
+    assert set(results[url]) == {SITE, None}  # the bare probe was added to explain the failure
+    assert results[url][SITE].reason == "http-error" and results[url][None].ok
+    reason, detail = verdict(results[url], SITE)
+    assert reason == "hotlink-protected"
+    assert detail.startswith("403 Forbidden with the blog's Referer (https://blog.example.com/), but it loads without a Referer")
+    referers = [r.headers.get("Referer") for r in requests_to(http, "/protected.png")]
+    assert referers == [SITE, SITE, None]  # HEAD 403, GET 403, then HEAD without Referer
+
+
+def test_no_referrer_reference_sends_no_referer(http):
+    http.expect_request("/protected.png").respond_with_handler(_hotlink_handler)
+    url = http.url_for("/protected.png")
+    results, _ = check({url: {None}})
+    assert verdict(results[url], None) == (None, "200 OK image/png")
+    assert [r.headers.get("Referer") for r in requests_to(http, "/protected.png")] == [None]
+
+
+def test_dead_link_with_referer_is_not_called_hotlinking(http):
+    http.expect_request("/dead.png").respond_with_data("gone", status=404)
+    url = http.url_for("/dead.png")
+    results, _ = check({url: {SITE}})
+    assert verdict(results[url], SITE) == ("http-error", "404 Not Found")
+
+
+def test_spacer_gif_is_a_placeholder_image(http):
+    http.expect_request("/spacer.gif").respond_with_data(SPACER_GIF, content_type="image/gif")
+    result = one(http.url_for("/spacer.gif"))
+    assert result.reason == "placeholder-image"
+    assert "1x1 transparent spacer GIF" in result.detail
+    assert [r.method for r in requests_to(http, "/spacer.gif")] == ["HEAD", "GET"]
+
+
+def test_placeholder_served_for_a_foreign_referer_is_hotlink_protected(http):
+    not_allowed = png(3, 1, color=200)
+    table = (PlaceholderPicture.of(not_allowed, "the host's 'not allowed' picture"),)
+
+    def handler(request: Request) -> Response:
+        return Response(not_allowed if request.headers.get("Referer") else PNG, content_type="image/png")
+
+    http.expect_request("/wx.png").respond_with_handler(handler)
+    url = http.url_for("/wx.png")
+    results, _ = check({url: {SITE}}, CheckOptions(backoff=0.01, placeholders=table))
+    assert results[url][SITE].reason == "placeholder-image"
+    assert verdict(results[url], SITE)[0] == "hotlink-protected"
+
+
+def test_hotlink_host_that_swaps_pictures_is_caught_without_a_hash(http):
+    def handler(request: Request) -> Response:
+        body = png(3, 1, color=200) if request.headers.get("Referer") else png(8, 8) + b"\0" * 300
+        return Response(body, content_type="image/png")
+
+    http.expect_request("/mmbiz.png").respond_with_handler(handler)
+    url = http.url_for("/mmbiz.png")
+    hosts = {"127.0.0.1": "a WeChat-like host"}
+    results, _ = check({url: {SITE}}, CheckOptions(backoff=0.01, hotlink_hosts=hosts))
+    assert results[url][SITE].ok and results[url][None].ok
+    reason, detail = verdict(results[url], SITE, hosts)
+    assert reason == "hotlink-protected" and "a different picture" in detail and "a WeChat-like host" in detail
+
+
+def test_each_unique_url_is_fetched_once(http):
+    http.expect_request("/shared.png").respond_with_data(PNG, content_type="image/png")
+    url = http.url_for("/shared.png")
+    _, checker = check({url: {None}})
+    assert checker.requests == 1 and len(requests_to(http, "/shared.png")) == 1
+
+
+def test_no_cookies_no_credentials_and_a_clear_user_agent(http):
+    http.expect_request("/cookie.png").respond_with_data(PNG, content_type="image/png", headers={"Set-Cookie": "session=abc; Path=/"})
+    http.expect_request("/cookie2.png").respond_with_data(PNG, content_type="image/png")
+    check({http.url_for("/cookie.png"): {None}})
+    results, _ = check({http.url_for("/cookie.png"): {None}, http.url_for("/cookie2.png"): {None}})
+    for request, _ in http.log:
+        assert "Cookie" not in request.headers and "Authorization" not in request.headers
+        assert request.headers["User-Agent"] == USER_AGENT
+        assert request.headers["Accept"].startswith("image/")
+    assert "https://github.com/postkit/postkit" in USER_AGENT
+    custom = CheckOptions(backoff=0.01, user_agent="MyBlogChecker/1.0")
+    check({http.url_for("/cookie2.png"): {None}}, custom)
+    assert requests_to(http, "/cookie2.png")[-1].headers["User-Agent"] == "MyBlogChecker/1.0"
+
+
+def test_per_host_limit_is_respected(http):
+    active = [0]
+    peak = [0]
+    lock = threading.Lock()
+
+    def handler(request: Request) -> Response:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.05)
+        with lock:
+            active[0] -= 1
+        return Response(PNG, content_type="image/png")
+
+    for index in range(12):
+        http.expect_request(f"/many{index}.png").respond_with_handler(handler)
+    urls = {http.url_for(f"/many{index}.png"): {None} for index in range(12)}
+    check(urls, CheckOptions(per_host=3, concurrency=32, backoff=0.01))
+    assert peak[0] == 3
+
+
+def test_classify_error_tells_dns_tls_and_timeouts_apart():
+    # Exceptions built the way httpx chains them; no name is looked up.
+    dns = httpx.ConnectError("[Errno -2] Name or service not known")
+    dns.__cause__ = socket.gaierror(-2, "Name or service not known")
+    assert classify_error(dns)[0] == "dns-failure"
+    tls = httpx.ConnectError("handshake")
+    tls.__cause__ = ssl.SSLCertVerificationError("certificate verify failed: certificate has expired")
+    assert classify_error(tls)[0] == "tls-error"
+    assert classify_error(httpx.ConnectTimeout("slow")) == ("timeout", "timed out while connecting")
+    assert classify_error(httpx.RemoteProtocolError("Server disconnected without sending a response."))[0] == "connection-failed"
+
+
+def test_normalize_protocol_relative_and_fragment():
+    assert normalize("//img.example.cn/a.png#top") == "https://img.example.cn/a.png"
+    assert normalize("//img.example.cn/a.png", "http://blog.example.com") == "http://img.example.cn/a.png"
+    assert normalize(" https://img.example.cn/a.png ") == "https://img.example.cn/a.png"
+
+
+def test_large_runs_spread_hosts_over_worker_processes(http, tmp_path):
+    # A second real server on another loopback address: two hosts to split.
+    from pytest_httpserver import HTTPServer
+
+    from postkit.images.cache import ProbeCache
+
+    other = HTTPServer(host="127.0.0.2", port=0, threaded=True)
+    other.start()
+    try:
+        for server in (http, other):
+            for index in range(6):
+                server.expect_request(f"/w{index}.png").respond_with_data(PNG, content_type="image/png")
+            server.expect_request("/dead.png").respond_with_data("gone", status=404)
+        urls = {server.url_for(f"/w{index}.png"): {None} for server in (http, other) for index in range(6)}
+        urls.update({http.url_for("/dead.png"): {None}, other.url_for("/dead.png"): {None}})
+        finished = []
+        options = CheckOptions(concurrency=4, per_host=2, backoff=0.01)
+        with ProbeCache(tmp_path) as cache:
+            checker = RemoteChecker(options, cache, progress=finished.append, workers=2, worker_threshold=5)
+            assert checker._worker_count(urls) == 2
+            results = checker.check(urls)
+        assert sorted(finished) == sorted(urls)  # progress crossed the process boundary
+        assert {url: probes[None].reason for url, probes in results.items()} == {
+            url: ("http-error" if url.endswith("/dead.png") else None) for url in urls
+        }
+        assert checker.requests == 14 and len(http.log) == len(other.log) == 7
+        with ProbeCache(tmp_path) as cache:  # the good answers the workers found were cached by the parent
+            again = RemoteChecker(options, cache, workers=2, worker_threshold=5)
+            again.check(urls)
+        assert again.requests == 2 and again.cache_hits == 12  # only the two dead links are asked again
+    finally:
+        other.clear()
+        other.stop()
+
+
+def test_worker_shares_add_up_to_the_total_concurrency():
+    assert split_concurrency(32, 2) == [16, 16]
+    assert split_concurrency(5, 3) == [2, 2, 1]
+    checker = RemoteChecker(CheckOptions(concurrency=5), workers=8, worker_threshold=1)
+    urls = {f"http://127.0.0.{host}:9/{index}.png": {None} for host in range(1, 4) for index in range(10)}
+    assert checker._worker_count(urls) == 3  # never more processes than hosts
+    assert RemoteChecker(CheckOptions(), workers=2)._worker_count({"http://a.example.cn/1.png": {None}}) == 1  # small runs stay here
