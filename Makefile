@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench bench-images clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "postkit needs Python 3.11 or newer on PATH" >&2; exit 2; }
@@ -27,6 +27,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate.py
+	$(BIN)/python benchmarks/convert.py
+	$(BIN)/python benchmarks/traditional_accuracy.py
+	$(BIN)/python benchmarks/traditional.py
+
+bench-images: $(STAMP)
+	$(BIN)/python benchmarks/images.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -360,6 +360,12 @@ def _print_rule_table(registry: dict) -> None:
         typer.echo(f"{code}  {name:<22} {level:<8} {fix:<7} {summary}")
 
 
+# Registered from its own module; it imports httpx only when it runs.
+from postkit.images.command import register as _register_images  # noqa: E402
+
+_register_images(app)
+
+
 def run() -> None:
     """Console-script entry point: run the app, turning unexpected errors into exit 2 without a traceback."""
     try:

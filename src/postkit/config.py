@@ -50,6 +50,12 @@ SCHEMA: dict[str, tuple[Callable[[Any], bool], str]] = {
 }
 
 
+# postkit images' keys (site URL, referrer policy, timeouts, cache TTL ...) are top-level: the site
+# URL and referrer policy describe the site, not one command.
+from postkit.images.config_schema import IMAGE_SCHEMA  # noqa: E402
+
+SCHEMA.update(IMAGE_SCHEMA)
+
 # [tool.postkit.<command>] tables: each command's own keys.
 SECTIONS: dict[str, dict[str, tuple[Callable[[Any], bool], str]]] = {
     "convert": {
@@ -114,12 +120,25 @@ def find_config(start: Path) -> tuple[Path, dict[str, Any]] | None:
                 return path, _read_toml(path)
         pyproject = candidate_folder / "pyproject.toml"
         if pyproject.is_file():
-            table = _read_toml(pyproject).get("tool", {}).get("postkit")
+            table = _postkit_table(_read_toml(pyproject), pyproject)
             if table is not None:
-                if not isinstance(table, dict):
-                    raise ConfigError(f"{pyproject}: [tool.postkit] must be a table")
                 return pyproject, table
     return None
+
+
+def _postkit_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    """``[tool.postkit]`` of a pyproject.toml, ``None`` when absent.
+
+    Raises:
+        ConfigError: ``tool`` or ``tool.postkit`` is not a table.
+    """
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table")
+    table = tool.get("postkit")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.postkit] must be a table")
+    return table
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -259,7 +278,7 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: config file not found")
         data = _read_toml(explicit)
-        table = data.get("tool", {}).get("postkit", {}) if explicit.name == "pyproject.toml" else data
+        table = (_postkit_table(data, explicit) or {}) if explicit.name == "pyproject.toml" else data
         found: tuple[Path, dict[str, Any]] | None = (explicit, table)
     else:
         found = find_config(start)

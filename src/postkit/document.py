@@ -6,17 +6,18 @@ works on :class:`Document` values, which are pure text.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import stat
 import tempfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from postkit.diagnostics import Edit
 
 BOM = "\ufeff"
-_BINARY_SNIFF_BYTES = 8192
 # Hexo accepts three or more dashes and wants the same fence to close the block;
 # Jekyll also closes YAML with "...".
 # Hugo writes TOML front matter between "+++" fences.
@@ -117,15 +118,29 @@ class Document:
         span = self.front_matter
         return self.text[: span.body_start] if span else ""
 
-    def _line_start(self, number: int) -> int:
-        """Offset where 1-based line ``number`` starts (``len(text)`` past the end).
+    @cached_property
+    def _head_index(self) -> tuple[list[int], int]:
+        """Line starts up to the end of the front matter (or the first 64 KiB), and that limit.
 
-        Scans only up to that line: rules look at the front matter, which is
-        at the top, and bodies can be megabytes long.
+        Rules look at the front matter, at the top; bodies can be megabytes
+        long, so only the head is indexed and later lines are scanned for.
         """
-        offset = 0
+        limit = self.front_matter.body_start if self.front_matter else min(len(self.text), 65536)
+        starts = [0]
+        found = self.text.find("\n", 0, limit)
+        while found != -1:
+            starts.append(found + 1)
+            found = self.text.find("\n", found + 1, limit)
+        return starts, limit
+
+    def _line_start(self, number: int) -> int:
+        """Offset where 1-based line ``number`` starts (``len(text)`` past the end)."""
+        starts, _ = self._head_index
+        if number <= len(starts):
+            return starts[number - 1]
+        offset = starts[-1]
         text = self.text
-        for _ in range(number - 1):
+        for _ in range(number - len(starts)):
             found = text.find("\n", offset)
             if found == -1:
                 return len(text)
@@ -138,7 +153,11 @@ class Document:
         return self.text.count("\n") + (0 if self.text.endswith("\n") or not self.text else 1)
 
     def position(self, offset: int) -> tuple[int, int]:
-        """Turn a character offset into a 1-based ``(line, column)`` pair."""
+        """Turn a character offset into a 1-based ``(line, column)`` pair (lines break at LF only)."""
+        starts, limit = self._head_index
+        if offset < limit:
+            index = bisect.bisect_right(starts, offset) - 1
+            return index + 1, offset - starts[index] + 1
         line = self.text.count("\n", 0, offset) + 1
         return line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
 
@@ -233,8 +252,10 @@ def decode(data: bytes, path: str) -> Document:
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError("file is UTF-16 or UTF-32 encoded; posts must be UTF-8")
-    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
-        raise ReadError("binary file (it contains NUL bytes), not a text post")
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line = data.count(b"\n", 0, nul) + 1
+        raise ReadError("binary file (it contains NUL bytes), not a text post", line, nul - data.rfind(b"\n", 0, nul))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -255,6 +276,16 @@ def read_document(path: str | os.PathLike[str]) -> Document:
             permission), or :func:`decode` rejects its bytes.
     """
     try:
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            try:
+                os.listdir(path)
+            except OSError as error:
+                raise ReadError(f"cannot list this folder: {error.strerror or error}") from None
+            raise ReadError("is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            # A pipe or a device would block or never end; a post is a regular file.
+            raise ReadError("not a regular file (a pipe, socket or device)")
         with open(path, "rb") as handle:
             data = handle.read()
     except IsADirectoryError:
@@ -310,7 +341,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".tmp", dir=target.parent)
+    # A short temporary name: the post's own name may already be near the 255-byte limit.
+    fd, tmp = tempfile.mkstemp(prefix=".postkit-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

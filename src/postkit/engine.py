@@ -16,13 +16,13 @@ from typing import Callable, Iterable, Sequence
 from postkit.config import Config
 from postkit.diagnostics import Applicability, Diagnostic, Edit, Severity
 from postkit.document import Document, ReadError, apply_edits, read_document, write_atomic
+from postkit.engine_noqa import NOQA as _NOQA
 from postkit.front_matter import parse
 from postkit.paths import path_matches
 from postkit.rules import RULES, is_project_rule, read_error, runs_on
 from postkit.rules.base import Post, Problem, Settings
 
 MAX_FIX_PASSES = 10
-_NOQA = re.compile(r"(?:^|\s)#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_,\s-]+))?", re.IGNORECASE)
 
 
 def expand_codes(patterns: Iterable[str]) -> set[str]:
@@ -88,6 +88,8 @@ class Selection:
         Raises:
             ValueError: an unknown code, rule name or severity word.
         """
+        if select is not None and not [code for code in select if code.strip()]:
+            raise ValueError("--select/select names no rule; use ALL for every rule")
         enabled = expand_codes(select) if select is not None else set(RULES)
         enabled -= expand_codes(ignore)
         enabled.add(read_error.CODE)  # an unreadable file is never silent
@@ -117,8 +119,8 @@ def _noqa_lines(document: Document) -> dict[int, frozenset[str] | None]:
     if span is None or "noqa" not in document.yaml_text.lower():
         return {}
     found: dict[int, frozenset[str] | None] = {}
-    for number in range(span.open_line, span.close_line + 1):
-        match = _NOQA.search(document.line(number))
+    for number, line in enumerate(document.yaml_text.split("\n"), start=span.first_line):
+        match = _NOQA.search(line)
         if match:
             codes = match.group("codes")
             found[number] = frozenset(c.strip().upper() for c in re.split(r"[,\s]+", codes) if c.strip()) if codes else None
@@ -204,16 +206,21 @@ def fix_document(
     Fixes whose edits overlap an earlier fix wait for the next pass. Returns
     the fixed document and the number of fixes applied.
     """
+    import bisect
+
     applied = 0
     for _ in range(MAX_FIX_PASSES):
         result = check_document(document, settings, selection)
         chosen: list[Edit] = []
+        starts: list[tuple[int, int]] = []  # (start, end) of chosen edits, sorted: overlap checks stay O(log n)
         for diagnostic in result.diagnostics:
             if not fixable(diagnostic, unsafe):
                 continue
             edits = diagnostic.fix.edits  # type: ignore[union-attr]
-            if any(_overlaps(edit, taken) for edit in edits for taken in chosen):
+            if any(_collides(edit, starts) for edit in edits) or _self_overlapping(edits):
                 continue
+            for edit in edits:
+                bisect.insort(starts, (edit.start, edit.end))
             chosen.extend(edits)
             applied += 1
         if not chosen:
@@ -223,8 +230,24 @@ def fix_document(
     return document, applied
 
 
-def _overlaps(a: Edit, b: Edit) -> bool:
-    return a.start < b.end and b.start < a.end or (a.start == b.start and a.end == a.start == b.end)
+def _collides(edit: Edit, taken: list[tuple[int, int]]) -> bool:
+    """True when ``edit`` overlaps a taken span, or inserts where another edit already starts or ends."""
+    import bisect
+
+    index = bisect.bisect_left(taken, (edit.start, -1))
+    for start, end in taken[max(0, index - 1) : index + 2]:
+        if edit.start < end and start < edit.end:
+            return True
+        if edit.start == edit.end and start <= edit.start <= end:
+            return True
+        if start == end and edit.start <= start <= edit.end:
+            return True
+    return False
+
+
+def _self_overlapping(edits: tuple[Edit, ...]) -> bool:
+    ordered = sorted((edit.start, edit.end) for edit in edits)
+    return any(b[0] < a[1] for a, b in zip(ordered, ordered[1:]))
 
 
 def project_diagnostics(results: Sequence[FileResult], selection: Selection) -> list[Diagnostic]:
@@ -243,13 +266,20 @@ def project_diagnostics(results: Sequence[FileResult], selection: Selection) -> 
     return found
 
 
+def _lines(text: str) -> list[str]:
+    pieces = text.split("\n")
+    lines = [piece + "\n" for piece in pieces[:-1]]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return lines
+
+
 def unified_diff(path: str, before: str, after: str) -> str:
     """A unified diff of one file's fix, as ``git diff`` would show it."""
     import difflib
 
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}"
-    )
+    # Split at LF only, as git does: str.splitlines also breaks at U+2028, NEL and lone CR.
+    lines = difflib.unified_diff(_lines(before), _lines(after), f"a/{path}", f"b/{path}")
     out = []
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
@@ -283,8 +313,8 @@ def validate_file(
 ) -> FileOutcome:
     """Read, optionally fix, and check one file; the unit of work of :func:`validate_files`.
 
-    Raises:
-        OSError: a fixed file could not be written.
+    A fixed file that cannot be written gets a PK000 diagnostic and stays
+    as it was; the run goes on.
     """
     try:
         document = read_document(path)
@@ -299,9 +329,16 @@ def validate_file(
                 bom = "\ufeff" if document.bom else ""
                 outcome.diff = unified_diff(path, bom + document.text, bom + fixed.text)
             else:
-                write_atomic(path, fixed.encoded())
-                document = fixed
+                try:
+                    write_atomic(path, fixed.encoded())
+                    document = fixed
+                except OSError as error:
+                    # Report it on this file and go on with the others; the file is unchanged.
+                    outcome.fixes_applied = 0
+                    write_error = ReadError(f"cannot write the fixed file: {error.strerror or error}")
+                    outcome.result = read_error_result(path, write_error, selection)
     result = check_document(document, settings, selection)
+    result.diagnostics = outcome.result.diagnostics + result.diagnostics
     wanted = {d.line for d in result.diagnostics}
     wanted.update(line for facts in result.facts.values() for _, line, _ in facts)
     outcome.source_lines = {number: document.line(number) for number in wanted}

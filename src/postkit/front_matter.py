@@ -18,6 +18,10 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader = yaml.SafeLoader
 
 
+# Node properties before a value: anchors (&name) and tags (!tag, !!str, !<...>), each followed by space.
+_PROPERTIES = re.compile(r"(?:(?:&[^\s,\[\]{}]+|![^\s,\[\]{}]*)[ \t]+)+")
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     """SafeLoader that turns an impossible timestamp into its text instead of crashing.
 
@@ -78,23 +82,43 @@ class ParsedFrontMatter:
         return self.document.front_matter.start + mark.index
 
     def position(self, mark: yaml.Mark) -> tuple[int, int]:
-        """1-based ``(line, column)`` in the file of a YAML mark."""
-        assert self.document.front_matter is not None
-        return self.document.front_matter.first_line + mark.line, mark.column + 1
+        """1-based ``(line, column)`` in the file of a YAML mark.
+
+        Computed from the character offset, not from the mark's line: libyaml
+        also breaks lines at U+2028, U+0085 and a lone CR, editors and postkit
+        only at LF.
+        """
+        return self.document.position(self.offset(mark))
 
     def span(self, node: yaml.Node) -> tuple[int, int]:
-        """Character offsets ``(start, end)`` of ``node`` in ``Document.text``."""
-        return self.offset(node.start_mark), self.offset(node.end_mark)
+        """Character offsets ``(start, end)`` of ``node``'s own text in ``Document.text``.
+
+        Node properties written before the value (an anchor ``&a`` or a tag
+        ``!!str``) are not part of the span, so edits keep them.
+        """
+        start, end = self.offset(node.start_mark), self.offset(node.end_mark)
+        properties = _PROPERTIES.match(self.document.text, start, end)
+        return (properties.end() if properties else start), end
 
     def source(self, node: yaml.Node) -> str:
-        """The node's text exactly as written in the file (quotes included)."""
+        """The node's text exactly as written in the file (quotes included, anchor and tag not)."""
         start, end = self.span(node)
         return self.document.text[start:end].rstrip("\r\n")
 
     def replace_scalar(self, node: yaml.ScalarNode, new_value: str) -> Edit:
         """An edit that replaces the scalar's source text with ``new_value`` (already YAML)."""
-        start, end = self.span(node)
+        start, _ = self.span(node)
         return Edit(start, start + len(self.source(node)), new_value)
+
+    @staticmethod
+    def is_alias_use(node: yaml.Node, owner: yaml.Node) -> bool:
+        """True when ``node`` is reached through an alias (``*a``) at ``owner`` (its key or parent).
+
+        PyYAML hands back the anchored node itself, whose text sits earlier in
+        the file; diagnostics then point at ``owner`` and carry no fix, since
+        editing the anchor would change every use of it.
+        """
+        return node.start_mark.index < owner.start_mark.index
 
     def removal(self, key_node: yaml.Node, value_node: yaml.Node) -> Edit | None:
         """An edit that deletes a top-level entry: whole lines from its key to the end of its value.
@@ -103,7 +127,7 @@ class ParsedFrontMatter:
         or the entry shares a line with another, where deleting lines would
         take other keys with it.
         """
-        if self.root is None or getattr(self.root, "flow_style", False):
+        if self.root is None or getattr(self.root, "flow_style", False) or self.is_alias_use(value_node, key_node):
             return None
         text = self.document.text
         key_line = key_node.start_mark.line
@@ -120,6 +144,17 @@ class ParsedFrontMatter:
             end = len(text) if newline == -1 else newline + 1
         assert self.document.front_matter is not None
         return Edit(start, min(end, self.document.front_matter.end), "")
+
+
+def build_scalar(text: str) -> Any:
+    """What PyYAML builds from one scalar's source text, or the text itself when building fails.
+
+    Never raises: ``2021-13-45`` or ``!!binary`` junk come back as written.
+    """
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+        return text
 
 
 def quote(value: str) -> str:
@@ -147,7 +182,11 @@ def parse(document: Document) -> ParsedFrontMatter:
         result.root = None
         return result
     except yaml.reader.ReaderError as error:
-        offset = document.front_matter.start + max(error.position, 0)
+        position = max(error.position, 0)
+        if isinstance(loader, yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else ()):
+            # libyaml counts bytes of the UTF-8 text; postkit counts characters.
+            position = len(text.encode("utf-8")[:position].decode("utf-8", errors="ignore"))
+        offset = document.front_matter.start + position
         line, col = document.position(offset)
         result.error = YamlProblem(line, col, f"character U+{error.character:04X} is not allowed in YAML; remove it")
         result.root = None

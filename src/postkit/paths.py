@@ -36,7 +36,8 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str = ".")
             if not _excluded(given, globs, root):
                 found[os.path.normpath(given) if given != "-" else given] = None
             continue
-        for folder, subfolders, files in os.walk(given):
+        unlistable: list[str] = []
+        for folder, subfolders, files in os.walk(given, onerror=lambda error: unlistable.append(error.filename)):
             subfolders[:] = sorted(
                 name
                 for name in subfolders
@@ -50,6 +51,10 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str = ".")
                     path = os.path.normpath(os.path.join(folder, name))
                     if not _excluded(path, globs, root):
                         found[path] = None
+        # A folder that cannot be listed is kept as a path, so that reading it reports PK000.
+        for folder in unlistable:
+            if folder and not _excluded(folder, globs, root):
+                found[os.path.normpath(folder)] = None
     return sorted(found)
 
 

@@ -8,6 +8,7 @@ through Rich on a terminal).
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -101,13 +102,18 @@ class Summary:
         return "\n".join(lines)
 
 
+def shown(path: str) -> str:
+    """A path as text that any output can carry: bytes that were not UTF-8 show as U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _count(number: int, word: str, plural: str | None = None) -> str:
     return f"{number} {word if number == 1 else plural or word + 's'}"
 
 
 def concise(diagnostics: Iterable[Diagnostic], summary: Summary) -> str:
     """``path:line:col: CODE [severity] message`` lines, then the summary."""
-    lines = [f"{d.path}:{d.line}:{d.col}: {d.code} [{d.severity.label}] {d.message}" for d in diagnostics]
+    lines = [f"{shown(d.path)}:{d.line}:{d.col}: {d.code} [{d.severity.label}] {d.message}" for d in diagnostics]
     lines.append(summary.text())
     return "\n".join(lines) + "\n"
 
@@ -133,7 +139,7 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, object]:
             ],
         }
     return {
-        "path": d.path,
+        "path": shown(d.path),
         "code": d.code,
         "name": d.name,
         "severity": d.severity.label,
@@ -170,7 +176,7 @@ def github(diagnostics: Iterable[Diagnostic], summary: Summary) -> str:
     """GitHub Actions workflow commands (``::error file=...,line=...::message``), then the summary."""
     lines = []
     for d in diagnostics:
-        props = [f"file={_escape_property(d.path)}", f"line={d.line}", f"col={d.col}"]
+        props = [f"file={_escape_property(shown(d.path))}", f"line={d.line}", f"col={d.col}"]
         if d.end_line and d.end_col:
             props += [f"endLine={d.end_line}", f"endColumn={d.end_col}"]
         props.append(f"title={_escape_property(f'{d.code} {d.name}')}")
@@ -184,7 +190,8 @@ _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 
 def _artifact(path: str) -> dict[str, str]:
     # ':' is escaped too, so that "a:b.md" is not read as a URI with the scheme "a".
-    return {"uri": quote(PurePath(path).as_posix(), safe="/@!$&'()*+,;=-._~")}
+    raw = os.fsencode(PurePath(path).as_posix())  # the file name's own bytes, even when not UTF-8
+    return {"uri": quote(raw, safe="/@!$&'()*+,;=-._~")}
 
 
 def sarif(
@@ -299,7 +306,7 @@ def full(
         if d.path != current:
             if current is not None:
                 out.append([])
-            out.append([(d.path, "bold underline")])
+            out.append([(shown(d.path), "bold underline")])
             current = d.path
         out.append([
             ("  ", None),
@@ -345,7 +352,7 @@ def batch_summary(
     numbers; ``changed_label`` renames the first row (``would change`` under
     ``--check``); ``notes`` adds rows such as ``relative links left``.
     """
-    out: list[list[Segment]] = [[(path, "bold"), (f": {message}", "red")] for path, message in failures]
+    out: list[list[Segment]] = [[(shown(path), "bold"), (f": {message}", "red")] for path, message in failures]
     if failures:
         out.append([])
     rows = [(changed_label if name == "converted" else name, number) for name, number in counts.items()]

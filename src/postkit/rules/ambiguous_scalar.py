@@ -46,21 +46,22 @@ def check(post: Post) -> Iterator[Problem]:
     root = post.front_matter.root
     if root is None or not post.front_matter.is_mapping:
         return
-    stack: list[yaml.Node] = []
+    stack: list[tuple[yaml.Node, yaml.Node]] = []
     for key_node, value_node in root.value:
         if isinstance(key_node, yaml.ScalarNode) and key_node.value in wrong_type.KEYS:
             continue
-        stack.append(value_node)
+        stack.append((value_node, key_node))
+    stack.reverse()  # pop in document order, so an anchor is met before its aliases
     seen: set[int] = set()
     while stack:
-        node = stack.pop()
+        node, owner = stack.pop()
         if id(node) in seen:
-            continue
+            continue  # an anchored node is checked once, where it is written
         seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            stack.extend((item, node) for item in reversed(node.value))
         elif isinstance(node, yaml.MappingNode):
-            stack.extend(value for _, value in node.value)
+            stack.extend((value, key) for key, value in reversed(node.value))
         else:
             readings = yaml11_reading(node)
             if readings:
@@ -77,4 +78,5 @@ def check(post: Post) -> Iterator[Problem]:
                     node,
                     f"{node.value} is {readings[0]} to YAML 1.1 (PyYAML, Jekyll) but {readings[1]} to YAML 1.2 (Hexo, Hugo)",
                     fix,
+                    owner=owner,
                 )

@@ -75,11 +75,20 @@ class Post:
         """The constructed value of a top-level key (``None`` when absent)."""
         return self.front_matter.value(key)
 
-    def problem_at(self, node: yaml.Node, message: str, fix: Fix | None = None) -> Problem:
-        """A :class:`Problem` spanning ``node`` (its end trimmed to the node's last line)."""
-        line, col = self.front_matter.position(node.start_mark)
+    def problem_at(self, node: yaml.Node, message: str, fix: Fix | None = None, owner: yaml.Node | None = None) -> Problem:
+        """A :class:`Problem` spanning ``node`` (its end trimmed to the node's last line).
+
+        ``owner`` is the key (or the list) the node belongs to: when the node
+        is reached through an alias, the problem points at the owner and
+        drops the fix (see ``ParsedFrontMatter.is_alias_use``).
+        """
+        if owner is not None and self.front_matter.is_alias_use(node, owner):
+            line, col = self.front_matter.position(owner.start_mark)
+            return Problem(line, col, message + " (through an alias)")
+        start, _ = self.front_matter.span(node)
+        line, col = self.document.position(start)
         source = self.front_matter.source(node)
-        end_col = col + len(source) if "\n" not in source else None
+        end_col = col + len(source) if "\n" not in source and "\r" not in source else None
         return Problem(line, col, message, fix, line if end_col else None, end_col)
 
 

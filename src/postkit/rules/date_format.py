@@ -40,7 +40,7 @@ FIX = "safe"
 
 def check(post: Post) -> Iterator[Problem]:
     allowed = post.settings.date_formats
-    for key, node, reading in date_entries(post):
+    for key, node, reading, key_node in date_entries(post):
         if reading.error or reading.value is None or is_allowed(reading, allowed):
             continue
         found = reading.formats[0] if reading.formats else "an unlisted format"
@@ -48,11 +48,10 @@ def check(post: Post) -> Iterator[Problem]:
         rewritten = render(reading.value, allowed, zone(post.settings.timezone))
         fix = None
         if rewritten is not None:
-            start, end = post.front_matter.span(node)
+            start, _ = post.front_matter.span(node)
             source = post.front_matter.source(node)
-            if node.style in ("'", '"'):
-                start, end = start + 1, start + len(source) - 1
-            else:
-                end = start + len(source)
+            end = start + len(source)
+            if node.style in ("'", '"') and len(source) >= 2 and source[0] == source[-1] == node.style:
+                start, end = start + 1, end - 1
             fix = Fix(f"write {rewritten}", (Edit(start, end, rewritten),))
-        yield post.problem_at(node, message, fix)
+        yield post.problem_at(node, message, fix, owner=key_node)

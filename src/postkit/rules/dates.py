@@ -176,8 +176,19 @@ def read_date(text: str, allowed: tuple[str, ...]) -> DateReading:
 
         try:
             value = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return DateReading(text, None, error=f"{text!r} looks like RFC 2822 but names an impossible date")
+        written_year = re.search(r"\b\d{1,2}\s+[A-Za-z]{3}\s+(\d{2,4})\b", text)
+        if written_year and len(written_year.group(1)) == 4 and int(written_year.group(1)) != value.year:
+            return DateReading(text, None, error=f"{text!r} has the year {written_year.group(1)}, which RFC 2822 dates cannot carry")
+        if value.tzinfo is None:
+            # RFC 5322 section 3.3: "-0000" is UTC with the local zone unknown; any other zone
+            # that Python leaves naive is one it does not know, and guessing would move the instant.
+            if re.search(r"\s-0000\s*$", text):
+                value = value.replace(tzinfo=dt.timezone.utc)
+            else:
+                zone_name = text.split()[-1]
+                return DateReading(text, None, error=f"{text!r} names the time zone {zone_name!r}, which is not an RFC 2822 zone")
         weekday = _RFC2822.match(text).group("weekday")  # type: ignore[union-attr]
         if weekday and weekday.title() != value.strftime("%a"):
             return DateReading(text, None, error=f"{text!r} says {weekday} but that day is a {value.strftime('%A')}")
@@ -225,9 +236,14 @@ def render(value: dt.datetime | dt.date, allowed: tuple[str, ...], timezone: dt.
     """
     local = None
     if isinstance(value, dt.datetime) and value.tzinfo is not None and timezone is not None:
-        value = value.astimezone(timezone)
+        try:
+            value = value.astimezone(timezone)
+        except (OverflowError, ValueError):
+            return None  # at the edge of the calendar: no rewrite keeps the instant
         # Hexo reads a date without an offset in the site's timezone, so local time keeps the instant.
         local = value.replace(tzinfo=None)
+    if value.year < 1000:
+        return None  # Hexo's moment and most themes misread years before 1000; leave such a date alone
     for name in allowed:
         if name in ("iso8601", "rfc3339"):
             if not isinstance(value, dt.datetime):
@@ -237,9 +253,8 @@ def render(value: dt.datetime | dt.date, allowed: tuple[str, ...], timezone: dt.
             if value.tzinfo is None:
                 if name == "rfc3339":
                     continue
-                return value.strftime("%Y-%m-%d %H:%M:%S")
-            stamp = value.isoformat(timespec="seconds" if not value.microsecond else "milliseconds")
-            return stamp.replace("+00:00", "Z")
+                return value.isoformat(sep=" ", timespec=_timespec(value))
+            return value.isoformat(timespec=_timespec(value)).replace("+00:00", "Z")
         if name == "rfc2822":
             if isinstance(value, dt.datetime) and value.tzinfo is not None:
                 import email.utils
@@ -252,6 +267,13 @@ def render(value: dt.datetime | dt.date, allowed: tuple[str, ...], timezone: dt.
         if rendered is not None:
             return rendered
     return None
+
+
+def _timespec(value: dt.datetime) -> str:
+    """The shortest ISO 8601 time precision that keeps every digit of ``value``."""
+    if not value.microsecond:
+        return "seconds"
+    return "milliseconds" if value.microsecond % 1000 == 0 else "microseconds"
 
 
 def _render_pattern(pattern: str, value: dt.datetime | dt.date) -> str | None:
@@ -267,6 +289,10 @@ def _render_pattern(pattern: str, value: dt.datetime | dt.date) -> str | None:
         return None
     if not is_datetime and has_time:
         return None
+    if is_datetime:
+        lost = value.microsecond % 1000 if "SSS" in tokens else value.microsecond  # type: ignore[union-attr]
+        if lost:
+            return None  # the pattern cannot write every digit of the time
 
     def token(match: re.Match[str]) -> str:
         t = match.group()
@@ -291,8 +317,8 @@ def _render_pattern(pattern: str, value: dt.datetime | dt.date) -> str | None:
     return _MOMENT_SPLIT.sub(token, pattern)
 
 
-def date_entries(post: Post) -> list[tuple[str, yaml.ScalarNode, DateReading]]:
-    """Each configured date field holding a non-empty scalar, with how it reads.
+def date_entries(post: Post) -> list[tuple[str, yaml.Node, DateReading, yaml.Node]]:
+    """``(key, value_node, reading, key_node)`` for each configured date field holding a value.
 
     Null and whitespace-only values are skipped: empty-value (PK102) reports
     them for required keys. Read once per post and shared by the date rules.
@@ -303,25 +329,25 @@ def date_entries(post: Post) -> list[tuple[str, yaml.ScalarNode, DateReading]]:
     return cached
 
 
-def _date_entries(post: Post) -> Iterator[tuple[str, yaml.ScalarNode, DateReading]]:
+def _date_entries(post: Post) -> Iterator[tuple[str, yaml.Node, DateReading, yaml.Node]]:
     if not post.front_matter.is_mapping:
         return
     for key in post.settings.date_fields:
         entry = post.entry(key)
         if entry is None:
             continue
-        node = entry[1]
+        key_node, node = entry
         if not isinstance(node, yaml.ScalarNode):
             kind = "list" if isinstance(node, yaml.SequenceNode) else "mapping"
-            yield key, node, DateReading("", None, error=f"the value is a {kind}, not a date")  # type: ignore[misc]
+            yield key, node, DateReading("", None, error=f"the value is a {kind}, not a date"), key_node
             continue
         if node.tag == "tag:yaml.org,2002:null" or not node.value.strip():
             continue
         if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"):
             kind = {"int": "an integer", "float": "a number", "bool": "a boolean"}[node.tag.rsplit(":", 1)[1]]
-            yield key, node, DateReading(node.value, None, error=f"{node.value!r} is {kind}, not a date")
+            yield key, node, DateReading(node.value, None, error=f"{node.value!r} is {kind}, not a date"), key_node
             continue
-        yield key, node, read_date(node.value, post.settings.date_formats)
+        yield key, node, read_date(node.value, post.settings.date_formats), key_node
 
 
 def zone(name: str | None) -> dt.tzinfo | None:

@@ -49,4 +49,4 @@ def check(post: Post) -> Iterator[Problem]:
         what = _describe(post.value(key))
         if what is not None:
             node = value_node if post.front_matter.source(value_node) else key_node
-            yield post.problem_at(node, f"required key {key!r} is {what}")
+            yield post.problem_at(node, f"required key {key!r} is {what}", owner=key_node)

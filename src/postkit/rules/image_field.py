@@ -54,9 +54,9 @@ def check(post: Post) -> Iterator[Problem]:
         url = url_of(value_node)
         if url is None:
             if not isinstance(value_node, yaml.ScalarNode):
-                yield post.problem_at(value_node, f"{key} is a list or mapping; themes expect one URL")
+                yield post.problem_at(value_node, f"{key} is a list or mapping; themes expect one URL", owner=key_node)
             else:
-                yield post.problem_at(value_node, f"{key} is {value_node.value!r}, not a URL")
+                yield post.problem_at(value_node, f"{key} is {value_node.value!r}, not a URL", owner=key_node)
             continue
         reason = problem_with(url)
         if reason is None:
@@ -66,7 +66,7 @@ def check(post: Post) -> Iterator[Problem]:
             fix = _removal(post, key, key_node, value_node)
         elif reason == "has spaces around the URL" and problem_with(url.strip()) is None:
             fix = _trim(post, value_node)
-        yield post.problem_at(value_node if front_matter.source(value_node) else key_node, f"{key} {reason}", fix)
+        yield post.problem_at(value_node if front_matter.source(value_node) else key_node, f"{key} {reason}", fix, owner=key_node)
 
 
 def _removal(post: Post, key: str, key_node: yaml.Node, value_node: yaml.Node) -> Fix | None:

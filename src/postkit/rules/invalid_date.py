@@ -37,6 +37,6 @@ FIX = None
 
 
 def check(post: Post) -> Iterator[Problem]:
-    for key, node, reading in date_entries(post):
+    for key, node, reading, key_node in date_entries(post):
         if reading.error:
-            yield post.problem_at(node, f"{key}: {reading.error}; Hexo silently falls back to the file's birth time")
+            yield post.problem_at(node, f"{key}: {reading.error}; Hexo silently falls back to the file's birth time", owner=key_node)

@@ -37,10 +37,11 @@ FIX = None
 def check(post: Post) -> Iterator[Problem]:
     if post.settings.timezone:
         return
-    for key, node, reading in date_entries(post):
+    for key, node, reading, key_node in date_entries(post):
         if reading.value is not None and not reading.has_offset:
             yield post.problem_at(
                 node,
                 f"{key} {reading.text!r} has no offset and no timezone is configured, "
                 "so its instant depends on the build machine",
+                owner=key_node,
             )

@@ -37,6 +37,17 @@ from typing import Iterator
 from postkit.diagnostics import Applicability, Edit, Fix, Severity
 from postkit.rules.base import Post, Problem
 
+def _is_mapping(document, first: int, closing: int) -> bool:  # noqa: ANN001
+    """True when lines ``first``..``closing - 1`` parse as a YAML mapping, so the fix cannot swallow prose."""
+    import yaml
+
+    start, end = document.offset(first), document.offset(closing)
+    try:
+        return isinstance(yaml.load(document.text[start:end], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), dict)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+        return False
+
+
 CODE = "PK001"
 NAME = "no-front-matter"
 DEFAULT = Severity.ERROR
@@ -68,9 +79,12 @@ def check(post: Post) -> Iterator[Problem]:
         first += 1
     if first <= document.line_count and _KEY.match(document.line(first)):
         for number in range(first + 1, min(document.line_count, first + _SEARCH_LINES) + 1):
-            if _CLOSE.match(document.line(number)):
-                insert = document.offset(first)
-                fix = Fix("insert the opening '---'", (Edit(insert, insert, "---" + document.newline),), Applicability.SAFE)
+            line = document.line(number)
+            if _CLOSE.match(line):
+                fix = None
+                if line.rstrip() == "---" and _is_mapping(document, first, number):
+                    insert = document.offset(first)
+                    fix = Fix("insert the opening '---'", (Edit(insert, insert, "---" + document.newline),), Applicability.SAFE)
                 yield Problem(
                     first,
                     1,
@@ -79,6 +93,8 @@ def check(post: Post) -> Iterator[Problem]:
                     fix,
                 )
                 return
+            if not line.strip():
+                break  # a blank line: prose, not a block of keys
     if "\r" in document.text and "\n" not in document.text:
         yield Problem(1, 1, "no front matter found: the file uses old Mac line endings (CR only), which Hexo does not split into lines; convert them to LF")
         return

@@ -9,7 +9,7 @@ import re
 
 import yaml
 
-from postkit.front_matter import ParsedFrontMatter, quote
+from postkit.front_matter import ParsedFrontMatter, build_scalar, quote
 
 # YAML 1.1 booleans that the YAML 1.2 core schema reads as strings.
 YAML11_ONLY_BOOLEANS = frozenset("yes Yes YES no No NO on On ON off Off OFF y Y n N".split())
@@ -40,9 +40,9 @@ def yaml11_reading(node: yaml.ScalarNode) -> tuple[str, str] | None:
         return f"the boolean {value}", f"the string {text!r}"
     if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
         if _OCTAL_11.match(text) and "_" not in text:
-            return f"the number {yaml.safe_load(text)!r}", f"the number {int(text, 10)!r}"
+            return f"the number {build_scalar(text)!r}", f"the number {int(text, 10)!r}"
         if _SEXAGESIMAL.match(text) or _BINARY.match(text) or _UNDERSCORE_NUMBER.match(text):
-            return f"the number {yaml.safe_load(text)!r}", f"the string {text!r}"
+            return f"the number {build_scalar(text)!r}", f"the string {text!r}"
     return None
 
 

@@ -47,14 +47,18 @@ _ANY_ZONE = (dt.timezone(dt.timedelta(hours=-12)), dt.timezone(dt.timedelta(hour
 
 
 def check(post: Post) -> Iterator[Problem]:
-    readings = {key: (node, reading) for key, node, reading in date_entries(post) if reading.value is not None}
+    readings = {key: (node, reading, owner) for key, node, reading, owner in date_entries(post) if reading.value is not None}
     if "date" not in readings or "updated" not in readings:
         return
     configured = zone(post.settings.timezone)
     zones = (configured,) if configured else _ANY_ZONE
-    date_node, date = readings["date"]
-    updated_node, updated = readings["updated"]
+    date_node, date, _ = readings["date"]
+    updated_node, updated, updated_key = readings["updated"]
     # Report only when updated is earlier whatever zone the build machine has.
-    if all(_instant(updated.value, tz) < _instant(date.value, tz) for tz in zones):  # type: ignore[arg-type]
+    try:
+        earlier = all(_instant(updated.value, tz) < _instant(date.value, tz) for tz in zones)  # type: ignore[arg-type]
+    except (OverflowError, ValueError):
+        return  # dates at the edge of the calendar cannot be compared across zones
+    if earlier:
         line, _ = post.front_matter.position(date_node.start_mark)
-        yield post.problem_at(updated_node, f"updated {updated.text!r} is earlier than date {date.text!r} (line {line})")
+        yield post.problem_at(updated_node, f"updated {updated.text!r} is earlier than date {date.text!r} (line {line})", owner=updated_key)

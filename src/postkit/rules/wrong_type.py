@@ -40,7 +40,8 @@ from typing import Iterator
 import yaml
 
 from postkit.diagnostics import Applicability, Edit, Fix, Severity
-from postkit.front_matter import quote
+from postkit.engine_noqa import NOQA
+from postkit.front_matter import build_scalar, quote
 from postkit.rules.base import Post, Problem
 from postkit.rules.scalars import YAML11_ONLY_BOOLEANS, YAML12_BOOLEANS, is_plain, quoted_source
 
@@ -65,11 +66,13 @@ def _kind(node: yaml.Node) -> str:
         "tag:yaml.org,2002:float": "a number",
         "tag:yaml.org,2002:timestamp": "a date",
         "tag:yaml.org,2002:null": "null",
-    }.get(node.tag, "a string")
+        "tag:yaml.org,2002:binary": "binary data",
+        "tag:yaml.org,2002:str": "a string",
+    }.get(node.tag, f"a value tagged {node.tag}")
 
 
 def _scalar_problem(post: Post, node: yaml.ScalarNode, label: str) -> Problem:
-    built = yaml.safe_load(post.front_matter.source(node)) if is_plain(node) else node.value
+    built = build_scalar(post.front_matter.source(node)) if is_plain(node) else node.value
     fix = Fix(f"quote it: {quoted_source(post.front_matter, node)}", (post.front_matter.replace_scalar(node, quoted_source(post.front_matter, node)),))
     source = post.front_matter.source(node)
     return post.problem_at(node, f"{label} is {_kind(node)}, not a string: YAML reads {source} as {built!r}", fix)
@@ -95,8 +98,8 @@ def _check_comment_cut(post: Post, node: yaml.ScalarNode) -> Iterator[Problem]:
     line_end = len(document.text) if line_end == -1 else line_end
     rest = document.text[end:line_end].rstrip("\r")
     match = _TRAILING_COMMENT.match(rest)
-    if not match:
-        return
+    if not match or NOQA.search(match.group(1)):
+        return  # postkit's own "# noqa" directive is a comment by design
     whole = document.text[start : end + len(match.group(1))]
     fix = Fix(f"quote the whole title: {quote(whole)}", (Edit(start, end + len(match.group(1)), quote(whole)),), Applicability.UNSAFE)
     yield post.problem_at(
@@ -116,11 +119,12 @@ def _check_terms(post: Post, key: str, node: yaml.Node) -> Iterator[Problem]:
         return
     for item in node.value:
         if isinstance(item, yaml.SequenceNode):
-            yield post.problem_at(item, f"{key} holds a nested list; each item must be a string (write '- x', not '- - x')")
+            yield post.problem_at(item, f"{key} holds a nested list; each item must be a string (write '- x', not '- - x')", owner=node)
         elif isinstance(item, yaml.MappingNode):
-            yield post.problem_at(item, f"{key} holds a mapping; each item must be a string")
+            yield post.problem_at(item, f"{key} holds a mapping; each item must be a string", owner=node)
         elif item.tag not in (_STR,):
-            yield _scalar_problem(post, item, f"an item of {key}")
+            problem = _scalar_problem(post, item, f"an item of {key}")
+            yield post.problem_at(item, problem.message, owner=node) if post.front_matter.is_alias_use(item, node) else problem
 
 
 def _check_comments(post: Post, node: yaml.Node) -> Iterator[Problem]:
@@ -156,10 +160,14 @@ def check(post: Post) -> Iterator[Problem]:
         entry = post.entry(key)
         if entry is None:
             continue
-        node = entry[1]
+        key_node, node = entry
         if key == "title":
-            yield from _check_title(post, node)
+            problems = _check_title(post, node)
         elif key == "comments":
-            yield from _check_comments(post, node)
+            problems = _check_comments(post, node)
         else:
-            yield from _check_terms(post, key, node)
+            problems = _check_terms(post, key, node)
+        aliased = post.front_matter.is_alias_use(node, key_node)
+        for problem in problems:
+            # Through an alias: point at the key and offer no fix (the anchor serves other keys too).
+            yield post.problem_at(node, problem.message, owner=key_node) if aliased else problem
