@@ -17,7 +17,7 @@ from postkit import __version__
 
 app = typer.Typer(
     name="postkit",
-    help="Validate, convert and translate Markdown blog posts with YAML front matter (Hexo, Hugo, Jekyll).",
+    help="Validate, convert, translate and image-check Markdown blog posts with YAML front matter (Hexo, Hugo, Jekyll).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
