@@ -322,9 +322,10 @@ def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
     """Write ``data`` to ``path`` atomically, only if it differs from what is there.
 
-    The bytes go to a temporary file in the same folder, are flushed to disk
-    and then renamed over the target, so a crash or Ctrl-C leaves either the
-    old or the new file, never half of one. The file mode is kept. Returns
+    The bytes go to a temporary file in the same folder and are renamed over
+    the target, so a crash or Ctrl-C leaves either the old or the new file,
+    never half of one; when an existing file is replaced, the data is flushed
+    to disk (fsync) before the rename, so a power cut cannot leave it empty. The file mode is kept. Returns
     ``True`` when the file was written, ``False`` when it already held
     ``data``.
 
@@ -334,12 +335,14 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
     """
     # Write through symlinks: replacing the link itself would leave the real post unfixed.
     target = Path(os.path.realpath(path))
+    replacing = True
     try:
         if target.read_bytes() == data:
             return False
         mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
+        replacing = False
     target.parent.mkdir(parents=True, exist_ok=True)
     # A short temporary name: the post's own name may already be near the 255-byte limit.
     fd, tmp = tempfile.mkstemp(prefix=".postkit-", suffix=".tmp", dir=target.parent)
@@ -347,7 +350,10 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if replacing:
+                # The rename must not reach the disk before the data, or a power cut could leave
+                # an empty post where a good one was. A new file has no old content to lose.
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:

@@ -126,7 +126,13 @@ def _escape_line_start(text: str) -> str:
     return LINE_START_MARKUP.sub(replace, text, count=1)
 
 
+# Any character that one of the escapes below may touch; most CJK text has none.
+MAY_NEED_ESCAPE = re.compile(r"[\\`*\[\]~_<&]")
+
+
 def _escape_text(text: str) -> str:
+    if not MAY_NEED_ESCAPE.search(text):
+        return text
     text = ESCAPE_ALWAYS.sub(r"\\\1", text)
     if "_" in text:
         text = _escape_underscores(text)
@@ -142,6 +148,10 @@ def _escape_link_text_part(text: str) -> str:
 
 
 def _collapse_whitespace(text: str) -> str:
+    if "\n" not in text and "\r" not in text:
+        # No line breaks: every run is a plain space, and the regex engine can write it alone.
+        return HTML_WHITESPACE_RUN.sub(" ", text)
+
     def replace(match: re.Match) -> str:
         run = match.group(0)
         return SOFT_SPACE if ("\n" in run or "\r" in run) and " " not in run.strip("\n\r") else " "
@@ -892,13 +902,16 @@ def _finish(text: str, code_blocks: list[str]) -> str:
 # ---------------------------------------------------------------------------------------------
 # Public API
 
-HTML_TAG = re.compile(r"(?<!\\)<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*>")
 # Tags that only HTML bodies carry; Markdown with a little inline HTML uses the allowed raw set.
 HTML_STRUCTURE_TAGS = {
     "p", "div", "span", "a", "img", "table", "tr", "td", "th", "tbody", "thead", "section", "article",
     "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code", "strong",
     "b", "em", "i", "font", "center", "header", "footer", "hr", "dl", "dt", "dd", "s", "del",
 }
+# One pattern for all of them, so that counting runs in the regex engine, not in a Python loop.
+STRUCTURE_TAG = re.compile(
+    r"(?<!\\)</?(?:" + "|".join(sorted(HTML_STRUCTURE_TAGS, key=len, reverse=True)) + r")\b[^<>]*>", re.I
+)
 MARKDOWN_LINE = re.compile(
     r"^(?:#{1,6} |[-*+] |\d{1,9}[.)] |> |```|~~~|\|.*\|\s*$)|!?\[[^\]\n]*\]\([^)\n]*\)|\*\*[^*\n]+\*\*",
     re.M,
@@ -914,14 +927,14 @@ def looks_like_html(body: str) -> bool:
     (ATX headings, list items, quotes, fences, links, strong spans). Code is not counted.
     """
     text = CODE_REGION.sub("", body)
-    tags = sum(1 for match in HTML_TAG.finditer(text) if match.group(2).lower() in HTML_STRUCTURE_TAGS)
+    tags = len(STRUCTURE_TAG.findall(text))
     if not tags:
         return False
     markdown = len(MARKDOWN_LINE.findall(text))
     return tags > markdown
 
 
-def html_to_markdown(html: str, *, base_url: str | None = None) -> str:
+def html_to_markdown(html: str, *, base_url: str | None = None, detect: bool = True) -> str:
     """Convert an HTML post body to Markdown that renders the same in Hexo (issue 3).
 
     ``html`` is a post body (no front matter). The result is CommonMark with GFM tables, one
@@ -934,11 +947,13 @@ def html_to_markdown(html: str, *, base_url: str | None = None) -> str:
     Follows CommonMark 0.31 sections 2.4 (escapes), 4.5 (fenced code), 6.2 (emphasis flanking),
     6.3 (links), 6.4 (images), 6.6 (raw HTML), 6.7 (hard breaks) and GFM 4.10 (tables).
 
+    ``detect=False`` skips the detection for a caller that has just made it.
+
     Raises ConversionError when the body cannot be parsed or converted (the message says why).
     """
     if not isinstance(html, str):
         raise ConversionError(f"body must be text, not {type(html).__name__}")
-    if not looks_like_html(html):
+    if detect and not looks_like_html(html):
         return html
     cleaned = SENTINELS.sub("", CONTROL_CHARS.sub("", html))
     try:

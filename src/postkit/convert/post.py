@@ -55,7 +55,7 @@ def convert_post(
         raise Skip("already Markdown")
     resolved = base_url or base_url_for(document, base_url_keys)
     try:
-        markdown = html_to_markdown(body, base_url=resolved)
+        markdown = html_to_markdown(body, base_url=resolved, detect=False)
     except ConversionError as error:
         raise TransformError(str(error)) from None
     leading = body[: len(body) - len(body.lstrip("\r\n"))].replace("\r\n", "\n")
