@@ -513,7 +513,7 @@ class PostConverter(MarkdownConverter):
                 pieces.append(out)
         text = "".join(pieces)
         if "\n\n\n" in text:
-            text = re.sub(r"\n{3,}", "\n\n", text)
+            text = BLANK_LINES_RUN.sub("\n\n", text)
         convert = self.get_conv_fn_cached(name)
         return convert(node, text, parent_tags) if convert is not None else text
 
@@ -592,7 +592,7 @@ class PostConverter(MarkdownConverter):
         if "_inline" in parent_tags:
             return BREAK + text + BREAK
         text = _resolve_breaks(text, paragraph_runs=True).strip("\n")
-        text = re.sub(r"\n{3,}", "\n\n", text)
+        text = BLANK_LINES_RUN.sub("\n\n", text)
         if not text.strip():
             return ""
         parent = el.parent
@@ -884,7 +884,7 @@ def _finish(text: str, code_blocks: list[str]) -> str:
     text = _resolve_guards(text)
     text = TEMPLATE_OPENER.sub("&#123;", text)
     text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
-    text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+    text = BLANK_LINES_RUN.sub("\n\n", text).strip("\n")
 
     def put_back(match: re.Match) -> str:
         prefix, index = match.group(1), int(match.group(2))
@@ -916,6 +916,7 @@ MARKDOWN_LINE = re.compile(
     r"^(?:#{1,6} |[-*+] |\d{1,9}[.)] |> |```|~~~|\|.*\|\s*$)|!?\[[^\]\n]*\]\([^)\n]*\)|\*\*[^*\n]+\*\*",
     re.M,
 )
+BLANK_LINES_RUN = re.compile(r"\n{3,}")
 CODE_REGION = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.S | re.M)
 
 
@@ -926,7 +927,7 @@ def looks_like_html(body: str) -> bool:
     ``<div>``); a body is HTML when its structural HTML tags outnumber its Markdown constructs
     (ATX headings, list items, quotes, fences, links, strong spans). Code is not counted.
     """
-    text = CODE_REGION.sub("", body)
+    text = CODE_REGION.sub("", body) if "`" in body or "~~~" in body else body
     tags = len(STRUCTURE_TAG.findall(text))
     if not tags:
         return False
