@@ -10,7 +10,7 @@ from postkit.convert.traditional import (
     convert_html,
     convert_markdown,
     convert_text,
-    looks_like_html,
+    scan_as_html,
 )
 
 URL = "https://例子.cn/发布/图片.png"
@@ -193,10 +193,10 @@ def test_reverse_config_converts_traditional_and_keeps_urls():
     assert convert_markdown(f"[這裡的麵條]({URL})", "tw2s") == f"[这里的面条]({URL})"
 
 
-def test_looks_like_html_tells_feed_bodies_from_markdown():
-    assert looks_like_html("\n<div>\n    <p>发布</p>\n\n    <p>后台</p>\n</div>")
-    assert not looks_like_html("# 标题\n\n<div>发布</div>")
-    assert not looks_like_html("<div>发布</div>\n\n`code`")
+def test_scan_as_html_tells_feed_bodies_from_markdown():
+    assert scan_as_html("\n<div>\n    <p>发布</p>\n\n    <p>后台</p>\n</div>")
+    assert not scan_as_html("# 标题\n\n<div>发布</div>")
+    assert not scan_as_html("<div>发布</div>\n\n`code`")
 
 
 def test_convert_body_reads_an_indented_html_body_as_html():
@@ -207,7 +207,7 @@ def test_convert_body_reads_an_indented_html_body_as_html():
 
 
 def test_a_lone_backtick_does_not_make_an_html_body_markdown():
-    assert looks_like_html("<div>\n    <p>迈克`</p>\n</div>")
+    assert scan_as_html("<div>\n    <p>迈克`</p>\n</div>")
 
 
 def test_code_span_inside_raw_html_of_a_markdown_body_stays():

@@ -121,8 +121,13 @@ def html_text_spans(body: str) -> list[Span]:
     return scanner.spans
 
 
-def looks_like_html(body: str) -> bool:
-    """True for a body written as HTML rather than Markdown.
+def scan_as_html(body: str) -> bool:
+    """True when a body's protected spans must be found by the HTML scanner, not the Markdown one.
+
+    Stricter than ``html_to_markdown.looks_like_html`` on purpose: that one
+    decides whether converting is worth it; this one must never read a
+    Markdown body's code as HTML text, because the script converter would
+    then rewrite code.
 
     The body starts with a tag, and has no code fence and no code span, the
     Markdown constructs whose content must be kept. Feed generators write

@@ -13,7 +13,7 @@ from typing import TypeVar
 import yaml
 
 from ._opencc_adapter import CONFIGS, FORWARD_CONFIGS, LoadedConfig, backend_name, load_config
-from ._protected import html_text_spans, looks_like_html, markdown_text_spans
+from ._protected import html_text_spans, scan_as_html, markdown_text_spans
 from ._segmented import SegmentedConverter
 
 __all__ = [
@@ -35,7 +35,7 @@ __all__ = [
     "get_converter",
     "is_copy",
     "looks_chinese",
-    "looks_like_html",
+    "scan_as_html",
     "set_front_matter_value",
 ]
 
@@ -169,8 +169,8 @@ class ScriptConverter:
         return self.convert_spans(body, html_text_spans(body), convert_shared=convert_shared)
 
     def convert_body(self, body: str, *, convert_shared: bool | None = None) -> str:
-        """convert_html() for a body that looks_like_html(), else convert_markdown()."""
-        if looks_like_html(body):
+        """convert_html() for a body that scan_as_html(), else convert_markdown()."""
+        if scan_as_html(body):
             return self.convert_html(body, convert_shared=convert_shared)
         return self.convert_markdown(body, convert_shared=convert_shared)
 
@@ -191,7 +191,7 @@ class ScriptConverter:
         is the YAML text between the `---` lines. Raises FrontMatterError as
         convert_front_matter() and set_front_matter_value() do (issue 4).
         """
-        spans = html_text_spans(body) if looks_like_html(body) else markdown_text_spans(body)
+        spans = html_text_spans(body) if scan_as_html(body) else markdown_text_spans(body)
         convert_shared = not self.is_target_script("\n".join(body[start:end] for start, end in spans))
         converted_body = self.convert_spans(body, spans, convert_shared=convert_shared)
         converted_front_matter = self.convert_front_matter(front_matter, keys, convert_shared=convert_shared)
