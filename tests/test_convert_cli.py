@@ -122,3 +122,12 @@ def test_examples_convert_and_validate_still_finds_the_same_front_matter_problem
     assert cli("convert", "--in-place", str(folder)).exit_code == 0
     after = cli("validate", "--format", "concise", str(folder)).stdout
     assert before == after  # conversion never touches the front matter
+
+
+def test_stdout_keeps_the_bom_and_check_names_the_posts(tmp_path, cli):
+    post = write(tmp_path / "bom.md", "\ufeff" + HTML_POST)
+    result = run_postkit("convert", str(post))
+    assert result.stdout.startswith("\ufeff" + HEAD)
+    other = write(tmp_path / "clean.md", MARKDOWN_POST)
+    out = cli("convert", "--check", str(tmp_path)).stdout
+    assert f"would change: {post}" in out and str(other) not in out

@@ -295,13 +295,16 @@ def _finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, c
 
     if to_stdout and outcomes:
         outcome = outcomes[0]
-        if outcome.status is Status.CHANGED:
-            sys.stdout.write(outcome.text or "")
-        elif outcome.status is not Status.FAILED:
+        if outcome.status is not Status.FAILED:
             try:
-                sys.stdout.write(read_document(outcome.job.source).text)
+                document = read_document(outcome.job.source)
             except ReadError as error:
                 raise fail(f"{outcome.job.source}: {error.message}") from None
+            # Bytes, so that a BOM before the front matter comes out as it went in.
+            text = outcome.text if outcome.status is Status.CHANGED else None
+            sys.stdout.flush()
+            sys.stdout.buffer.write(document.encoded(text))
+            sys.stdout.buffer.flush()
     if diff:
         sys.stdout.write("".join(o.diff for o in outcomes if o.diff))
     notes: dict[str, int] = {}
@@ -311,6 +314,9 @@ def _finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, c
     failures = [(o.job.source, o.message) for o in outcomes if o.status is Status.FAILED]
     label = "would change" if check or diff else changed_label
     lines = batch_summary(counts(outcomes), failures, notes, changed_label=label)
+    if check and not diff:
+        # Name what would change, so that a CI or pre-commit log says which post to fix.
+        lines = [[(f"would change: {o.job.target or o.job.source}", None)] for o in outcomes if o.status is Status.CHANGED] + lines
     if to_stdout:
         from postkit.report import plain
 
