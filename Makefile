@@ -6,6 +6,9 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# opencc-python-reimplemented installs as the module "opencc" too, so the baseline of the
+# traditional benchmark lives in a venv of its own.
+BASELINE := build/venv-reimpl
 
 .PHONY: demo test bench bench-images clean
 
@@ -25,11 +28,15 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+$(BASELINE)/bin/python:
+	$(PYTHON) -m venv $(BASELINE)
+	$(BASELINE)/bin/python -m pip install --quiet opencc-python-reimplemented
+
+bench: $(STAMP) $(BASELINE)/bin/python
 	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/convert.py
 	$(BIN)/python benchmarks/traditional_accuracy.py
-	$(BIN)/python benchmarks/traditional.py
+	$(BIN)/python benchmarks/traditional.py --baseline-python $(BASELINE)/bin/python
 
 bench-images: $(STAMP)
 	$(BIN)/python benchmarks/images.py

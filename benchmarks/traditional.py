@@ -95,14 +95,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus not found at {CORPUS}", file=sys.stderr)
         return 2
 
-    from postkit.convert._protected import html_text_spans, looks_like_html, markdown_text_spans
+    from postkit.convert._protected import html_text_spans, markdown_text_spans, scan_as_html
     from postkit.convert.traditional import backend_name, get_converter
 
     posts = corpus_posts()
     bodies = [body for _path, _front_matter, body in posts]
     texts = []
     for body in bodies:
-        spans = html_text_spans(body) if looks_like_html(body) else markdown_text_spans(body)
+        spans = html_text_spans(body) if scan_as_html(body) else markdown_text_spans(body)
         texts.append("".join(body[start:end] for start, end in spans))
     text_mb, body_mb = _megabytes(texts), _megabytes(bodies)
 
