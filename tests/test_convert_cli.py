@@ -131,3 +131,15 @@ def test_stdout_keeps_the_bom_and_check_names_the_posts(tmp_path, cli):
     other = write(tmp_path / "clean.md", MARKDOWN_POST)
     out = cli("convert", "--check", str(tmp_path)).stdout
     assert f"would change: {post}" in out and str(other) not in out
+
+
+def test_site_paths_the_blog_has_stay_site_paths(tmp_path, cli):
+    write(tmp_path / "_config.yml", "url: https://blog.example.cn\n")
+    write(tmp_path / "source/images/a.png", b"\x89PNG\r\n\x1a\n")
+    post = write(
+        tmp_path / "source/_posts/p.md",
+        "---\ntitle: t\nlink: https://news.example.cn/2024/05/a.html\n---\n\n<p><img src=\"/images/a.png\" alt=\"有\"> <img src=\"/images/b.png\" alt=\"无\"></p>",
+    )
+    out = cli("convert", str(post)).stdout
+    assert "![有](/images/a.png)" in out
+    assert "![无](https://news.example.cn/images/b.png)" in out

@@ -214,7 +214,8 @@ def convert(
     else:
         targets = [None if to_stdout else path for path in files]
     keys = tuple(config.section("convert").get("base-url-keys", DEFAULT_BASE_URL_KEYS))
-    transform = partial(convert_post, base_url=base_url, base_url_keys=keys)
+    site_source = str(config.site_root / "source") if config.site_root else None
+    transform = partial(convert_post, base_url=base_url, base_url_keys=keys, site_source=site_source)
     with _Progress(len(files), "convert", threshold=50) as progress:
         outcomes = run_jobs(
             [Job(path, target) for path, target in zip(files, targets)], transform,

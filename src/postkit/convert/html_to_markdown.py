@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
+from typing import Callable
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, NavigableString, Tag
@@ -230,12 +231,14 @@ def _is_tracking_pixel(tag: Tag, url: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Tree preparation: everything that is easier on the tree than on Markdown strings
 
-def _prepare(soup: BeautifulSoup, base_url: str | None) -> None:
+def _prepare(soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str], bool] | None = None) -> None:
     """Drop invisible nodes, resolve URLs and flatten meaningless depth, in one pass without recursion."""
 
     def absolute(url: str) -> str:
         if url.startswith("//"):
             return "https:" + url
+        if keep_url is not None and keep_url(url):
+            return url
         if base_url and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
             return urljoin(base_url, url)
         return url
@@ -935,7 +938,9 @@ def looks_like_html(body: str) -> bool:
     return tags > markdown
 
 
-def html_to_markdown(html: str, *, base_url: str | None = None, detect: bool = True) -> str:
+def html_to_markdown(
+    html: str, *, base_url: str | None = None, detect: bool = True, keep_url: Callable[[str], bool] | None = None
+) -> str:
     """Convert an HTML post body to Markdown that renders the same in Hexo (issue 3).
 
     ``html`` is a post body (no front matter). The result is CommonMark with GFM tables, one
@@ -948,7 +953,8 @@ def html_to_markdown(html: str, *, base_url: str | None = None, detect: bool = T
     Follows CommonMark 0.31 sections 2.4 (escapes), 4.5 (fenced code), 6.2 (emphasis flanking),
     6.3 (links), 6.4 (images), 6.6 (raw HTML), 6.7 (hard breaks) and GFM 4.10 (tables).
 
-    ``detect=False`` skips the detection for a caller that has just made it.
+    ``detect=False`` skips the detection for a caller that has just made it. ``keep_url(url)``
+    returning True leaves a relative URL as written (a site path whose file the blog has).
 
     Raises ConversionError when the body cannot be parsed or converted (the message says why).
     """
@@ -961,7 +967,7 @@ def html_to_markdown(html: str, *, base_url: str | None = None, detect: bool = T
         # Attributes stay plain strings: splitting class and rel into lists costs
         # about a tenth of the parse, and only <pre>'s class is ever read.
         soup = BeautifulSoup(cleaned, "lxml", multi_valued_attributes=None)
-        _prepare(soup, base_url)
+        _prepare(soup, base_url, keep_url)
         converter = PostConverter()
         markdown = converter.convert_soup(soup)
         return _finish(markdown, converter.code_blocks)

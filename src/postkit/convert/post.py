@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
-from urllib.parse import urlsplit
+from functools import partial
+from urllib.parse import unquote, urlsplit
 
 from postkit.batch import Skip, TransformError
 from postkit.document import Document
@@ -33,8 +35,20 @@ def relative_destinations(markdown: str) -> int:
     return count
 
 
+def site_file_exists(site_source: str, url: str) -> bool:
+    """True when ``url`` is a site path (``/images/a.png``) naming a file under the site's ``source/``."""
+    if not url.startswith("/") or url.startswith("//"):
+        return False
+    path = unquote(urlsplit(url).path).lstrip("/")
+    candidate = os.path.normpath(os.path.join(site_source, path))
+    return candidate.startswith(os.path.normpath(site_source) + os.sep) and os.path.isfile(candidate)
+
+
 def convert_post(
-    document: Document, base_url: str | None = None, base_url_keys: tuple[str, ...] = DEFAULT_BASE_URL_KEYS
+    document: Document,
+    base_url: str | None = None,
+    base_url_keys: tuple[str, ...] = DEFAULT_BASE_URL_KEYS,
+    site_source: str | None = None,
 ) -> tuple[str, dict[str, int]]:
     """The post's full new text, and notes for the summary.
 
@@ -42,6 +56,8 @@ def convert_post(
     lines between the front matter and the body are kept; the body becomes
     Markdown ending in one newline, in the post's own newline style.
     ``base_url`` (``--base-url``) wins over the front matter ``base_url_keys``.
+    A site path whose file exists under ``site_source`` (the Hexo site's
+    ``source/`` folder) stays a site path: the blog has that picture.
     Notes count ``relative links left`` when no base URL was found.
 
     Raises:
@@ -55,7 +71,8 @@ def convert_post(
         raise Skip("already Markdown")
     resolved = base_url or base_url_for(document, base_url_keys)
     try:
-        markdown = html_to_markdown(body, base_url=resolved, detect=False)
+        keep = partial(site_file_exists, site_source) if site_source else None
+        markdown = html_to_markdown(body, base_url=resolved, detect=False, keep_url=keep)
     except ConversionError as error:
         raise TransformError(str(error)) from None
     leading = body[: len(body) - len(body.lstrip("\r\n"))].replace("\r\n", "\n")
