@@ -160,13 +160,10 @@ def validate(
     except (ConfigError, ValueError) as error:
         raise fail(str(error)) from None
     files = discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
-    try:
-        with _Progress(len(files), "validate") as progress:
-            run = engine.validate_files(
-                files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress, jobs=jobs
-            )
-    except OSError as error:
-        raise fail(f"{getattr(error, 'filename', '') or ''}: cannot write: {error.strerror or error}") from None
+    with _Progress(len(files), "validate") as progress:
+        run = engine.validate_files(
+            files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress, jobs=jobs
+        )
     summary = report.Summary.of(run.diagnostics, run.files, run.fixes_applied, run.fixed_files)
     failing = summary.errors + (summary.warnings if strict else 0)
     if diff:
@@ -199,7 +196,7 @@ def convert(
     """Convert HTML post bodies to clean Markdown that renders the same in Hexo."""
     from functools import partial
 
-    from postkit.batch import Job, Status, counts, mirror_path, run_jobs
+    from postkit.batch import mirror_path
     from postkit.convert.post import DEFAULT_BASE_URL_KEYS, convert_post
 
     if out is not None and in_place:
@@ -216,12 +213,7 @@ def convert(
     keys = tuple(config.section("convert").get("base-url-keys", DEFAULT_BASE_URL_KEYS))
     site_source = str(config.site_root / "source") if config.site_root else None
     transform = partial(convert_post, base_url=base_url, base_url_keys=keys, site_source=site_source)
-    with _Progress(len(files), "convert", threshold=50) as progress:
-        outcomes = run_jobs(
-            [Job(path, target) for path, target in zip(files, targets)], transform,
-            check=check, diff=diff, workers=jobs, progress=progress and (lambda job: progress(job.source)),
-        )
-    _finish_batch(outcomes, to_stdout=to_stdout, check=check, diff=diff)
+    _run_batch("convert", files, targets, transform, check=check, diff=diff, jobs=jobs, to_stdout=to_stdout)
 
 
 OPENCC_CONFIGS = ("s2t", "s2tw", "s2twp", "s2hk", "t2s", "tw2s", "hk2s")
@@ -244,7 +236,7 @@ def traditional(
     """Write Traditional Chinese copies of posts (OpenCC), never touching URLs, code or keys."""
     from functools import partial
 
-    from postkit.batch import Job, mirror_path, run_jobs
+    from postkit.batch import mirror_path
     from postkit.convert.traditional_post import copy_text
 
     config, files = _load_and_discover(paths, exclude, config_file)
@@ -267,12 +259,7 @@ def traditional(
         convert_html=convert_html,
         suffix=suffix,
     )
-    with _Progress(len(files), "traditional", threshold=50) as progress:
-        outcomes = run_jobs(
-            [Job(path, target) for path, target in zip(files, targets)], transform,
-            check=check, diff=diff, workers=jobs, progress=progress and (lambda job: progress(job.source)),
-        )
-    _finish_batch(outcomes, to_stdout=False, check=check, diff=diff, changed_label="written")
+    _run_batch("traditional", files, targets, transform, check=check, diff=diff, jobs=jobs, changed_label="written")
 
 
 def _load_and_discover(paths: Optional[list[str]], exclude: Optional[list[str]], config_file: Optional[Path]):  # noqa: ANN202
@@ -286,6 +273,29 @@ def _load_and_discover(paths: Optional[list[str]], exclude: Optional[list[str]],
     except ConfigError as error:
         raise fail(str(error)) from None
     return config, discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
+
+
+def _run_batch(
+    label: str,
+    files: list[str],
+    targets: list,
+    transform: Callable,
+    *,
+    check: bool,
+    diff: bool,
+    jobs: Optional[int],
+    to_stdout: bool = False,
+    changed_label: str = "converted",
+) -> None:
+    """Run a batch command's transform over ``files`` (with a progress bar on a terminal), report, and exit."""
+    from postkit.batch import Job, run_jobs
+
+    with _Progress(len(files), label, threshold=50) as progress:
+        outcomes = run_jobs(
+            [Job(path, target) for path, target in zip(files, targets)], transform,
+            check=check, diff=diff, workers=jobs, progress=progress and (lambda job: progress(job.source)),
+        )
+    _finish_batch(outcomes, to_stdout=to_stdout, check=check, diff=diff, changed_label=changed_label)
 
 
 def _finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, changed_label: str = "converted") -> None:

@@ -362,11 +362,9 @@ def validate_files(
 
     One unreadable file gives PK000 and the others go on. With ``fix`` and
     not ``diff``, changed files are written atomically; untouched bytes stay
-    byte-identical (issue #2, "--fix"). Large trees are checked across
-    ``jobs`` processes (default: every core); results keep path order.
-
-    Raises:
-        OSError: a fixed file could not be written.
+    byte-identical (issue #2, "--fix"); a file that cannot be written gets
+    PK000 and stays as it was. Large trees are checked across ``jobs``
+    processes (default: every core); results keep path order.
     """
     from functools import partial
 

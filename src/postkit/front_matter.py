@@ -146,6 +146,19 @@ class ParsedFrontMatter:
         return Edit(start, min(end, self.document.front_matter.end), "")
 
 
+def compose(text: str) -> yaml.Node | None:
+    """The YAML node tree of ``text`` with the same (libyaml) loader as :func:`parse`; marks index characters.
+
+    Raises:
+        yaml.YAMLError: the text is not valid YAML.
+    """
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def build_scalar(text: str) -> Any:
     """What PyYAML builds from one scalar's source text, or the text itself when building fails.
 

@@ -7,6 +7,8 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 
+from postkit.markdown_links import bare_destination_end
+
 Span = tuple[int, int]
 
 # Attribute values readers see: alt stands in for an image (and is what the
@@ -285,21 +287,7 @@ class _Scanner:
                 return _plain_destination_end(body, position, end)
             cursor = closing + 1
         else:
-            depth = 0
-            while cursor < end:
-                character = body[cursor]
-                if character == "\\" and cursor + 1 < end:
-                    cursor += 2
-                    continue
-                if character.isspace() or ord(character) < 0x20:
-                    break
-                if character == "(":
-                    depth += 1
-                elif character == ")":
-                    if depth == 0:
-                        break
-                    depth -= 1
-                cursor += 1
+            cursor, _ = bare_destination_end(body, cursor, end)
         after_destination = cursor
         while cursor < end and body[cursor] in " \t\r\n":
             cursor += 1

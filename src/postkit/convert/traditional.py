@@ -12,6 +12,8 @@ from typing import TypeVar
 
 import yaml
 
+from postkit.front_matter import compose
+
 from ._opencc_adapter import CONFIGS, FORWARD_CONFIGS, LoadedConfig, backend_name, load_config
 from ._protected import html_text_spans, scan_as_html, markdown_text_spans
 from ._segmented import SegmentedConverter
@@ -332,9 +334,9 @@ def set_front_matter_value(front_matter: str, key: str, value: str) -> str:
 
 def _compose(front_matter: str) -> yaml.MappingNode | None:
     try:
-        root = yaml.compose(front_matter, Loader=yaml.SafeLoader)
+        root = compose(front_matter)
     except yaml.YAMLError as error:
-        raise FrontMatterError(f"front matter is not valid YAML: {error}") from error
+        raise FrontMatterError(f"front matter is not valid YAML: {' '.join(str(error).split())}") from error
     if root is None:
         return None
     if not isinstance(root, yaml.MappingNode):

@@ -53,6 +53,7 @@ import yaml
 
 from postkit.document import Document
 from postkit.front_matter import ParsedFrontMatter, parse
+from postkit.markdown_links import bare_destination_end
 from postkit.rules.base import DEFAULT_IMAGE_FIELDS
 
 # source_kind values, stable: the JSON output and the markdown report use them.
@@ -585,21 +586,7 @@ def _inline_destination(text: str, index: int, end: int) -> tuple[str, int, int]
         raw, dest_at, index = text[start:close], start, close + 1
     else:
         start = index
-        depth = 0
-        while index < end:
-            char = text[index]
-            if char == "\\" and index + 1 < end:
-                index += 2
-                continue
-            if char in " \t\n" or ord(char) < 0x20:
-                break
-            if char == "(":
-                depth += 1
-            elif char == ")":
-                if depth == 0:
-                    break
-                depth -= 1
-            index += 1
+        index, depth = bare_destination_end(text, index, end)
         if depth:
             return None
         raw, dest_at = text[start:index], start
