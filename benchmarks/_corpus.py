@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from postkit.document import Document
+from postkit.core.document import Document
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import markdownify
 
-from postkit.document import Document
+from postkit.core.document import Document
 from postkit.convert.html_to_markdown import html_to_markdown, looks_like_html
 
 

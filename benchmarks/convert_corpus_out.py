@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from postkit.document import Document
+from postkit.core.document import Document
 from postkit.convert.html_to_markdown import ConversionError, html_to_markdown, looks_like_html
 
 BASE_URL_KEYS = re.compile(r"^(?:link|from|source_url):[ \t]*['\"]?(https?://[^'\"\s]+)", re.M)

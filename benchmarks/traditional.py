@@ -37,7 +37,7 @@ _POSTKIT = """
 import json, sys, time
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
 started = time.perf_counter()
-from postkit.convert.traditional import get_converter
+from postkit.traditional.post import get_converter
 imported = time.perf_counter()
 converter = get_converter({config!r})
 converter.convert_text("发")
@@ -95,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus not found at {CORPUS}", file=sys.stderr)
         return 2
 
-    from postkit.convert._protected import html_text_spans, markdown_text_spans, scan_as_html
-    from postkit.convert.traditional import backend_name, get_converter
+    from postkit.traditional.protected import html_text_spans, markdown_text_spans, scan_as_html
+    from postkit.traditional.post import backend_name, get_converter
 
     posts = corpus_posts()
     bodies = [body for _path, _front_matter, body in posts]

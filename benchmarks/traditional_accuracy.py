@@ -38,8 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failures", action="store_true", help="list the sentences each side gets wrong")
     args = parser.parse_args(argv)
 
-    from postkit.convert._opencc_adapter import load_config
-    from postkit.convert.traditional import backend_name, get_converter
+    from postkit.traditional.opencc import load_config
+    from postkit.traditional.post import backend_name, get_converter
 
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     failures = []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from postkit.convert.traditional import DEFAULT_FRONT_MATTER_KEYS, FrontMatterError, get_converter
+from postkit.traditional.post import DEFAULT_FRONT_MATTER_KEYS, FrontMatterError, get_converter
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 REFERENCE_POST = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from postkit.convert.traditional import (
+from postkit.traditional.post import (
     DEFAULT_FRONT_MATTER_KEYS,
     FrontMatterError,
     convert_front_matter,
@@ -125,7 +125,7 @@ def test_lang_cannot_be_added_to_a_flow_mapping_or_replace_a_list():
 
 
 def test_convert_post_converts_body_and_listed_values_and_sets_lang():
-    from postkit.convert.traditional import convert_post
+    from postkit.traditional.post import convert_post
 
     front_matter = "title: 后台\ndate: 2021-03-22 04:50:45\nheadimg: 'https://例子.cn/发布.png'\n"
     body = "<p>这个后台发布了</p>"
@@ -137,7 +137,7 @@ def test_convert_post_converts_body_and_listed_values_and_sets_lang():
 
 
 def test_convert_post_judges_a_title_of_shared_characters_by_its_body():
-    from postkit.convert.traditional import convert_post
+    from postkit.traditional.post import convert_post
 
     # 台北 alone would be converted (臺北); in a Traditional post it stays.
     converted_front_matter, converted_body = convert_post("title: 台北\n", "<p>這是台北的後台。</p>", "s2t")
@@ -146,6 +146,6 @@ def test_convert_post_judges_a_title_of_shared_characters_by_its_body():
 
 
 def test_convert_post_can_leave_lang_out():
-    from postkit.convert.traditional import convert_post
+    from postkit.traditional.post import convert_post
 
     assert convert_post("title: 后台\n", "后台", "s2t", lang_key=None) == ("title: 後臺\n", "後臺")

@@ -6,7 +6,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from postkit.convert.traditional import TARGET_TAGS, copy_path, is_copy
+from postkit.traditional.post import TARGET_TAGS, copy_path, is_copy
 
 
 def test_target_tags_are_the_bcp47_tags_of_issue_4():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from markdown_it import MarkdownIt
 
-from postkit.convert.traditional import (
+from postkit.traditional.post import (
     convert_body,
     convert_html,
     convert_markdown,
@@ -229,7 +229,7 @@ def test_japanese_text_is_left_as_it_is():
 
 
 def test_looks_chinese():
-    from postkit.convert.traditional import looks_chinese
+    from postkit.traditional.post import looks_chinese
 
     assert looks_chinese("这是中文")
     assert looks_chinese("這是中文，引用了一个日文词「ツンデレ」的说法")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from postkit.convert._opencc_adapter import load_config
-from postkit.convert._segmented import SegmentedConverter
-from postkit.convert.traditional import CONFIGS, convert_text, get_converter
+from postkit.traditional.opencc import load_config
+from postkit.traditional.segment import SegmentedConverter
+from postkit.traditional.post import CONFIGS, convert_text, get_converter
 
 SENTENCES = Path(__file__).with_name("sentences.tsv")
 # Issue 4: at least 95 % of the set right with s2t and with s2twp.

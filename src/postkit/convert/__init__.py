@@ -1,1 +1,1 @@
-"""Body conversions: HTML to Markdown (on markdownify) and Chinese script (on OpenCC)."""
+"""postkit convert: HTML post bodies to clean Markdown, on markdownify."""

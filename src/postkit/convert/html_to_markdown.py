@@ -1,4 +1,4 @@
-"""Turn an HTML post body into clean CommonMark/GFM Markdown that renders the same in Hexo (issue 3)."""
+"""Turn an HTML post body into clean CommonMark/GFM Markdown that renders the same in Hexo."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ BLOCK_TAGS = {
 SAME_EMPHASIS = {"**": {"strong", "b"}, "*": {"em", "i", "cite", "dfn", "var"}, "~~": {"del", "s", "strike"}}
 HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 EMPHASIS_TAGS = {"strong", "b", "em", "i", "del", "s", "strike"}
-# Raw HTML that Markdown cannot express and that postkit keeps (issue 3, check "clean").
+# Raw HTML that Markdown cannot express and that postkit keeps (check "clean").
 SAFE_ATTRIBUTES = ("src", "href", "title", "alt", "width", "height", "controls", "allowfullscreen")
 MEDIA_TAGS = {"iframe", "video", "audio"}
 
@@ -205,7 +205,7 @@ def _best_srcset_candidate(srcset: str) -> str:
 
 
 def image_url(tag: Tag) -> str:
-    """The real URL of an <img>: src, unless it is missing or a placeholder (issue 3 check "images", B12)."""
+    """The real URL of an <img>: src, unless it is missing or a placeholder (fidelity check "images", B12)."""
     src = (tag.get("src") or "").strip()
     if src and not PLACEHOLDER_IMAGE.search(src):
         return src
@@ -468,7 +468,7 @@ def _continuation_prefix(prefix: str) -> str:
 
 
 class PostConverter(MarkdownConverter):
-    """markdownify with one convert_<tag> per concern of issue 3; one instance per conversion."""
+    """markdownify with one convert_<tag> per concern; one instance per conversion."""
 
     class Options(MarkdownConverter.DefaultOptions):
         bs4_options = "lxml"
@@ -707,7 +707,7 @@ class PostConverter(MarkdownConverter):
             return leading + "[" + core + "](" + _format_destination(href) + _format_title(title) + ")" + trailing
 
         if not text.strip(WHITESPACE_CHARS + BREAK_CHARS):
-            # An empty link still counts as a link of the post (issue 3 check "links").
+            # An empty link still counts as a link of the post (fidelity check "links").
             return text + "[](" + _format_destination(href) + ")"
         # One link per source link: when it wraps blocks, only the first block carries it.
         done = False
@@ -924,7 +924,7 @@ CODE_REGION = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.S 
 
 
 def looks_like_html(body: str) -> bool:
-    """Whether a post body is HTML to convert, not Markdown to leave untouched (issue 3).
+    """Whether a post body is HTML to convert, not Markdown to leave untouched.
 
     Markdown may carry a little inline HTML (``<br>``, ``<sup>``, an ``<img>`` or a centred
     ``<div>``); a body is HTML when its structural HTML tags outnumber its Markdown constructs
@@ -941,7 +941,7 @@ def looks_like_html(body: str) -> bool:
 def html_to_markdown(
     html: str, *, base_url: str | None = None, detect: bool = True, keep_url: Callable[[str], bool] | None = None
 ) -> str:
-    """Convert an HTML post body to Markdown that renders the same in Hexo (issue 3).
+    """Convert an HTML post body to Markdown that renders the same in Hexo.
 
     ``html`` is a post body (no front matter). The result is CommonMark with GFM tables, one
     paragraph per line, ending in one newline (empty for an empty body). A body that does not

@@ -7,16 +7,16 @@ import re
 from functools import partial
 from urllib.parse import unquote, urlsplit
 
-from postkit.batch import Skip, TransformError
-from postkit.document import Document
-from postkit.front_matter import parse
+from postkit.core.batch import Skip, TransformError
+from postkit.core.document import Document
+from postkit.core.front_matter import parse
 
 DEFAULT_BASE_URL_KEYS = ("link", "from", "source_url")
 _DESTINATION = re.compile(r"\]\(\s*<?([^\s)>]+)")
 
 
 def base_url_for(document: Document, keys: tuple[str, ...]) -> str | None:
-    """The first ``http(s)`` URL among the front matter ``keys`` (issue 3, ``--base-url``)."""
+    """The first ``http(s)`` URL among the front matter ``keys`` (``--base-url``)."""
     front_matter = parse(document)
     for key in keys:
         value = front_matter.value(key)

@@ -1,4 +1,4 @@
-"""postkit images: find every image a reader of the blog would not see (issue 5).
+"""postkit images: find every image a reader of the blog would not see.
 
 ``collect`` finds image references with their file line and column,
 ``local`` resolves site paths, ``remote`` checks URLs over HTTP the way a

@@ -1,4 +1,4 @@
-"""Remember good answers between runs: sqlite (standard library) in ``.postkit-cache/`` (issue 5, "Cache").
+"""Remember good answers between runs: sqlite (standard library) in ``.postkit-cache/``.
 
 One row per ``(URL, Referer)`` probe that found a picture, with the time it
 was checked. A row older than the TTL (default one day) is a miss. Failures

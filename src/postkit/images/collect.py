@@ -1,6 +1,6 @@
-"""Find every image reference in a post, with its line and column in the file (issue 5, "What it collects").
+"""Find every image reference in a post, with its line and column in the file.
 
-Pure: a :class:`~postkit.document.Document` in, a list of :class:`ImageRef`
+Pure: a :class:`~postkit.core.document.Document` in, a list of :class:`ImageRef`
 out. Nothing here opens a file or the network.
 
 Where images are found:
@@ -51,10 +51,10 @@ from typing import Iterable, Iterator, Sequence
 
 import yaml
 
-from postkit.document import Document
-from postkit.front_matter import ParsedFrontMatter, parse
-from postkit.markdown_links import bare_destination_end
-from postkit.rules.base import DEFAULT_IMAGE_FIELDS
+from postkit.core.document import Document
+from postkit.core.front_matter import ParsedFrontMatter, parse
+from postkit.core.markdown_links import bare_destination_end
+from postkit.core.image_urls import DEFAULT_IMAGE_FIELDS
 
 # source_kind values, stable: the JSON output and the markdown report use them.
 FRONT_MATTER = "front-matter"

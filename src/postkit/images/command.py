@@ -1,4 +1,4 @@
-"""The ``postkit images`` command: parse options, call ``postkit.images.run``, print, exit (issue 5).
+"""``postkit images``: parse options, call ``postkit.images.run``, print, exit.
 
 ``cli.py`` registers it with one line, ``register(app)``. Importing this
 module costs nothing beyond Typer: httpx, markdown-it and the checker load
@@ -10,12 +10,17 @@ allowed), 1 when one is, 2 for usage and config errors.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated, Optional
 
 import typer
+
+from postkit import console
+from postkit.core.config import register_section
+from postkit.images.config_schema import SECTION
+
+register_section("images", SECTION)
 
 FORMATS = ("full", "concise", "json", "github", "sarif", "markdown")
 
@@ -27,11 +32,11 @@ def images(
     ] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Check local images only; make no network request.")] = False,
     timeout: Annotated[
-        Optional[float], typer.Option("--timeout", min=0.001, help="Read timeout in seconds. Default: 10 (config 'image-timeout').", show_default=False)
+        Optional[float], typer.Option("--timeout", min=0.001, help="Read timeout in seconds. Default: 10 (config [images] 'timeout').", show_default=False)
     ] = None,
     connect_timeout: Annotated[
         Optional[float],
-        typer.Option("--connect-timeout", min=0.001, help="Connect timeout in seconds. Default: 5 (config 'image-connect-timeout').", show_default=False),
+        typer.Option("--connect-timeout", min=0.001, help="Connect timeout in seconds. Default: 5 (config [images] 'connect-timeout').", show_default=False),
     ] = None,
     concurrency: Annotated[
         Optional[int], typer.Option("--concurrency", min=1, help="Requests at once in total. Default: 32.", show_default=False)
@@ -55,37 +60,34 @@ def images(
     ] = None,
 ) -> None:
     """Report every image a reader would not see: missing files, dead links, HTML error pages, hot-link protection."""
-    from postkit import cli, report
-    from postkit.config import ConfigError, load_config
+    from postkit.core import report
     from postkit.images import run as image_run
     from postkit.images.markdown_report import markdown
     from postkit.images.reasons import sarif_rules
-    from postkit.paths import default_paths, discover
+    from postkit.core.paths import default_paths, discover
 
-    chosen_format = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "full")
-    if chosen_format not in FORMATS:
-        raise cli.fail(f"--format must be one of {', '.join(FORMATS)}, not {chosen_format!r}")
+    chosen_format = console.chosen_format(output_format, FORMATS)
     targets = paths or default_paths(Path.cwd())
+    config = console.load_config(Path(targets[0]), config_file)
     try:
-        config = load_config(Path(targets[0]), config_file)
         settings = image_run.settings_for(
             config, targets, offline=offline, no_cache=no_cache, timeout=timeout, connect_timeout=connect_timeout,
             concurrency=concurrency, per_host=per_host, user_agent=user_agent,
         )
-    except (ConfigError, ValueError) as error:
-        raise cli.fail(str(error)) from None
+    except ValueError as error:
+        raise console.fail(str(error)) from None
     files = discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
     plan = image_run.plan(files, settings)
-    with _UrlProgress(0 if settings.offline else len(plan.wanted)) as progress:
+    with console.Progress(0 if settings.offline else len(plan.wanted), "images", threshold=1, auto_refresh=False) as progress:
         results, stats = image_run.fetch(plan, settings, progress)
     run = image_run.report(plan, results, settings)
     run.stats = stats
     if stats.cache_warning:
-        typer.echo(f"postkit: warning: {stats.cache_warning}", err=True)
+        console.warn(stats.cache_warning)
     summary = report.Summary.of(run.diagnostics, run.files)
     diagnostics = run.diagnostics
     if chosen_format == "full":
-        cli.print_styled(report.full(diagnostics, summary, lambda p, n: run.source_lines.get((p, n))))
+        console.print_styled(report.full(diagnostics, summary, lambda p, n: run.source_lines.get((p, n))))
     elif chosen_format == "sarif":
         sys.stdout.write(report.sarif(diagnostics, summary, sarif_rules()))
     elif chosen_format == "markdown":
@@ -100,7 +102,7 @@ def images(
             "and hot-link protection could not show.",
             err=True,
         )
-    raise typer.Exit(cli.EXIT_PROBLEMS if summary.errors else cli.EXIT_CLEAN)
+    raise typer.Exit(console.EXIT_PROBLEMS if summary.errors else console.EXIT_CLEAN)
 
 
 def run_note(run, offline: bool) -> str:  # noqa: ANN001 - an ImagesRun; typed loosely to keep imports lazy
@@ -109,48 +111,6 @@ def run_note(run, offline: bool) -> str:  # noqa: ANN001 - an ImagesRun; typed l
     if offline:
         return f"{head}; remote images not checked (--offline)."
     return f"{head}; {run.stats.requests} request(s), {run.stats.cache_hits} answer(s) from the cache."
-
-
-class _UrlProgress:
-    """A Rich progress bar over the URLs being checked: on a terminal only, never under CI or pre-commit."""
-
-    def __init__(self, total: int) -> None:
-        from postkit.cli import show_progress
-
-        self.bar = None
-        if total and show_progress():
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-            # No refresh thread: the checker forks worker processes for large
-            # runs, and forking a process that runs a thread can deadlock the child.
-            self.bar = Progress(
-                "[bold]images", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                console=Console(stderr=True), transient=True, auto_refresh=False,
-            )
-            self.task = self.bar.add_task("images", total=total)
-            self.shown_at = 0.0
-
-    def __enter__(self) -> Callable[[str], None] | None:
-        if self.bar is None:
-            return None
-        self.bar.start()
-        self.bar.refresh()
-        return self._advance
-
-    def _advance(self, _url: str) -> None:
-        import time
-
-        assert self.bar is not None
-        self.bar.advance(self.task)
-        now = time.monotonic()
-        if now - self.shown_at >= 0.1:  # ten frames a second are plenty
-            self.shown_at = now
-            self.bar.refresh()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def register(app: typer.Typer) -> None:

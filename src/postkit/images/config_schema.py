@@ -1,8 +1,9 @@
-"""The config keys of ``postkit images``, in the shape of ``config.SCHEMA`` (key → (check, description)).
+"""The config keys of ``postkit images``: the ``[tool.postkit.images]`` table.
 
-``config.py`` merges them with ``SCHEMA.update(IMAGE_SCHEMA)``. This module
-imports only the standard library, so loading the config stays as fast as
-before, and it never imports ``postkit.config`` (no import cycle).
+Older releases read them at the top level of ``[tool.postkit]``, most with an
+``image-`` prefix (``image-timeout``); those are still read, with a
+deprecation warning that names the new table. This module imports only the
+standard library and the core config module, so loading the config stays fast.
 """
 
 from __future__ import annotations
@@ -10,6 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 from urllib.parse import urlsplit
+
+from postkit.core.config import Section
+
+from postkit.core.config import Section
 
 _DURATION = re.compile(r"^\s*\d+(?:\.\d+)?\s*[smhdSMHD]?\s*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -71,18 +76,32 @@ def _placeholder_pictures(value: Any) -> bool:
     return True
 
 
-IMAGE_SCHEMA: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "url": (_site_url, "the site's http(s) URL, such as 'https://blog.example.com/' (overrides _config.yml's url)"),
-    "referrer-policy": (_policy, "the site's referrer policy, as its <meta name=\"referrer\"> says: 'no-referrer', 'strict-origin-when-cross-origin'..."),
-    "image-cache-ttl": (_duration, "seconds, or a number with s, m, h or d such as '12h' (default '1d')"),
-    "image-timeout": (_positive_number, "a number of seconds > 0: the read timeout (default 10)"),
-    "image-connect-timeout": (_positive_number, "a number of seconds > 0 (default 5)"),
-    "image-concurrency": (_positive_int, "an integer >= 1: requests at once in total (default 32)"),
-    "image-per-host": (_positive_int, "an integer >= 1: requests at once per host (default 4)"),
-    "image-user-agent": (_text, "a non-empty string: the User-Agent header"),
-    "placeholder-pictures": (
-        _placeholder_pictures,
-        "a list of tables {size = bytes, sha256 = '64 hex digits', description = '...', hosts = ['...'] (optional)}",
-    ),
-    "hotlink-placeholder-hosts": (_hosts, "a list of host names that answer a foreign Referer with a different picture"),
-}
+SECTION = Section(
+    keys={
+        "url": (_site_url, "the site's http(s) URL, such as 'https://blog.example.com/' (overrides _config.yml's url)"),
+        "referrer-policy": (_policy, "the site's referrer policy, as its <meta name=\"referrer\"> says: 'no-referrer', 'strict-origin-when-cross-origin'..."),
+        "cache-ttl": (_duration, "seconds, or a number with s, m, h or d such as '12h' (default '1d')"),
+        "timeout": (_positive_number, "a number of seconds > 0: the read timeout (default 10)"),
+        "connect-timeout": (_positive_number, "a number of seconds > 0 (default 5)"),
+        "concurrency": (_positive_int, "an integer >= 1: requests at once in total (default 32)"),
+        "per-host": (_positive_int, "an integer >= 1: requests at once per host (default 4)"),
+        "user-agent": (_text, "a non-empty string: the User-Agent header"),
+        "placeholder-pictures": (
+            _placeholder_pictures,
+            "a list of tables {size = bytes, sha256 = '64 hex digits', description = '...', hosts = ['...'] (optional)}",
+        ),
+        "hotlink-placeholder-hosts": (_hosts, "a list of host names that answer a foreign Referer with a different picture"),
+    },
+    moved={
+        "url": "url",
+        "referrer-policy": "referrer-policy",
+        "image-cache-ttl": "cache-ttl",
+        "image-timeout": "timeout",
+        "image-connect-timeout": "connect-timeout",
+        "image-concurrency": "concurrency",
+        "image-per-host": "per-host",
+        "image-user-agent": "user-agent",
+        "placeholder-pictures": "placeholder-pictures",
+        "hotlink-placeholder-hosts": "hotlink-placeholder-hosts",
+    },
+)

@@ -1,4 +1,4 @@
-"""Resolve an image path in a post to the file Hexo would publish, and tell whether it exists (issue 5, "Local images").
+"""Resolve an image path in a post to the file Hexo would publish, and tell whether it exists.
 
 - A relative path (``a.png``, ``../img/a.png``) is resolved against the
   post's folder. With Hexo's ``post_asset_folder: true``, the post's asset

@@ -1,4 +1,4 @@
-"""The ``markdown`` output format: a report to paste into an issue (issue 5, "--format markdown").
+"""The ``markdown`` output format: a report to paste into an issue ("--format markdown").
 
 A pure function from diagnostics to GitHub-flavoured Markdown: a summary,
 an overview table of reasons, then one table per reason with one row per
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Sequence
 
-from postkit.diagnostics import Diagnostic, Severity
-from postkit.report import Summary
+from postkit.core.diagnostics import Diagnostic, Severity
+from postkit.core.report import Summary
 
 MAX_PLACES = 20  # per URL; the rest is counted
 

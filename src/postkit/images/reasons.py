@@ -1,4 +1,4 @@
-"""Why an image is not seen: the stable reason codes of ``postkit images`` (issue 5).
+"""Why an image is not seen: the stable reason codes of ``postkit images``.
 
 Codes never change once released, and are never reused. The hundreds group
 them: 0xx the post or the reference itself, 1xx the network, 2xx the HTTP
@@ -26,7 +26,7 @@ answer, 3xx the picture.
 | IMG301 | not-an-image | error | A 2xx answer whose `Content-Type` is not `image/*` and whose bytes are no picture (an HTML error page), or an empty body. |
 | IMG302 | hotlink-protected | error | The picture loads without a `Referer` but not with the blog's: it breaks on the blog once conversion drops `referrerpolicy`. |
 | IMG303 | placeholder-image | error | The answer is a known placeholder picture (table in `images/content.py`): a spacer GIF, a "not allowed" picture. |
-| IMG304 | random-picture | warning | A random-picture service (`PLACEHOLDER_HOSTS` in `rules/image_values.py`): a different picture on every view. Not fetched. |
+| IMG304 | random-picture | warning | A random-picture service (`PLACEHOLDER_HOSTS` in `core/image_urls.py`): a different picture on every view. Not fetched. |
 | IMG305 | placeholder-url | error | The URL is a template's missing value (`undefined`, `…/null`). Not fetched. |
 
 Errors make ``postkit images`` exit 1; warnings do not.
@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from postkit.diagnostics import Severity
+from postkit.core.diagnostics import Severity
 
 
 @dataclass(frozen=True)

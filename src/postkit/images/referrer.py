@@ -5,7 +5,7 @@ Pure functions after the W3C Referrer Policy spec (§3 "Referrer Policies",
 ``referrerpolicy`` attribute, ``<meta name="referrer">``) and W3C Mixed
 Content Level 2 (§4.3, images on https pages are upgraded to https).
 Hot-link protection keys on the Referer, so postkit checks each image with
-the header the blog's readers will send (issue 5, "Referrer-aware").
+the header the blog's readers will send.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Check remote images over HTTP the way a reader's browser fetches an ``<img>`` (issue 5, "Remote images").
+"""Check remote images over HTTP the way a reader's browser fetches an ``<img>``.
 
 - Concurrency is bounded in total (``concurrency``, default 32) and per host
   (``per_host``, default 4). A request holds its slots only while it is on
@@ -15,7 +15,7 @@
   an HTTP date) is honoured up to ``retry_after_cap`` seconds, and pauses the
   whole host, not just the one URL. A 429 that persists is ``rate-limited``,
   which is a warning, not a broken image. 500 is retried too: overloaded
-  origins answer it for a moment, and the issue's tests expect it.
+  origins answer it for a moment, and postkit's tests expect it.
 - A 2xx answer is a picture when its Content-Type is ``image/*``, or when
   its first bytes are one (browsers sniff: WHATWG MIME Sniffing §6.1),
   unless ``X-Content-Type-Options: nosniff`` forbids sniffing.
@@ -402,7 +402,7 @@ class RemoteChecker:
         return {url: results[url] for url in wanted}
 
     def _worker_count(self, wanted: Mapping[str, Any]) -> int:
-        from postkit.parallel import default_jobs
+        from postkit.core.parallel import default_jobs
 
         hosts = len({_host(url) for url in wanted})
         jobs = default_jobs() if self.workers is None else self.workers

@@ -1,4 +1,4 @@
-"""Check every image of a set of posts: collect, resolve local files, fetch remote URLs, report (issue 5).
+"""Check every image of a set of posts: collect, resolve local files, fetch remote URLs, report.
 
 Three steps, so the command can show progress between them:
 
@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
-from postkit.diagnostics import Diagnostic
-from postkit.document import ReadError, read_document
+from postkit.core.diagnostics import Diagnostic
+from postkit.core.document import ReadError, read_document
 from postkit.images import collect as kinds
 from postkit.images.cache import DEFAULT_TTL, CACHE_FOLDER, parse_duration
 from postkit.images.collect import ImageRef, collect
@@ -30,8 +30,8 @@ from postkit.images.content import HOTLINK_PLACEHOLDER_HOSTS, PLACEHOLDER_PICTUR
 from postkit.images.local import SiteLayout, check as check_local, read_site_config
 from postkit.images.reasons import REASONS
 from postkit.images.referrer import effective_policy, referrer_for, upgrade_for_page
-from postkit.rules.base import DEFAULT_IMAGE_FIELDS
-from postkit.rules.image_values import PLACEHOLDER_HOSTS, placeholder
+from postkit.core.image_urls import DEFAULT_IMAGE_FIELDS
+from postkit.core.image_urls import PLACEHOLDER_HOSTS, placeholder
 
 # Lines longer than this are not echoed under a diagnostic: RSS bodies are
 # often one line of many kilobytes of HTML.
@@ -82,7 +82,7 @@ def settings_for(
     per_host: int | None = None,
     user_agent: str | None = None,
 ) -> ImageSettings:
-    """Merge the command line over ``config`` (a ``postkit.config.Config``) over the defaults.
+    """Merge the command line over ``config`` (a ``postkit.core.config.Config``) over the defaults.
 
     Raises:
         ValueError: a config value that cannot be used (the message names the key).
@@ -96,31 +96,32 @@ def settings_for(
     else:
         layout = SiteLayout.without_site(_common_folder(targets))
         cache_base = Path(config.source).parent if config.source is not None else Path.cwd()
+    section = config.section("images")
     try:
-        ttl = parse_duration(config.get("image-cache-ttl", DEFAULT_TTL))
+        ttl = parse_duration(section.get("cache-ttl", DEFAULT_TTL))
     except ValueError as error:
-        raise ValueError(f"image-cache-ttl: {error}") from None
+        raise ValueError(f"[tool.postkit.images] cache-ttl: {error}") from None
     placeholders = list(PLACEHOLDER_PICTURES)
-    for item in config.get("placeholder-pictures", []):
+    for item in section.get("placeholder-pictures", []):
         hosts = tuple(host.strip().lower() for host in item.get("hosts", []))
         placeholders.append(PlaceholderPicture(int(item["size"]), item["sha256"].lower(), item["description"], hosts))
     hotlink_hosts = dict(HOTLINK_PLACEHOLDER_HOSTS)
-    for host in config.get("hotlink-placeholder-hosts", []):
+    for host in section.get("hotlink-placeholder-hosts", []):
         hotlink_hosts.setdefault(host.strip().lower(), "answers a foreign Referer with a different picture (postkit config)")
     check = CheckOptions(
-        connect_timeout=float(connect_timeout or config.get("image-connect-timeout", defaults.connect_timeout)),
-        read_timeout=float(timeout or config.get("image-timeout", defaults.read_timeout)),
-        concurrency=int(concurrency or config.get("image-concurrency", defaults.concurrency)),
-        per_host=int(per_host or config.get("image-per-host", defaults.per_host)),
-        user_agent=user_agent or config.get("image-user-agent", defaults.user_agent),
+        connect_timeout=float(connect_timeout or section.get("connect-timeout", defaults.connect_timeout)),
+        read_timeout=float(timeout or section.get("timeout", defaults.read_timeout)),
+        concurrency=int(concurrency or section.get("concurrency", defaults.concurrency)),
+        per_host=int(per_host or section.get("per-host", defaults.per_host)),
+        user_agent=user_agent or section.get("user-agent", defaults.user_agent),
         placeholders=tuple(placeholders),
         hotlink_hosts=hotlink_hosts,
     )
     return ImageSettings(
         layout=layout,
         image_fields=tuple(config.get("image-fields", DEFAULT_IMAGE_FIELDS)),
-        site_url=config.get("url") or config.site_url,
-        site_policy=config.get("referrer-policy"),
+        site_url=section.get("url") or config.site_url,
+        site_policy=section.get("referrer-policy"),
         offline=offline,
         cache_folder=None if no_cache else cache_base / CACHE_FOLDER,
         cache_ttl=ttl,
@@ -261,7 +262,7 @@ _IN_CODE = (
 def plan(paths: Sequence[str], settings: ImageSettings, jobs: int | None = None) -> ImagePlan:
     """Read and collect every post, settle local and malformed references, and list the remote URLs."""
     from postkit.images.remote import normalize
-    from postkit.parallel import map_files
+    from postkit.core.parallel import map_files
 
     files = list(map_files(partial(collect_file, image_fields=settings.image_fields), list(paths), jobs=jobs))
     settled: list[Settled] = []

@@ -1,0 +1,5 @@
+"""``python -m postkit``: the same as the ``postkit`` command."""
+
+from postkit.cli import run
+
+run()

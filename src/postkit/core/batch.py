@@ -1,0 +1,164 @@
+"""Rewrite many posts with one pure text transform: in place, into a mirrored tree, or to stdout.
+
+Shared by ``postkit convert`` and ``postkit traditional``. The transform is
+pure (a Document in, new text out); this module does the reading, the
+comparing, the diffing and the atomic writing, one file at a time, and one
+file's failure never stops the others.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from postkit.core.document import Document, ReadError, decode, read_document, unified_diff, write_atomic
+
+
+class TransformError(Exception):
+    """A transform cannot handle this post; the message says why (the file is left untouched)."""
+
+
+class Status(str, enum.Enum):
+    """What happened to one file, as the summary table counts it."""
+
+    CHANGED = "converted"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+class Skip(Exception):
+    """Raised by a transform to leave a post alone, with the reason (``already Markdown``)."""
+
+
+Transform = Callable[[Document], "str | tuple[str, dict[str, int]]"]
+"""A pure function from a post to its new full text.
+
+It may also return ``(text, notes)``, where ``notes`` are counts for the
+summary (``{"relative links left": 2}``), raise :class:`Skip` to leave the
+post alone, or raise :class:`TransformError` to fail it.
+"""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One post to transform: read ``source``; write ``target`` (``None``: print to stdout)."""
+
+    source: str
+    target: str | None
+
+
+@dataclass
+class Outcome:
+    """The result of one job, picklable so that worker processes can return it."""
+
+    job: Job
+    status: Status
+    message: str = ""
+    text: str | None = None
+    diff: str | None = None
+    notes: dict[str, int] = field(default_factory=dict)
+
+
+def mirror_path(source: str, roots: Sequence[str], out_dir: str) -> str:
+    """Where ``source`` goes under ``out_dir``, keeping its path below the root it was found in.
+
+    A file given directly keeps only its name; a file found in a folder
+    keeps its path relative to that folder.
+    """
+    absolute = os.path.abspath(source)
+    for root in roots:
+        base = os.path.abspath(root)
+        if os.path.isdir(base) and (absolute == base or absolute.startswith(base.rstrip(os.sep) + os.sep)):
+            return os.path.join(out_dir, os.path.relpath(absolute, base))
+    return os.path.join(out_dir, os.path.basename(source))
+
+
+def run_job(job: Job, transform: Transform, *, check: bool = False, diff: bool = False) -> Outcome:
+    """Transform one post and write it where the job says, unless ``check`` or ``diff``.
+
+    The target is compared with the new text first: a file is written only
+    when its content changes, atomically, keeping the source's BOM and
+    newline style (``Document.encoded``). Never raises for a bad post: read
+    errors, :class:`TransformError` and :class:`Skip` become the outcome.
+
+    Raises:
+        OSError: the target cannot be written (reported by the caller).
+    """
+    try:
+        document = read_document(job.source)
+    except ReadError as error:
+        return Outcome(job, Status.FAILED, f"line {error.line}, column {error.col}: {error.message}")
+    notes: dict[str, int] = {}
+    try:
+        result = transform(document)
+        if isinstance(result, tuple):
+            result, notes = result
+    except Skip as reason:
+        return Outcome(job, Status.SKIPPED, str(reason))
+    except TransformError as error:
+        return Outcome(job, Status.FAILED, str(error))
+    except RecursionError:
+        return Outcome(job, Status.FAILED, "the post is nested too deeply to process")
+    current = _current_text(job, document)
+    if result == current:
+        return Outcome(job, Status.UNCHANGED, notes=notes)
+    outcome = Outcome(job, Status.CHANGED, notes=notes)
+    if job.target is None:
+        outcome.text = result
+        return outcome
+    if diff:
+        outcome.diff = unified_diff(job.target, current or "", result)
+    if not check and not diff:
+        write_atomic(job.target, document.encoded(result))
+    return outcome
+
+
+def _current_text(job: Job, document: Document) -> str | None:
+    if job.target is None or os.path.abspath(job.target) == os.path.abspath(job.source):
+        return document.text
+    try:
+        with open(job.target, "rb") as handle:
+            return decode(handle.read(), job.target).text
+    except (OSError, ReadError):
+        return None
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    transform: Transform,
+    *,
+    check: bool = False,
+    diff: bool = False,
+    workers: int | None = None,
+    progress: Callable[[Job], None] | None = None,
+) -> list[Outcome]:
+    """Run every job, across processes for large batches, and return outcomes in job order.
+
+    ``transform`` must be picklable (a module-level function or a
+    ``functools.partial`` of one) because large batches run in a process
+    pool. A target that cannot be written becomes a failed outcome.
+    """
+    from functools import partial
+
+    from postkit.core.parallel import map_files
+
+    work = partial(_safe_run_job, transform=transform, check=check, diff=diff)
+    return list(map_files(work, jobs, jobs=workers, progress=progress))
+
+
+def _safe_run_job(job: Job, transform: Transform, check: bool, diff: bool) -> Outcome:
+    try:
+        return run_job(job, transform, check=check, diff=diff)
+    except OSError as error:
+        return Outcome(job, Status.FAILED, f"cannot write {job.target}: {error.strerror or error}")
+
+
+def counts(outcomes: Sequence[Outcome]) -> dict[str, int]:
+    """How many files ended in each status, in the summary's order."""
+    table = {status.value: 0 for status in Status}
+    for outcome in outcomes:
+        table[outcome.status.value] += 1
+    return table

@@ -1,0 +1,1 @@
+"""postkit traditional: Chinese-script copies of posts with OpenCC, word segmentation and protected spans."""

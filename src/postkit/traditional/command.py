@@ -1,0 +1,78 @@
+"""``postkit traditional``: parse options, write each post's Chinese-script copy, report, exit.
+
+Importing this module costs Typer alone: OpenCC, jieba and markdown-it load
+when the command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from postkit import console
+from postkit.console import ExcludeOption, JobsOption, PathsArgument
+from postkit.core.config import Section, is_bool, is_str, list_of_str, register_section
+
+OPENCC_CONFIGS = ("s2t", "s2tw", "s2twp", "s2hk", "t2s", "tw2s", "hk2s")
+
+register_section(
+    "traditional",
+    Section(
+        keys={
+            "config": (lambda v: v in OPENCC_CONFIGS, "an OpenCC config: s2t, s2tw, s2twp, s2hk, t2s, tw2s or hk2s"),
+            "keys": (list_of_str, "a list of front matter keys"),
+            "lang-key": (is_str, "a string (a front matter key)"),
+            "suffix": (is_str, "a string (a file-name tag such as 'zh-TW')"),
+            "skip-non-chinese": (is_bool, "true or false"),
+        }
+    ),
+)
+
+
+def traditional(
+    paths: PathsArgument = None,
+    opencc_config: Annotated[Optional[str], typer.Option("--config", help="OpenCC config: s2t (default), s2tw, s2twp, s2hk, or the reverse t2s, tw2s, hk2s.", show_default=False)] = None,
+    suffix: Annotated[Optional[str], typer.Option("--suffix", help="Name copies post.SUFFIX.md instead of the BCP 47 tag (zh-Hant, zh-TW, zh-HK, zh-Hans).", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the copies into this folder, mirroring the tree, under their own names.", show_default=False)] = None,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any copy is missing or stale (CI and pre-commit).")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print unified diffs of the copies; write nothing.")] = False,
+    convert_html: Annotated[bool, typer.Option("--convert", help="Convert HTML bodies to Markdown first (postkit convert).")] = False,
+    skip_non_chinese: Annotated[Optional[bool], typer.Option("--skip-non-chinese/--copy-non-chinese", help="Skip posts with no Chinese text (default: copy them with only lang set).", show_default=False)] = None,
+    exclude: ExcludeOption = None,
+    config_file: Annotated[Optional[Path], typer.Option("--config-file", help="Read this postkit config file instead of searching for one.", show_default=False)] = None,
+    jobs: JobsOption = None,
+) -> None:
+    """Write Traditional Chinese copies of posts (OpenCC), never touching URLs, code or keys."""
+    from functools import partial
+
+    from postkit.core.batch import mirror_path
+    from postkit.traditional.copy import copy_text
+
+    config, files = console.load_and_discover(paths, exclude, config_file)
+    settings = config.section("traditional")
+    chosen = opencc_config or settings.get("config", "s2t")
+    if chosen not in OPENCC_CONFIGS:
+        raise console.fail(f"--config must be one of {', '.join(OPENCC_CONFIGS)}, not {chosen!r}")
+    suffix = suffix if suffix is not None else settings.get("suffix")
+    if suffix is not None and not suffix.strip(". "):
+        raise console.fail("--suffix must not be empty")
+    from postkit.traditional.post import DEFAULT_FRONT_MATTER_KEYS, DEFAULT_LANG_KEY, copy_path
+
+    targets = [mirror_path(path, paths or ["."], str(out)) if out else copy_path(path, chosen, suffix) for path in files]
+    transform = partial(
+        copy_text,
+        config=chosen,
+        keys=tuple(settings.get("keys", DEFAULT_FRONT_MATTER_KEYS)),
+        lang_key=settings.get("lang-key", DEFAULT_LANG_KEY),
+        skip_non_chinese=skip_non_chinese if skip_non_chinese is not None else settings.get("skip-non-chinese", False),
+        convert_html=convert_html,
+        suffix=suffix,
+    )
+    console.run_batch("traditional", files, targets, transform, check=check, diff=diff, jobs=jobs, changed_label="written")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``postkit traditional`` to ``app``."""
+    app.command("traditional")(traditional)

@@ -1,0 +1,117 @@
+"""``postkit validate`` and ``postkit rules``: parse options, call the engine, print, exit.
+
+Importing this module costs Typer alone: the engine and the rule modules
+load when a command runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from postkit import console
+from postkit.core.config import register_section
+from postkit.console import ConfigOption, ExcludeOption, FormatOption, JobsOption, PathsArgument
+from postkit.validate.config_schema import SECTION
+
+register_section("validate", SECTION)
+
+
+def validate(
+    paths: PathsArgument = None,
+    output_format: FormatOption = None,
+    select: Annotated[Optional[list[str]], typer.Option("--select", help="Only these rule codes, prefixes or names (comma-separated; replaces config 'select').", show_default=False)] = None,
+    ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Skip these rule codes, prefixes or names (comma-separated; replaces config 'ignore').", show_default=False)] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply safe fixes in place.")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option("--unsafe-fixes", help="With --fix or --diff, apply unsafe fixes too.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Print the fixes as a unified diff; write nothing.")] = False,
+    exclude: ExcludeOption = None,
+    config_file: ConfigOption = None,
+    jobs: JobsOption = None,
+) -> None:
+    """Check front matter: required keys, dates, image fields and YAML traps."""
+    from postkit.core import report
+    from postkit.core.paths import default_paths, discover
+    from postkit.validate import engine
+    from postkit.validate.rules import RULES
+
+    chosen_format = console.chosen_format(output_format, report.FORMATS)
+    targets = paths or default_paths(Path.cwd())
+    config = console.load_config(Path(targets[0]), config_file)
+    try:
+        settings = engine.settings_for(config)
+        selection = engine.selection_for(config, console.split_codes(select), console.split_codes(ignore))
+    except ValueError as error:
+        raise console.fail(str(error)) from None
+    files = discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
+    with console.Progress(len(files), "validate") as progress:
+        run = engine.validate_files(
+            files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress, jobs=jobs
+        )
+    summary = report.Summary.of(run.diagnostics, run.files, run.fixes_applied, run.fixed_files)
+    failing = summary.errors + (summary.warnings if strict else 0)
+    if diff:
+        sys.stdout.write("".join(run.diffs))
+        typer.echo(f"{len(run.diffs)} file(s) would be fixed ({run.fixes_applied} fixes).", err=True)
+        raise typer.Exit(console.EXIT_PROBLEMS if run.diffs or failing else console.EXIT_CLEAN)
+    if chosen_format == "full":
+        console.print_styled(report.full(run.diagnostics, summary, lambda p, n: run.source_lines.get((p, n))))
+    elif chosen_format == "sarif":
+        rules = [(code, m.NAME, m.DEFAULT, m.__doc__ or "") for code, m in RULES.items()]
+        sys.stdout.write(report.sarif(run.diagnostics, summary, rules))
+    else:
+        writer = {"concise": report.concise, "json": report.to_json, "github": report.github}[chosen_format]
+        sys.stdout.write(writer(run.diagnostics, summary))
+    raise typer.Exit(console.EXIT_PROBLEMS if failing else console.EXIT_CLEAN)
+
+
+def rules(
+    code: Annotated[Optional[str], typer.Argument(help="A rule code (PK202) or name (date-format) to explain.", show_default=False)] = None,
+) -> None:
+    """List every rule, or print one rule's documentation."""
+    from postkit.validate.rules import RULES, lookup
+
+    if code is None:
+        _print_rule_table(RULES)
+        return
+    module = lookup(code)
+    if module is None:
+        raise console.fail(f"no rule {code!r}; run 'postkit rules' for the list")
+    doc = (module.__doc__ or "").strip()
+    if sys.stdout.isatty():
+        from rich.markdown import Markdown
+
+        console.stdout_console().print(Markdown(f"# {doc}"))
+    else:
+        typer.echo(doc)
+
+
+def _print_rule_table(registry: dict) -> None:
+    rows = [
+        (code, m.NAME, m.DEFAULT.label, m.FIX or "-", (m.__doc__ or "").strip().splitlines()[0].split(": ", 1)[-1])
+        for code, m in registry.items()
+    ]
+    if sys.stdout.isatty():
+        from rich.table import Table
+
+        table = Table("code", "name", "default", "fix", "checks", box=None, pad_edge=False)
+        for row in rows:
+            table.add_row(*row)
+        console.stdout_console().print(table)
+        return
+    for code, name, level, fix, summary in rows:
+        typer.echo(f"{code}  {name:<22} {level:<8} {fix:<7} {summary}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``postkit validate`` to ``app``."""
+    app.command("validate")(validate)
+
+
+def register_rules(app: typer.Typer) -> None:
+    """Add ``postkit rules`` to ``app``."""
+    app.command("rules")(rules)

@@ -1,0 +1,137 @@
+"""What a rule receives (a parsed post and the settings) and what it yields (a located problem)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Protocol
+
+import yaml
+
+from postkit.core.diagnostics import Fix, Severity
+from postkit.core.document import Document
+from postkit.core.front_matter import ParsedFrontMatter
+from postkit.core.image_urls import DEFAULT_IMAGE_FIELDS
+
+# The ``# noqa`` directive in front matter comments (ruff's spelling); the engine and PK103 read it.
+NOQA = re.compile(r"(?:^|\s)#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_,\s-]+))?", re.IGNORECASE)
+
+DEFAULT_REQUIRED = ("title", "date")
+DEFAULT_DATE_FIELDS = ("date", "updated")
+DEFAULT_DATE_FORMATS = ("iso8601", "YYYY-MM-DD HH:mm:ss")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validate settings after config and command line are merged (see ``config.py``).
+
+    ``timezone`` is an IANA name such as ``"Asia/Shanghai"`` from postkit's
+    config or Hexo's ``_config.yml``; ``None`` means none is configured.
+    """
+
+    required: tuple[str, ...] = DEFAULT_REQUIRED
+    image_fields: tuple[str, ...] = DEFAULT_IMAGE_FIELDS
+    date_fields: tuple[str, ...] = DEFAULT_DATE_FIELDS
+    date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
+    timezone: str | None = None
+    keep_image_field: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a rule reports: a 1-based position in the file, a message and maybe a fix.
+
+    Rules never choose their own code or severity; the engine stamps both
+    from the registry and the config (yamllint's model, STYLE.md point 2).
+    """
+
+    line: int
+    col: int
+    message: str
+    fix: Fix | None = None
+    end_line: int | None = None
+    end_col: int | None = None
+
+
+@dataclass
+class Post:
+    """One post as the rules see it: the document, its parsed front matter and the settings.
+
+    ``cache`` lets rules share work on the same post (the date rules read
+    each date once).
+    """
+
+    document: Document
+    front_matter: ParsedFrontMatter
+    settings: Settings = field(default_factory=Settings)
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        """The post's path as given on the command line or found in a folder."""
+        return self.document.path
+
+    def entry(self, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+        """``(key_node, value_node)`` of a top-level key, or ``None``."""
+        return self.front_matter.entries.get(key)
+
+    def value(self, key: str) -> Any:
+        """The constructed value of a top-level key (``None`` when absent)."""
+        return self.front_matter.value(key)
+
+    def problem_at(self, node: yaml.Node, message: str, fix: Fix | None = None, owner: yaml.Node | None = None) -> Problem:
+        """A :class:`Problem` spanning ``node`` (its end trimmed to the node's last line).
+
+        ``owner`` is the key (or the list) the node belongs to: when the node
+        is reached through an alias, the problem points at the owner and
+        drops the fix (see ``ParsedFrontMatter.is_alias_use``).
+        """
+        if owner is not None and self.front_matter.is_alias_use(node, owner):
+            line, col = self.front_matter.position(owner.start_mark)
+            return Problem(line, col, message + " (through an alias)")
+        start, _ = self.front_matter.span(node)
+        line, col = self.document.position(start)
+        source = self.front_matter.source(node)
+        end_col = col + len(source) if "\n" not in source and "\r" not in source else None
+        return Problem(line, col, message, fix, line if end_col else None, end_col)
+
+
+class Rule(Protocol):
+    """The shape of a rule module (yamllint's ``rules/*.py``).
+
+    ``CODE`` never changes once released; ``NAME`` is kebab-case; ``DEFAULT``
+    is the severity when config says nothing; ``FIX`` is ``None``, ``"safe"``,
+    ``"unsafe"`` or ``"both"`` (what ``postkit rules`` lists). The module docstring is the rule's
+    documentation.
+    """
+
+    CODE: str
+    NAME: str
+    DEFAULT: Severity
+    FIX: str | None
+    __doc__: str | None
+
+    def check(self, post: Post) -> Iterator[Problem]: ...
+
+
+Fact = tuple[str, int, int]
+"""What a project rule collects from one post: ``(key, line, col)``."""
+
+
+def shared_keys(facts: dict[str, list[Fact]]) -> Iterator[tuple[str, str, int, int, list[str]]]:
+    """For project rules: ``(key, path, line, col, other_paths)`` for each key found in several posts."""
+    places: dict[str, list[tuple[str, int, int]]] = {}
+    for path, items in facts.items():
+        for key, line, col in items:
+            places.setdefault(key, []).append((path, line, col))
+    for key, found in places.items():
+        if len(found) < 2:
+            continue
+        for path, line, col in found:
+            yield key, path, line, col, [other for other, _, _ in found if other != path]
+
+
+def listing(paths: list[str], limit: int = 5) -> str:
+    """``a.md, b.md and 3 more``: a readable list of posts for a message."""
+    shown = ", ".join(paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
