@@ -32,11 +32,11 @@ def images(
     ] = None,
     offline: Annotated[bool, typer.Option("--offline", help="Check local images only; make no network request.")] = False,
     timeout: Annotated[
-        Optional[float], typer.Option("--timeout", min=0.001, help="Read timeout in seconds. Default: 10 (config [images] 'timeout').", show_default=False)
+        Optional[float], typer.Option("--timeout", min=0.001, help="Read timeout in seconds. Default: 10 (config images.timeout).", show_default=False)
     ] = None,
     connect_timeout: Annotated[
         Optional[float],
-        typer.Option("--connect-timeout", min=0.001, help="Connect timeout in seconds. Default: 5 (config [images] 'connect-timeout').", show_default=False),
+        typer.Option("--connect-timeout", min=0.001, help="Connect timeout in seconds. Default: 5 (config images.connect-timeout).", show_default=False),
     ] = None,
     concurrency: Annotated[
         Optional[int], typer.Option("--concurrency", min=1, help="Requests at once in total. Default: 32.", show_default=False)
