@@ -66,6 +66,7 @@ class ParsedFrontMatter:
     error: YamlProblem | None = None
     entries: dict[str, tuple[yaml.Node, yaml.Node]] = field(default_factory=dict)
     duplicates: list[tuple[yaml.Node, yaml.Node]] = field(default_factory=list)
+    index: list[int] | None = None
 
     @property
     def is_mapping(self) -> bool:
@@ -79,6 +80,9 @@ class ParsedFrontMatter:
     def offset(self, mark: yaml.Mark) -> int:
         """Character offset in ``Document.text`` of a YAML mark."""
         assert self.document.front_matter is not None
+        if self.index is not None:
+            # The YAML was rewritten before parsing (Hexo's tabs, ';;;' braces): map back into the file.
+            return self.document.front_matter.start + self.index[min(mark.index, len(self.index) - 1)]
         return self.document.front_matter.start + mark.index
 
     def position(self, mark: yaml.Mark) -> tuple[int, int]:
@@ -175,23 +179,29 @@ def quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def parse(document: Document) -> ParsedFrontMatter:
+def parse(
+    document: Document, loader: type | None = None, yaml_text: str | None = None, index: list[int] | None = None
+) -> ParsedFrontMatter:
     """Parse the document's front matter block.
 
-    Never raises: a YAML error becomes ``ParsedFrontMatter.error`` with its
-    line and column in the file, not in the block (PK002).
+    ``loader`` replaces the YAML 1.1 loader (a generator's own scalar
+    table); ``yaml_text`` replaces the block's text when a generator rewrites
+    it before parsing, with ``index`` mapping each of its offsets back to one
+    in the block. Never raises: a YAML error becomes
+    ``ParsedFrontMatter.error`` with its line and column in the file, not in
+    the block (PK002).
     """
-    result = ParsedFrontMatter(document)
+    result = ParsedFrontMatter(document, index=index)
     if document.front_matter is None or document.front_matter.format != "yaml":
         return result
-    text = document.yaml_text
-    loader = _Loader(text)
+    text = document.yaml_text if yaml_text is None else yaml_text
+    loader = (loader or _Loader)(text)
     try:
         root = loader.get_single_node()
         result.root = root
         result.data = {} if root is None else loader.construct_document(root)
     except yaml.MarkedYAMLError as error:
-        result.error = _located_problem(document, error)
+        result.error = _located_problem(document, error, index)
         result.root = None
         return result
     except yaml.reader.ReaderError as error:
@@ -274,12 +284,14 @@ def _hint(problem: str, context: str, char: str, value_start: str) -> str | None
 _VALUE_START = re.compile(r"^\s*(?:-\s+)*(?:[^:#]+:\s+)?(\S)")
 
 
-def _located_problem(document: Document, error: yaml.MarkedYAMLError) -> YamlProblem:
+def _located_problem(document: Document, error: yaml.MarkedYAMLError, index: list[int] | None = None) -> YamlProblem:
     assert document.front_matter is not None
     mark = error.problem_mark or error.context_mark
     first_line = document.front_matter.first_line
     line = first_line + mark.line if mark else first_line
     col = mark.column + 1 if mark else 1
+    if mark is not None and index is not None:
+        line, col = document.position(document.front_matter.start + index[min(mark.index, len(index) - 1)])
     problem = " ".join((error.problem or "invalid YAML").split())
     context = " ".join((error.context or "").split())
     message = problem

@@ -35,6 +35,8 @@ def _check(table: dict[str, Any], _whole: dict[str, Any]) -> None:
                 validate_format(name)
         except FormatError as error:
             raise ValueError(str(error)) from None
+    if "engine" in table and table["engine"] not in ("hexo", "jekyll", "hugo"):
+        raise ValueError(f"'engine' is {table['engine']!r}; use 'hexo', 'jekyll' or 'hugo'")
     if "keep-image-field" in table:
         fields = table.get("image-fields", DEFAULT_IMAGE_FIELDS)
         if table["keep-image-field"] not in fields:
@@ -52,6 +54,7 @@ SECTION = Section(
         "severity": (table_of(is_str), "a table of code = 'error' | 'warning' | 'info'"),
         "per-file-ignores": (table_of(list_of_str), "a table of glob = [codes]"),
         "keep-image-field": (is_str, "a string (an image field name)"),
+        "engine": (is_str, "'hexo', 'jekyll' or 'hugo'"),
     },
     check=_check,
     top_level=True,

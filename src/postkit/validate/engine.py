@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Sequence
 from postkit.core.config import Config
 from postkit.core.diagnostics import Applicability, Diagnostic, Edit, Severity
 from postkit.core.document import Document, ReadError, apply_edits, read_document, unified_diff, write_atomic
-from postkit.core.front_matter import parse
+from postkit.validate.reading import read
 from postkit.core.paths import path_matches
 from postkit.validate.rules import RULES, is_project_rule, read_error, runs_on
 from postkit.validate.rules.base import NOQA as _NOQA, Post, Problem, Settings
@@ -59,6 +59,7 @@ class Selection:
     severities: dict[str, Severity]
     per_file_ignores: tuple[tuple[str, frozenset[str]], ...] = ()
     root: str = "."
+    explicit: frozenset[str] = frozenset()
 
     def __getstate__(self) -> dict[str, object]:
         # The cached plan holds modules, which do not pickle; workers rebuild it.
@@ -93,13 +94,24 @@ class Selection:
         enabled -= expand_codes(ignore)
         enabled.add(read_error.CODE)  # an unreadable file is never silent
         levels = {code: RULES[code].DEFAULT for code in enabled}
+        explicit: set[str] = set()
         for pattern, word in (severity or {}).items():
             level = Severity.parse(word)
             for code in expand_codes([pattern]):
                 if code in levels:
                     levels[code] = level
+                    explicit.add(code)
         ignores = tuple((glob, frozenset(expand_codes(codes))) for glob, codes in (per_file_ignores or {}).items())
-        return cls(levels, ignores, root)
+        return cls(levels, ignores, root, frozenset(explicit))
+
+    def level_of(self, code: str, level: Severity, problem: Problem) -> Severity:
+        """The severity of one problem: a trap only other generators fall into is at most a warning.
+
+        A severity set in config for the code wins over that.
+        """
+        if problem.other_engines and code not in self.explicit:
+            return min(level, Severity.WARNING)
+        return level
 
     def ignored_for(self, path: str) -> frozenset[str]:
         """Codes that ``per-file-ignores`` turns off for ``path``."""
@@ -159,7 +171,9 @@ def check_document(document: Document, settings: Settings, selection: Selection)
     Returns the diagnostics (sorted, with ``# noqa`` and ``per-file-ignores``
     applied) and the facts the project rules need.
     """
-    post = Post(document, parse(document), settings)
+    reading = read(document, settings.engine)
+    post = Post(reading.document, reading.front_matter, settings, reading=reading)
+    document = reading.document
     ignored = selection.ignored_for(document.path)
     noqa = _noqa_lines(document)
     result = FileResult(document.path, document=document, noqa=noqa)
@@ -173,7 +187,7 @@ def check_document(document: Document, settings: Settings, selection: Selection)
         for problem in module.check(post):
             if _suppressed(noqa, problem.line, code):
                 continue
-            result.diagnostics.append(_stamp(module, problem, document.path, level, document))
+            result.diagnostics.append(_stamp(module, problem, document.path, selection.level_of(code, level, problem), document))
     result.diagnostics.sort()
     return result
 
@@ -261,7 +275,7 @@ def project_diagnostics(results: Sequence[FileResult], selection: Selection) -> 
         for path, problem in module.check_project(facts):
             if _suppressed(by_path[path].noqa, problem.line, code):
                 continue
-            found.append(_stamp(module, problem, path, level))
+            found.append(_stamp(module, problem, path, selection.level_of(code, level, problem)))
     return found
 
 
@@ -377,6 +391,7 @@ def settings_for(config: Config) -> Settings:
         date_formats=tuple(config.get("date-formats", defaults.date_formats)),
         timezone=config.timezone,
         keep_image_field=config.get("keep-image-field"),
+        engine=config.get("engine", defaults.engine),
     )
 
 

@@ -34,7 +34,8 @@ import yaml
 from postkit.core.diagnostics import Applicability, Fix, Severity
 from postkit.validate.rules.wrong_type import KEYS as TYPED_KEYS
 from postkit.validate.rules.base import Post, Problem
-from postkit.validate.rules.scalars import quoted_source, yaml11_reading
+from postkit.validate.reading import YAML_VERSION
+from postkit.validate.rules.scalars import _describe, quoted_source, readings
 
 CODE = "PK104"
 NAME = "ambiguous-scalar"
@@ -42,41 +43,51 @@ DEFAULT = Severity.WARNING
 FIX = "both"
 
 
+def _engine_keeps_text(post: Post, node: yaml.ScalarNode, old: object, new: object) -> bool:
+    """True when the configured engine reads the scalar as the text written."""
+    value = old if YAML_VERSION[post.engine] == "1.1" else new
+    return isinstance(value, str)
+
+
 def check(post: Post) -> Iterator[Problem]:
     root = post.front_matter.root
     if root is None or not post.front_matter.is_mapping:
         return
-    stack: list[tuple[yaml.Node, yaml.Node]] = []
+    stack: list[tuple[yaml.Node, yaml.Node, bool]] = []
     for key_node, value_node in root.value:
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value in TYPED_KEYS:
-            continue
-        stack.append((value_node, key_node))
+        typed = isinstance(key_node, yaml.ScalarNode) and key_node.value in TYPED_KEYS
+        stack.append((value_node, key_node, typed))
     stack.reverse()  # pop in document order, so an anchor is met before its aliases
     seen: set[int] = set()
     while stack:
-        node, owner = stack.pop()
+        node, owner, typed = stack.pop()
         if id(node) in seen:
             continue  # an anchored node is checked once, where it is written
         seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
-            stack.extend((item, node) for item in reversed(node.value))
+            stack.extend((item, node, typed) for item in reversed(node.value))
         elif isinstance(node, yaml.MappingNode):
-            stack.extend((value, key) for key, value in reversed(node.value))
+            stack.extend((value, key, typed) for key, value in reversed(node.value))
         else:
-            readings = yaml11_reading(node)
-            if readings:
-                quoted = quoted_source(post.front_matter, node)
-                # Quoting keeps YAML 1.2's reading when that is a string; when YAML 1.2 reads a
-                # number (octal-looking 0755), quoting changes what Hexo sees, so it is unsafe.
-                keeps_hexo = readings[1].startswith("the string")
-                fix = Fix(
-                    f"quote it: {quoted}",
-                    (post.front_matter.replace_scalar(node, quoted),),
-                    Applicability.SAFE if keeps_hexo else Applicability.UNSAFE,
-                )
-                yield post.problem_at(
-                    node,
-                    f"{node.value} is {readings[0]} to YAML 1.1 (PyYAML, Jekyll) but {readings[1]} to YAML 1.2 (Hexo, Hugo)",
-                    fix,
-                    owner=owner,
-                )
+            found = readings(node)
+            if not found:
+                continue
+            old, new = found
+            keeps = _engine_keeps_text(post, node, old, new)
+            if typed and not keeps:
+                continue  # wrong-type (PK103) reports what the engine shows instead of the text
+            quoted = quoted_source(post.front_matter, node)
+            # Quoting keeps the configured engine's reading when that is the string; otherwise it
+            # changes what the site shows (0755 is the number 755 to Hexo), so it is unsafe.
+            fix = Fix(
+                f"quote it: {quoted}",
+                (post.front_matter.replace_scalar(node, quoted),),
+                Applicability.SAFE if keeps else Applicability.UNSAFE,
+            )
+            yield post.problem_at(
+                node,
+                f"{node.value} is {_describe(old)} to YAML 1.1 (PyYAML, Jekyll) but {_describe(new)} to YAML 1.2 (Hexo, Hugo)",
+                fix,
+                owner=owner,
+                other_engines=keeps,
+            )

@@ -27,6 +27,8 @@ class Settings:
 
     ``timezone`` is an IANA name such as ``"Asia/Shanghai"`` from postkit's
     config or Hexo's ``_config.yml``; ``None`` means none is configured.
+    ``engine`` is the generator whose reading decides what is an error
+    (``hexo``, ``jekyll`` or ``hugo``; see ``reading.py``).
     """
 
     required: tuple[str, ...] = DEFAULT_REQUIRED
@@ -35,6 +37,7 @@ class Settings:
     date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
     timezone: str | None = None
     keep_image_field: str | None = None
+    engine: str = "hexo"
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class Problem:
 
     Rules never choose their own code or severity; the engine stamps both
     from the registry and the config (yamllint's model, STYLE.md point 2).
+    ``other_engines`` marks a portability trap that the configured generator
+    reads as written: the engine stamps it as a warning at most.
     """
 
     line: int
@@ -51,6 +56,7 @@ class Problem:
     fix: Fix | None = None
     end_line: int | None = None
     end_col: int | None = None
+    other_engines: bool = False
 
 
 @dataclass
@@ -65,6 +71,7 @@ class Post:
     front_matter: ParsedFrontMatter
     settings: Settings = field(default_factory=Settings)
     cache: dict[str, Any] = field(default_factory=dict)
+    reading: Any = None
 
     @property
     def path(self) -> str:
@@ -79,7 +86,14 @@ class Post:
         """The constructed value of a top-level key (``None`` when absent)."""
         return self.front_matter.value(key)
 
-    def problem_at(self, node: yaml.Node, message: str, fix: Fix | None = None, owner: yaml.Node | None = None) -> Problem:
+    @property
+    def engine(self) -> str:
+        """The generator whose reading decides errors (``hexo``, ``jekyll``, ``hugo``)."""
+        return self.settings.engine
+
+    def problem_at(
+        self, node: yaml.Node, message: str, fix: Fix | None = None, owner: yaml.Node | None = None, other_engines: bool = False
+    ) -> Problem:
         """A :class:`Problem` spanning ``node`` (its end trimmed to the node's last line).
 
         ``owner`` is the key (or the list) the node belongs to: when the node
@@ -88,12 +102,12 @@ class Post:
         """
         if owner is not None and self.front_matter.is_alias_use(node, owner):
             line, col = self.front_matter.position(owner.start_mark)
-            return Problem(line, col, message + " (through an alias)")
+            return Problem(line, col, message + " (through an alias)", other_engines=other_engines)
         start, _ = self.front_matter.span(node)
         line, col = self.document.position(start)
         source = self.front_matter.source(node)
         end_col = col + len(source) if "\n" not in source and "\r" not in source else None
-        return Problem(line, col, message, fix, line if end_col else None, end_col)
+        return Problem(line, col, message, fix, line if end_col else None, end_col, other_engines)
 
 
 class Rule(Protocol):

@@ -24,19 +24,100 @@ automatic fix: the real date is unknown.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Iterator
 
-from postkit.core.diagnostics import Severity
+import yaml
+
+from postkit.core.diagnostics import Edit, Fix, Severity
+from postkit.validate.reading import hexo_date
 from postkit.validate.rules.base import Post, Problem
-from postkit.validate.rules.dates import date_entries
+from postkit.validate.rules.dates import DateReading, date_entries, read_date, zone
 
 CODE = "PK201"
 NAME = "invalid-date"
 DEFAULT = Severity.ERROR
-FIX = None
+FIX = "safe"
+
+# The fields Hexo itself reads as dates (through toDate and timezone); others are theme data.
+HEXO_DATE_FIELDS = ("date", "updated")
+_WEEKDAY = re.compile(r"^[A-Za-z]{3,},\s*")
 
 
 def check(post: Post) -> Iterator[Problem]:
     for key, node, reading, key_node in date_entries(post):
+        if post.engine == "hexo" and key in HEXO_DATE_FIELDS:
+            problem = _hexo(post, key, node, reading, key_node)
+            if problem is not False:
+                if problem is not None:
+                    yield problem
+                continue
         if reading.error:
             yield post.problem_at(node, f"{key}: {reading.error}; Hexo silently falls back to the file's birth time", owner=key_node)
+
+
+def _wall(reading: DateReading, tz: dt.tzinfo | None) -> dt.datetime | None:
+    """The wall-clock time the author meant, on the site's clock (UTC when no timezone is set)."""
+    value = reading.value
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    if value.tzinfo is not None:
+        try:
+            value = value.astimezone(tz or dt.timezone.utc).replace(tzinfo=None)
+        except (OverflowError, ValueError):
+            return None
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def _show(wall: dt.datetime) -> str:
+    text = wall.strftime("%Y-%m-%d %H:%M:%S")
+    return text + (f".{wall.microsecond // 1000:03d}" if wall.microsecond else "")
+
+
+def _hexo(post: Post, key: str, node: yaml.Node, reading: DateReading, key_node: yaml.Node) -> Problem | None | bool:
+    """Compare the date Hexo shows with the one written; ``False`` when postkit cannot model the shape."""
+    view = hexo_date(node, post.value(key))
+    if not view.modelled:
+        return False
+    where = f" in {post.settings.timezone}" if post.settings.timezone else ""
+    if view.wall is None:
+        why = reading.error or f"Hexo cannot read {reading.text!r}"
+        return post.problem_at(node, f"{key}: {why}; Hexo silently falls back to the file's birth time", owner=key_node)
+    shown = _show(view.wall)
+    intended = _wall(reading, zone(post.settings.timezone))
+    if intended is None:
+        if reading.error and _WEEKDAY.match(reading.text):
+            rest = read_date(_WEEKDAY.sub("", reading.text), post.settings.date_formats)
+            if _wall(rest, zone(post.settings.timezone)) == view.wall:
+                return post.problem_at(
+                    node, f"{key}: {reading.error}; Hexo ignores the weekday and shows {shown}{where}, other tools reject the date",
+                    owner=key_node, other_engines=True,
+                )
+        if not view.rolled and isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+            return post.problem_at(
+                node, f"{key}: Hexo (JavaScript's Date) reads {reading.text!r} as {shown}{where}, but YAML and most other tools do not read it as a date",
+                owner=key_node, other_engines=True,
+            )
+        why = reading.error or f"{reading.text!r} is not a date"
+        verb = "rolls it over" if view.rolled else "reads it anyway"
+        return post.problem_at(node, f"{key}: {why}; JavaScript {verb} and Hexo shows {shown}{where}", owner=key_node)
+    if intended == view.wall:
+        return None
+    fix = None
+    if isinstance(node, yaml.ScalarNode) and node.tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:str"):
+        start, _ = post.front_matter.span(node)
+        source = post.front_matter.source(node)
+        end = start + len(source)
+        if node.style in ("'", '"') and len(source) >= 2 and source[0] == source[-1] == node.style:
+            start, end = start + 1, end - 1
+        rewritten = _show(intended)
+        fix = Fix(f"write {rewritten}, which Hexo reads in its timezone", (Edit(start, end, rewritten),))
+    reason = ""
+    if reading.has_offset and post.settings.timezone:
+        reason = " (Hexo reads the UTC digits of a date with an offset as local time when 'timezone' is set)"
+    return post.problem_at(
+        node, f"{key} {reading.text!r} means {_show(intended)}{where} but Hexo shows {shown}{where}{reason}", fix, owner=key_node
+    )

@@ -40,4 +40,4 @@ def check(post: Post) -> Iterator[Problem]:
         return
     for key in post.settings.required:
         if key not in post.front_matter.data:
-            yield Problem(span.open_line, 1, f"required key {key!r} is missing")
+            yield Problem(max(span.open_line, 1), 1, f"required key {key!r} is missing")

@@ -59,8 +59,21 @@ _SEARCH_LINES = 200
 
 
 def check(post: Post) -> Iterator[Problem]:
+    reading = post.reading
     document = post.document
-    if document.front_matter is not None:
+    if reading is not None and reading.engine == "hexo":
+        generic = reading.generic
+        span = document.front_matter
+        if span is not None and span.open_line == 0 and generic.front_matter is None:
+            yield from _missing_opening(generic, other_engines=True)
+            return
+        if span is None and generic.front_matter is not None:
+            yield _hexo_misses(generic, reading.block.reason if reading.block else None)
+            return
+        if span is not None:
+            return
+        document = generic
+    elif document.front_matter is not None:
         return
     if document.unclosed_fence_line is not None:
         line = document.unclosed_fence_line
@@ -74,6 +87,43 @@ def check(post: Post) -> Iterator[Problem]:
             "postkit keeps that paragraph as body, but a YAML front matter parser would swallow it",
         )
         return
+    problems = list(_missing_opening(document, other_engines=False))
+    if problems:
+        yield from problems
+        return
+    if "\r" in document.text and "\n" not in document.text:
+        yield Problem(1, 1, "no front matter found: the file uses old Mac line endings (CR only), which Hexo does not split into lines; convert them to LF")
+        return
+    yield Problem(1, 1, "no front matter block ('---' ... '---') at the top of the post")
+
+
+def _hexo_misses(document, reason: str | None) -> Problem:  # noqa: ANN001
+    """Hexo finds no front matter where the post plainly has a block: say why, and fix the fence when it can."""
+    span = document.front_matter
+    opening = document.line(span.open_line)
+    fix = None
+    if span.open_line > 1:
+        blank_end = document.offset(span.open_line)
+        fix = Fix("delete the blank lines before the opening '---'", (Edit(0, blank_end, ""),))
+    elif opening.rstrip(" \t") != opening and opening.rstrip(" \t") in ("-" * len(opening.rstrip(" \t")),):
+        start = document.offset(span.open_line) + len(opening.rstrip(" \t"))
+        fix = Fix("delete the spaces after the opening '---'", (Edit(start, start + len(opening) - len(opening.rstrip(" \t")), ""),))
+    if span.open_line > 1:
+        reason = (
+            "Hexo takes a front matter block only at the very top, or after exactly one empty line; "
+            f"here the opening '---' is on line {span.open_line}"
+        )
+    return Problem(
+        span.open_line,
+        1,
+        f"Hexo finds no front matter: {reason or 'its fences are not the ones Hexo looks for'}; "
+        "the post gets no title or date and the YAML shows as body text",
+        fix,
+    )
+
+
+def _missing_opening(document, other_engines: bool) -> Iterator[Problem]:  # noqa: ANN001
+    """Keys with a closing ``---`` but no opening one: Hexo reads them, other generators do not."""
     first = 1
     while first <= document.line_count and not document.line(first).strip():
         first += 1
@@ -91,11 +141,8 @@ def check(post: Post) -> Iterator[Problem]:
                     f"front matter has a closing '---' at line {number} but no opening '---'; "
                     "Hexo reads it, Jekyll, Hugo and most tools do not",
                     fix,
+                    other_engines=other_engines,
                 )
                 return
             if not line.strip():
                 break  # a blank line: prose, not a block of keys
-    if "\r" in document.text and "\n" not in document.text:
-        yield Problem(1, 1, "no front matter found: the file uses old Mac line endings (CR only), which Hexo does not split into lines; convert them to LF")
-        return
-    yield Problem(1, 1, "no front matter block ('---' ... '---') at the top of the post")

@@ -6,6 +6,7 @@ Shared by wrong-type (PK103) and ambiguous-scalar (PK104).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import yaml
 
@@ -25,6 +26,50 @@ def is_plain(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.style in (None, "")
 
 
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, bool):
+        return f"the boolean {value}"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if value is None:
+        return "null"
+    return f"the date {value!r}"
+
+
+def _build(text: str, version: str) -> Any:
+    if version == "1.1":
+        return build_scalar(text)
+    from postkit.validate.reading import Yaml12Loader
+
+    try:
+        return yaml.load(text, Loader=Yaml12Loader)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+        return text
+
+
+def readings(node: yaml.ScalarNode) -> tuple[Any, Any] | None:
+    """``(yaml_1_1_value, yaml_1_2_value)`` of a plain scalar when the two versions differ; else ``None``.
+
+    YAML 1.1 is PyYAML's table (Jekyll's Psych); YAML 1.2 is js-yaml's core
+    schema (Hexo; Hugo's go-yaml v3 reads the same forms).
+    """
+    if not is_plain(node) or not _CANDIDATE.match(node.value):
+        return None
+    text = node.value
+    old, new = _build(text, "1.1"), _build(text, "1.2")
+    if type(old) is type(new) and (old == new or old != old and new != new):
+        return None
+    if old is None or new is None or not isinstance(old, (str, bool, int, float)) or not isinstance(new, (str, bool, int, float)):
+        return None  # dates and nulls: the date rules and empty-value (PK102) speak about those
+    return old, new
+
+
+# Only texts that can be a non-string in either version need building (keeps the rule cheap).
+_CANDIDATE = re.compile(r"^(?:[-+.0-9]|[yYnNoOtTfF~])")
+
+
 def yaml11_reading(node: yaml.ScalarNode) -> tuple[str, str] | None:
     """How YAML 1.1 and YAML 1.2 read a plain scalar, when they differ; else ``None``.
 
@@ -32,18 +77,8 @@ def yaml11_reading(node: yaml.ScalarNode) -> tuple[str, str] | None:
     False", "the string 'no'")`` for ``no`` (case B31) or ``("the number
     600", "the string '10:00'")`` for ``10:00``.
     """
-    if not is_plain(node):
-        return None
-    text = node.value
-    if node.tag == "tag:yaml.org,2002:bool" and text in YAML11_ONLY_BOOLEANS:
-        value = text.lower() in ("yes", "on", "y")
-        return f"the boolean {value}", f"the string {text!r}"
-    if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
-        if _OCTAL_11.match(text) and "_" not in text:
-            return f"the number {build_scalar(text)!r}", f"the number {int(text, 10)!r}"
-        if _SEXAGESIMAL.match(text) or _BINARY.match(text) or _UNDERSCORE_NUMBER.match(text):
-            return f"the number {build_scalar(text)!r}", f"the string {text!r}"
-    return None
+    found = readings(node)
+    return None if found is None else (_describe(found[0]), _describe(found[1]))
 
 
 def quoted_source(front_matter: ParsedFrontMatter, node: yaml.ScalarNode) -> str:

@@ -40,7 +40,8 @@ from typing import Iterator
 import yaml
 
 from postkit.core.diagnostics import Applicability, Edit, Fix, Severity
-from postkit.core.front_matter import build_scalar, quote
+from postkit.core.front_matter import quote
+from postkit.validate.reading import LABELS, shown
 from postkit.validate.rules.base import NOQA, Post, Problem
 from postkit.validate.rules.scalars import YAML11_ONLY_BOOLEANS, YAML12_BOOLEANS, is_plain, quoted_source
 
@@ -70,11 +71,24 @@ def _kind(node: yaml.Node) -> str:
     }.get(node.tag, f"a value tagged {node.tag}")
 
 
-def _scalar_problem(post: Post, node: yaml.ScalarNode, label: str) -> Problem:
-    built = build_scalar(post.front_matter.source(node)) if is_plain(node) else node.value
-    fix = Fix(f"quote it: {quoted_source(post.front_matter, node)}", (post.front_matter.replace_scalar(node, quoted_source(post.front_matter, node)),))
+def _written(post: Post, node: yaml.ScalarNode) -> str:
+    """The text the author wrote for a scalar: a plain scalar's source, or a quoted one's string."""
+    return node.value
+
+
+def _misread(post: Post, node: yaml.ScalarNode, value: object, label: str) -> Problem | None:
+    """A problem when the engine shows ``value`` as something other than the scalar's written text."""
+    if node.tag == _STR or value is None:
+        return None
+    written = _written(post, node)
+    display = shown(value, post.engine)
+    if display == written:
+        return None
+    engine = LABELS[post.engine]
     source = post.front_matter.source(node)
-    return post.problem_at(node, f"{label} is {_kind(node)}, not a string: YAML reads {source} as {built!r}", fix)
+    quoted = quoted_source(post.front_matter, node)
+    fix = Fix(f"quote it: {quoted}", (post.front_matter.replace_scalar(node, quoted),))
+    return post.problem_at(node, f"{label} is {_kind(node)} to {engine}, which shows {source} as {display!r}; quote it to keep the text", fix)
 
 
 def _check_title(post: Post, node: yaml.Node) -> Iterator[Problem]:
@@ -82,12 +96,15 @@ def _check_title(post: Post, node: yaml.Node) -> Iterator[Problem]:
         if node.tag == "tag:yaml.org,2002:null":
             return  # empty-value (PK102) reports it
         if node.tag != _STR:
-            yield _scalar_problem(post, node, "title")
+            problem = _misread(post, node, post.value("title"), "title")
+            if problem is not None:
+                yield problem
             return
         if is_plain(node):
             yield from _check_comment_cut(post, node)
         return
-    yield post.problem_at(node, f"title is {_kind(node)}, not a string")
+    display = shown(post.value("title"), post.engine)
+    yield post.problem_at(node, f"title is {_kind(node)}, not a string; {LABELS[post.engine]} shows {display!r}")
 
 
 def _check_comment_cut(post: Post, node: yaml.ScalarNode) -> Iterator[Problem]:
@@ -109,21 +126,39 @@ def _check_comment_cut(post: Post, node: yaml.ScalarNode) -> Iterator[Problem]:
 
 
 def _check_terms(post: Post, key: str, node: yaml.Node) -> Iterator[Problem]:
+    value = post.value(key)
     if isinstance(node, yaml.ScalarNode):
         if node.tag not in (_STR, "tag:yaml.org,2002:null"):
-            yield _scalar_problem(post, node, key)
+            problem = _misread(post, node, value, key)
+            if problem is not None:
+                yield problem
         return
     if isinstance(node, yaml.MappingNode):
         yield post.problem_at(node, f"{key} is a mapping; use a string or a list of strings")
         return
-    for item in node.value:
-        if isinstance(item, yaml.SequenceNode):
-            yield post.problem_at(item, f"{key} holds a nested list; each item must be a string (write '- x', not '- - x')", owner=node)
-        elif isinstance(item, yaml.MappingNode):
-            yield post.problem_at(item, f"{key} holds a mapping; each item must be a string", owner=node)
-        elif item.tag not in (_STR,):
-            problem = _scalar_problem(post, item, f"an item of {key}")
-            yield post.problem_at(item, problem.message, owner=node) if post.front_matter.is_alias_use(item, node) else problem
+    values = value if isinstance(value, list) and len(value) == len(node.value) else [None] * len(node.value)
+    # Hexo reads each list inside categories as one hierarchy (parent, child, ...); tags take no lists.
+    hierarchies = key == "categories" and post.engine == "hexo"
+    for item, item_value in zip(node.value, values):
+        yield from _check_term(post, key, item, item_value, node, nested_ok=hierarchies)
+
+
+def _check_term(post: Post, key: str, item: yaml.Node, value: object, owner: yaml.Node, nested_ok: bool) -> Iterator[Problem]:
+    if isinstance(item, yaml.SequenceNode):
+        if nested_ok:
+            inner = value if isinstance(value, list) and len(value) == len(item.value) else [None] * len(item.value)
+            for child, child_value in zip(item.value, inner):
+                yield from _check_term(post, key, child, child_value, item, nested_ok=False)
+            return
+        display = shown(value, post.engine) if value is not None else None
+        shows = f"; {LABELS[post.engine]} makes it the single name {display!r}" if display is not None and post.engine == "hexo" else ""
+        yield post.problem_at(item, f"{key} holds a nested list; each item must be a string (write '- x', not '- - x'){shows}", owner=owner)
+    elif isinstance(item, yaml.MappingNode):
+        yield post.problem_at(item, f"{key} holds a mapping; each item must be a string", owner=owner)
+    elif item.tag != _STR:
+        problem = _misread(post, item, value, f"an item of {key}")
+        if problem is not None:
+            yield post.problem_at(item, problem.message, owner=owner) if post.front_matter.is_alias_use(item, owner) else problem
 
 
 def _check_comments(post: Post, node: yaml.Node) -> Iterator[Problem]:
