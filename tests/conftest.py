@@ -20,6 +20,16 @@ CASES = SHARED / "cases"
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.fixture(scope="session")
+def hexo_site() -> Path:
+    """build/hexo with Hexo 7 installed from tests/hexo's lock file, once per session; skips without node."""
+    from hexo_site import have_node, install_hexo
+
+    if not have_node():
+        pytest.skip("node and npm are needed to run Hexo")
+    return install_hexo()
+
+
 @pytest.fixture
 def corpus() -> Path:
     """``../shared/corpus`` (read-only): tests that need it skip when it is absent."""

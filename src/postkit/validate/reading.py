@@ -219,11 +219,10 @@ def shown(value: Any, engine: str) -> str | None:
 
 # --- hexo-front-matter's block detection -------------------------------------------------------
 
-# hexo-fs turns CRLF into LF before hexo-front-matter sees the text; these regular expressions
-# are hexo-front-matter's own with that step folded in, so offsets stay those of the file.
-_OLD = re.compile(r"(?P<sep>-{3,}|;{3,})\r?\n(?P<data>[\s\S]+?)(?P<nl>\r?\n)(?P=sep)(?:\r?\n)?")
+# hexo-front-matter's own regular expressions; hexo-fs has turned CRLF into LF before they run.
+_OLD = re.compile(r"(?P<sep>-{3,}|;{3,})\n(?P<data>[\s\S]+?)(?P<nl>\n)(?P=sep)\n?")
 _PREFIX = re.compile(r"-{3,}|;{3,}")
-_NEW = re.compile(r"(?P<data>[\s\S]+?)(?P<nl>\r?\n)(?P<sep>-{3,}|;{3,})(?:\r?\n)?")
+_NEW = re.compile(r"(?P<data>[\s\S]+?)(?P<nl>\n)(?P<sep>-{3,}|;{3,})\n?")
 _LEADING_TABS = re.compile(r"\n(\t+)")
 
 
@@ -247,15 +246,36 @@ def _line_of(text: str, offset: int) -> int:
 
 def hexo_block(text: str) -> Block:
     """Where hexo-front-matter's ``split`` finds the block in ``text`` (the file without its BOM)."""
-    old = _OLD.match(text)
+    import bisect
+
+    if "\r\n" in text:
+        # Run on the text as hexo-fs hands it over (CRLF as LF) and map offsets back into the file.
+        removed: list[int] = []
+        for found in re.finditer("\r\n", text):
+            removed.append(found.start() - len(removed))
+        normal = text.replace("\r\n", "\n")
+
+        def back(offset: int) -> int:
+            return offset + bisect.bisect_left(removed, offset)
+    else:
+        normal = text
+
+        def back(offset: int) -> int:
+            return offset
+
+    old = _OLD.match(normal)
     if old:
-        close = old.end("nl")
-        span = FrontMatterSpan(1, _line_of(text, close), old.start("data"), close, old.end())
+        close = back(old.end("nl"))
+        span = FrontMatterSpan(1, _line_of(text, close), back(old.start("data")), close, back(old.end()))
         return Block(span, json=old.group("sep").startswith(";"))
-    prefix = _PREFIX.match(text)
+    prefix = _PREFIX.match(normal)
     if prefix:
-        line_end = text.find("\n", prefix.end())
-        rest = text[prefix.end() : len(text) if line_end == -1 else line_end].rstrip("\r")
+        if text.startswith(("+++\n", "+++\r\n")):
+            return Block(None, "Hexo reads no TOML ('+++') front matter")
+        line_end = normal.find("\n", prefix.end())
+        rest = normal[prefix.end() : len(normal) if line_end == -1 else line_end]
+        if normal.startswith(prefix.group() + "\n" + prefix.group()):
+            return Block(None, "the block between the fences is empty")
         if rest.strip() == "" and rest:
             reason = f"the opening {prefix.group()!r} is followed by {_spaces(rest)}, so Hexo does not take it as a fence"
         elif rest:
@@ -263,10 +283,12 @@ def hexo_block(text: str) -> Block:
         else:
             reason = f"Hexo finds no closing {prefix.group()!r} line that matches the opening one"
         return Block(None, reason)
-    new = _NEW.match(text)
+    if text.startswith(("+++\n", "+++\r\n")):
+        return Block(None, "Hexo reads no TOML ('+++') front matter")
+    new = _NEW.match(normal)
     if new:
-        close = new.end("nl")
-        span = FrontMatterSpan(0, _line_of(text, close), 0, close, new.end())
+        close = back(new.end("nl"))
+        span = FrontMatterSpan(0, _line_of(text, close), 0, close, back(new.end()))
         return Block(span, json=new.group("sep").startswith(";"))
     return Block(None, "there is no '---' line")
 

@@ -32,7 +32,7 @@ from typing import Iterator
 import yaml
 
 from postkit.core.diagnostics import Applicability, Fix, Severity
-from postkit.validate.rules.wrong_type import KEYS as TYPED_KEYS
+from postkit.validate.rules.wrong_type import ALIASES, KEYS
 from postkit.validate.rules.base import Post, Problem
 from postkit.validate.reading import YAML_VERSION
 from postkit.validate.rules.scalars import _describe, quoted_source, readings
@@ -41,6 +41,9 @@ CODE = "PK104"
 NAME = "ambiguous-scalar"
 DEFAULT = Severity.WARNING
 FIX = "both"
+
+
+TYPED_KEYS = KEYS + tuple(ALIASES)
 
 
 def _engine_keeps_text(post: Post, node: yaml.ScalarNode, old: object, new: object) -> bool:

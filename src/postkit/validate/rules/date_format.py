@@ -20,8 +20,11 @@ date: Tue, 14 Dec 2021 02:53:00 GMT
 
 ## Fix
 A safe fix rewrites the value in the first allowed format that keeps the
-same instant: `2021-12-14T02:53:00Z`, or `2021-12-14T10:53:00+08:00` when
-`timezone` is Asia/Shanghai. Quoting is kept; nothing else on the line moves.
+same instant: `2021-12-14T02:53:00Z`. When `timezone` is set (Asia/Shanghai)
+the rewrite is the site's local time, `2021-12-14 10:53:00`: with `engine =
+"hexo"` that is the only form Hexo reads at the same instant, since it drops
+the offset of `2021-12-14T10:53:00+08:00`; other engines get the offset
+form. Quoting is kept; nothing else on the line moves.
 """
 
 from __future__ import annotations
@@ -45,7 +48,16 @@ def check(post: Post) -> Iterator[Problem]:
             continue
         found = reading.formats[0] if reading.formats else "an unlisted format"
         message = f"{key} {reading.text!r} is in {found.upper() if found == 'rfc2822' else found}, not an allowed format ({', '.join(allowed)})"
-        rewritten = render(reading.value, allowed, zone(post.settings.timezone))
+        value = reading.value
+        site_zone = zone(post.settings.timezone)
+        if post.engine == "hexo" and site_zone is not None and getattr(value, "tzinfo", None) is not None:
+            # Hexo reads the UTC digits of a date with an offset as local time when 'timezone' is set,
+            # so the rewrite that keeps the instant for Hexo is the site's local time without an offset.
+            try:
+                value = value.astimezone(site_zone).replace(tzinfo=None)  # type: ignore[union-attr]
+            except (OverflowError, ValueError):
+                continue
+        rewritten = render(value, allowed, site_zone)
         fix = None
         if rewritten is not None:
             start, _ = post.front_matter.span(node)

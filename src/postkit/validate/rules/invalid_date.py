@@ -88,14 +88,17 @@ def _hexo(post: Post, key: str, node: yaml.Node, reading: DateReading, key_node:
         return post.problem_at(node, f"{key}: {why}; Hexo silently falls back to the file's birth time", owner=key_node)
     shown = _show(view.wall)
     intended = _wall(reading, zone(post.settings.timezone))
+    if intended is None and reading.error and _WEEKDAY.match(reading.text):
+        rest = read_date(_WEEKDAY.sub("", reading.text), post.settings.date_formats)
+        intended = _wall(rest, zone(post.settings.timezone))
+        if intended == view.wall:
+            return post.problem_at(
+                node, f"{key}: {reading.error}; Hexo ignores the weekday and shows {shown}{where}, other tools reject the date",
+                owner=key_node, other_engines=True,
+            )
+        if intended is not None:
+            reading = rest
     if intended is None:
-        if reading.error and _WEEKDAY.match(reading.text):
-            rest = read_date(_WEEKDAY.sub("", reading.text), post.settings.date_formats)
-            if _wall(rest, zone(post.settings.timezone)) == view.wall:
-                return post.problem_at(
-                    node, f"{key}: {reading.error}; Hexo ignores the weekday and shows {shown}{where}, other tools reject the date",
-                    owner=key_node, other_engines=True,
-                )
         if not view.rolled and isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
             return post.problem_at(
                 node, f"{key}: Hexo (JavaScript's Date) reads {reading.text!r} as {shown}{where}, but YAML and most other tools do not read it as a date",

@@ -51,6 +51,8 @@ DEFAULT = Severity.ERROR
 FIX = "both"
 
 KEYS = ("title", "categories", "tags", "comments")
+# Hexo reads `category` and `tag` as `categories` and `tags` when those are absent.
+ALIASES = {"category": "categories", "tag": "tags"}
 _STR = "tag:yaml.org,2002:str"
 _TRAILING_COMMENT = re.compile(r"^([ \t]+#.*?)[ \t]*$")
 
@@ -125,7 +127,7 @@ def _check_comment_cut(post: Post, node: yaml.ScalarNode) -> Iterator[Problem]:
     )
 
 
-def _check_terms(post: Post, key: str, node: yaml.Node) -> Iterator[Problem]:
+def _check_terms(post: Post, key: str, node: yaml.Node, as_key: str | None = None) -> Iterator[Problem]:
     value = post.value(key)
     if isinstance(node, yaml.ScalarNode):
         if node.tag not in (_STR, "tag:yaml.org,2002:null"):
@@ -138,7 +140,7 @@ def _check_terms(post: Post, key: str, node: yaml.Node) -> Iterator[Problem]:
         return
     values = value if isinstance(value, list) and len(value) == len(node.value) else [None] * len(node.value)
     # Hexo reads each list inside categories as one hierarchy (parent, child, ...); tags take no lists.
-    hierarchies = key == "categories" and post.engine == "hexo"
+    hierarchies = (as_key or key) == "categories" and post.engine == "hexo"
     for item, item_value in zip(node.value, values):
         yield from _check_term(post, key, item, item_value, node, nested_ok=hierarchies)
 
@@ -190,13 +192,16 @@ def _check_comments(post: Post, node: yaml.Node) -> Iterator[Problem]:
 def check(post: Post) -> Iterator[Problem]:
     if not post.front_matter.is_mapping:
         return
-    for key in KEYS:
+    keys = KEYS + tuple(alias for alias, key in ALIASES.items() if post.engine == "hexo" and post.entry(key) is None)
+    for key in keys:
         entry = post.entry(key)
         if entry is None:
             continue
         key_node, node = entry
         if key == "title":
             problems = _check_title(post, node)
+        elif key in ALIASES:
+            problems = _check_terms(post, key, node, as_key=ALIASES[key])
         elif key == "comments":
             problems = _check_comments(post, node)
         else:
