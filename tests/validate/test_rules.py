@@ -33,26 +33,29 @@ CASES = [
     ("no front matter", "正文\n", [("PK001", 1, 1)]),
     ("unclosed fence", "---\ntitle: x\n", [("PK001", 1, 1)]),
     ("thematic break", "---\n\nA paragraph.\n\n---\n", [("PK001", 1, 1)]),
-    ("keys without opening fence", "title: x\ndate: 2021-01-01\n---\nbody\n", [("PK001", 1, 1)]),
+    ("keys without opening fence", "title: x\ndate: 2021-01-01\n---\nbody\n", [("PK001", 1, 1), ("PK203", 2, 7)]),
     ("yaml syntax, colon in title", "\n---\ntitle: 论文解读: 一种新方法\ndate: 2021-01-01 00:00:00+08:00\n---\n", [("PK002", 3, 12)]),
     ("yaml syntax, bracket title", "---\ntitle: [转载] 一篇文章\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK002", 2, 13)]),
-    ("yaml syntax, tab indent", "---\ntitle: x\ntags:\n\t- 标签\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK002", 4, 1)]),
     ("yaml syntax, quote inside quotes", '---\ntitle: "He said "hi" today"\ndate: 2021-01-01T00:00:00Z\n---\n', [("PK002", 2, 18)]),
     ("duplicate key", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\ncover: /a.png\ncover: /b.png\n---\n", [("PK003", 5, 1)]),
     ("duplicate nested key", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\nseo:\n  k: 1\n  k: 2\n---\n", [("PK003", 6, 3)]),
     ("list front matter", "---\n- a\n- b\n---\n", [("PK004", 2, 1)]),
-    ("scalar front matter", "---\n只是一句话\n---\n正文", [("PK004", 2, 1)]),
-    ("toml front matter", "+++\ntitle = 'x'\n+++\nbody\n", [("PK005", 1, 1)]),
+    ("scalar front matter", "---\n只是一句话\n---\n正文", [("PK001", 1, 1)]),
+    ("toml front matter", "+++\ntitle = 'x'\n+++\nbody\n", [("PK001", 1, 1)]),
     ("missing title and date", "---\nauthor: me\n---\n", [("PK101", 1, 1), ("PK101", 1, 1)]),
-    ("empty front matter", "---\n---\nbody", [("PK101", 1, 1), ("PK101", 1, 1)]),
+    ("empty front matter", "---\n---\nbody", [("PK001", 1, 1)]),
     ("title is a single space", "---\ntitle: ' '\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK102", 2, 8)]),
     ("title is null", "---\ntitle:\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK102", 2, 1)]),
-    ("boolean title", "---\ntitle: on\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK103", 2, 8)]),
-    ("sexagesimal title", "---\ntitle: 10:00\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK103", 2, 8)]),
-    ("number title", "---\ntitle: 2021\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK103", 2, 8)]),
+    ("boolean title", "---\ntitle: on\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK104", 2, 8)]),
+    ("sexagesimal title", "---\ntitle: 10:00\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK104", 2, 8)]),
+    ("number title shown as written", "---\ntitle: 2021\ndate: 2021-01-01T00:00:00Z\n---\n", []),
+    ("exponent title", "---\ntitle: 1e3\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK103", 2, 8)]),
+    ("octal title", "---\ntitle: 0o17\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK103", 2, 8)]),
+    ("date title", "---\ntitle: 2021-12-14\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK103", 2, 8)]),
     ("title cut by comment", "---\ntitle: 我的 #1 文章\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK103", 2, 8)]),
-    ("nested category list", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\ncategories:\n-  - 科技\n---\n", [("PK103", 5, 4)]),
-    ("boolean tags", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\ntags: [no, 摄影, 2021]\n---\n", [("PK103", 4, 8), ("PK103", 4, 16)]),
+    ("category hierarchy", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\ncategories:\n-  - 科技\n---\n", []),
+    ("nested tag list", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\ntags:\n-  - 科技\n   - 新闻\n---\n", [("PK103", 5, 4)]),
+    ("boolean tags", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\ntags: [no, 摄影, 2021, 1.0]\n---\n", [("PK104", 4, 8), ("PK103", 4, 22)]),
     ("comments as yaml 1.1 word", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\ncomments: off\n---\n", [("PK103", 4, 11)]),
     ("comments as a string", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\ncomments: 'false'\n---\n", [("PK103", 4, 11)]),
     ("ambiguous scalar", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\nlang: no\ntime: 10:30\nmode: 0755\n---\n", [("PK104", 4, 7), ("PK104", 5, 7), ("PK104", 6, 7)]),
@@ -78,6 +81,28 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected"), [pytest.param(t, e, id=i) for i, t, e in CASES])
 def test_rule_reports(text, expected):
     assert found(text) == expected
+
+
+# The same shapes where Jekyll (YAML 1.1, Psych) and Hugo read them otherwise than Hexo.
+OTHER_ENGINES = [
+    ("jekyll", "yaml syntax, tab indent", "---\ntitle: x\ntags:\n\t- 标签\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK002", 4, 1)]),
+    ("hugo", "yaml syntax, tab indent", "---\ntitle: x\ntags:\n\t- 标签\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK002", 4, 1)]),
+    ("jekyll", "scalar front matter", "---\n只是一句话\n---\n正文", [("PK004", 2, 1)]),
+    ("hugo", "toml front matter", "+++\ntitle = 'x'\n+++\nbody\n", [("PK005", 1, 1)]),
+    ("jekyll", "empty front matter", "---\n---\nbody", [("PK101", 1, 1), ("PK101", 1, 1)]),
+    ("jekyll", "keys without opening fence", "title: x\ndate: 2021-01-01\n---\nbody\n", [("PK001", 1, 1)]),
+    ("jekyll", "boolean title", "---\ntitle: on\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK103", 2, 8)]),
+    ("jekyll", "sexagesimal title", "---\ntitle: 10:00\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK103", 2, 8)]),
+    ("jekyll", "exponent title", "---\ntitle: 1e3\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK104", 2, 8)]),
+    ("hugo", "exponent title", "---\ntitle: 1e3\ndate: 2021-01-01T00:00:00Z\n---\n", [("PK103", 2, 8)]),
+    ("jekyll", "nested category list", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\ncategories:\n-  - 科技\n---\n", [("PK103", 5, 4)]),
+    ("jekyll", "boolean tags", "---\ntitle: x\ndate: 2021-01-01T00:00:00Z\ntags: [no, 摄影, 2021]\n---\n", [("PK103", 4, 8)]),
+]
+
+
+@pytest.mark.parametrize(("engine", "text", "expected"), [pytest.param(g, t, e, id=f"{g}: {i}") for g, i, t, e in OTHER_ENGINES])
+def test_rule_reports_for_other_engines(engine, text, expected):
+    assert found(text, settings=Settings(engine=engine)) == expected
 
 
 ACCEPTED = [
@@ -124,7 +149,10 @@ def test_custom_date_format_allows_pattern_and_fix_uses_it():
 
 def test_rfc2822_fix_keeps_instant_in_site_timezone():
     text = "---\ntitle: x\ndate: 'Tue, 14 Dec 2021 02:53:00 GMT'\n---\n"
+    # Hexo drops the offset of a date when 'timezone' is set, so its fix is the site's local time.
     fixed, _ = fix_document(Document.from_text(text), Settings(timezone="Asia/Shanghai"), ALL)
+    assert fixed.text == "---\ntitle: x\ndate: '2021-12-14 10:53:00'\n---\n"
+    fixed, _ = fix_document(Document.from_text(text), Settings(timezone="Asia/Shanghai", engine="jekyll"), ALL)
     assert fixed.text == "---\ntitle: x\ndate: '2021-12-14T10:53:00+08:00'\n---\n"
     fixed, _ = fix_document(Document.from_text(text), Settings(), ALL)
     assert fixed.text == "---\ntitle: x\ndate: '2021-12-14T02:53:00Z'\n---\n"
@@ -146,12 +174,22 @@ def test_noqa_comment_silences_one_line():
 
 
 def test_select_ignore_and_severity():
-    text = "---\ntitle: on\ndate: Tue, 14 Dec 2021 02:53:00 GMT\n---\n"
+    text = "---\ntitle: 1e3\ndate: Tue, 14 Dec 2021 02:53:00 GMT\n---\n"
     assert codes(text, selection=Selection.build(select=["PK2"])) == ["PK202"]
     assert codes(text, selection=Selection.build(ignore=["wrong-type"])) == ["PK202"]
     selection = Selection.build(severity={"PK202": "error"})
     result = check_document(Document.from_text(text), Settings(), selection)
     assert {d.code: d.severity.label for d in result.diagnostics} == {"PK103": "error", "PK202": "error"}
+
+
+def test_traps_of_other_engines_are_warnings_unless_config_says_otherwise():
+    text = "title: x\ndate: 2021-12-14T10:53:00Z\n---\nbody\n"  # no opening fence: Hexo reads it
+    result = check_document(Document.from_text(text), Settings(), ALL)
+    assert [(d.code, d.severity.label) for d in result.diagnostics] == [("PK001", "warning")]
+    result = check_document(Document.from_text(text), Settings(engine="jekyll"), ALL)
+    assert [(d.code, d.severity.label) for d in result.diagnostics] == [("PK001", "error")]
+    result = check_document(Document.from_text(text), Settings(), Selection.build(severity={"PK001": "error"}))
+    assert [(d.code, d.severity.label) for d in result.diagnostics] == [("PK001", "error")]
 
 
 def test_per_file_ignores_match_globs():

@@ -104,8 +104,9 @@ def date_utc(year: int, month0: int, day: int, hour: int = 0, minute: int = 0, s
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
     ms_total = (base - epoch + delta) // dt.timedelta(milliseconds=1)
     if not rolled:
-        following = dt.datetime(year + (month0 == 11), (month0 + 1) % 12 + 1, 1, tzinfo=dt.timezone.utc)
-        rolled = not 1 <= day <= (following - base).days
+        import calendar
+
+        rolled = not 1 <= day <= calendar.monthrange(year, month0 + 1)[1]
     return JsDate(ms_total if abs(ms_total) <= 8.64e15 else None, rolled)
 
 
@@ -355,10 +356,11 @@ def read(document: Document, engine: str) -> Reading:
         return Reading(engine, seen, _parse_json(seen, data), document, block)
     escaped, index = _escape_tabs(data)
     parsed = parse(seen, loader=Yaml12Loader, yaml_text=escaped, index=index)
-    if parsed.error is None and not isinstance(parsed.data, (dict, list)):
+    if parsed.error is None and (parsed.root is None or not isinstance(parsed.data, (dict, list))):
         # js-yaml gave a string, a number or null: hexo-front-matter keeps no front matter.
         bare = replace(document, front_matter=None)
-        kind = "empty" if parsed.data is None else f"the {type(parsed.data).__name__} {parsed.data!r}"[:80]
+        data = None if parsed.root is None else parsed.data
+        kind = "nothing" if data is None else (f"the string {data[:40]!r}" if isinstance(data, str) else f"the value {shown(data, engine)!r}")
         reason = f"the text before the '---' on line {block.span.close_line} reads as {kind}, not as keys"
         return Reading(engine, bare, parse(bare), document, Block(None, reason))
     return Reading(engine, seen, parsed, document, block)

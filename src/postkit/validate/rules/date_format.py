@@ -56,8 +56,8 @@ def check(post: Post) -> Iterator[Problem]:
             try:
                 value = value.astimezone(site_zone).replace(tzinfo=None)  # type: ignore[union-attr]
             except (OverflowError, ValueError):
-                continue
-        rewritten = render(value, allowed, site_zone)
+                value = None  # at the edge of the calendar: report without a fix
+        rewritten = render(value, allowed, site_zone) if value is not None else None
         fix = None
         if rewritten is not None:
             start, _ = post.front_matter.span(node)

@@ -88,6 +88,8 @@ def _hexo(post: Post, key: str, node: yaml.Node, reading: DateReading, key_node:
         return post.problem_at(node, f"{key}: {why}; Hexo silently falls back to the file's birth time", owner=key_node)
     shown = _show(view.wall)
     intended = _wall(reading, zone(post.settings.timezone))
+    if intended is None and reading.value is not None:
+        return None  # at the edge of the calendar: no wall time to compare with
     if intended is None and reading.error and _WEEKDAY.match(reading.text):
         rest = read_date(_WEEKDAY.sub("", reading.text), post.settings.date_formats)
         intended = _wall(rest, zone(post.settings.timezone))
