@@ -77,7 +77,9 @@ class Diagnostic:
     ``line`` and ``col`` start at 1 and point into the file as a reader sees
     it in an editor, never into the YAML block alone (STYLE.md, point 3).
     ``end_line``/``end_col`` delimit the offending span when known (exclusive
-    end column). Instances sort by path, then position, then code.
+    end column). ``group`` is every post of a cross-file finding (the same
+    title in many posts): one tuple shared by all its members, which the json
+    and sarif formats write once. Instances sort by path, then position, then code.
     """
 
     path: str
@@ -90,6 +92,7 @@ class Diagnostic:
     fix: Fix | None = field(default=None, compare=False)
     end_line: int | None = field(default=None, compare=False)
     end_col: int | None = field(default=None, compare=False)
+    group: tuple[str, ...] | None = field(default=None, compare=False)
 
     @property
     def file(self) -> Path:

@@ -150,12 +150,36 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, object]:
     }
 
 
+def _groups(diagnostics: Iterable[Diagnostic]) -> tuple[dict[int, int], list[dict[str, object]]]:
+    """Number each shared post list once: ``(id(tuple) -> index, [{"id", "code", "posts"}])``."""
+    index: dict[int, int] = {}
+    listed: list[dict[str, object]] = []
+    for d in diagnostics:
+        if d.group is not None and id(d.group) not in index:
+            index[id(d.group)] = len(listed)
+            listed.append({"id": len(listed), "code": d.code, "posts": [shown(p) for p in d.group]})
+    return index, listed
+
+
 def to_json(diagnostics: Iterable[Diagnostic], summary: Summary) -> str:
-    """A JSON document: ``{"version", "tool", "diagnostics": [...], "summary": {...}}``."""
+    """A JSON document: ``{"version", "tool", "diagnostics": [...], "groups": [...], "summary": {...}}``.
+
+    A diagnostic of a cross-file finding carries ``"group": N``, the index of
+    its full post list in ``groups``, which holds each list once.
+    """
+    diagnostics = list(diagnostics)
+    index, listed = _groups(diagnostics)
+    items = []
+    for d in diagnostics:
+        item = diagnostic_dict(d)
+        if d.group is not None:
+            item["group"] = index[id(d.group)]
+        items.append(item)
     document = {
         "version": JSON_SCHEMA_VERSION,
         "tool": {"name": "postkit", "version": __version__},
-        "diagnostics": [diagnostic_dict(d) for d in diagnostics],
+        "diagnostics": items,
+        "groups": listed,
         "summary": summary.as_dict(),
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -202,9 +226,12 @@ def sarif(
     """A SARIF 2.1.0 log with one run; ``rules`` is ``(code, name, default severity, doc)``.
 
     Columns are Unicode code points (``columnKind: unicodeCodePoints``), as
-    in every other format. The summary is in ``runs[0].properties.summary``.
+    in every other format. The summary is in ``runs[0].properties.summary``;
+    the post list of each cross-file finding is in ``runs[0].properties.groups``
+    once, and its results point at it with ``properties.group``.
     """
     index = {code: i for i, (code, _, _, _) in enumerate(rules)}
+    group_index, groups = _groups(diagnostics)
     results = []
     for d in diagnostics:
         region: dict[str, int] = {"startLine": d.line, "startColumn": d.col}
@@ -218,6 +245,8 @@ def sarif(
         }
         if d.code in index:
             result["ruleIndex"] = index[d.code]
+        if d.group is not None:
+            result["properties"] = {"group": group_index[id(d.group)]}
         if d.fix is not None and all(e.start_position and e.end_position for e in d.fix.edits):
             result["fixes"] = [
                 {
@@ -268,7 +297,7 @@ def sarif(
                 },
                 "columnKind": "unicodeCodePoints",
                 "results": results,
-                "properties": {"summary": summary.as_dict()},
+                "properties": {"summary": summary.as_dict(), "groups": groups},
             }
         ],
     }

@@ -32,12 +32,14 @@ def validate(
     exclude: ExcludeOption = None,
     config_file: ConfigOption = None,
     jobs: JobsOption = None,
+    drafts: Annotated[bool, typer.Option("--drafts", help="At a Hexo site root, check source/_drafts too.")] = False,
 ) -> None:
     """Check front matter: required keys, dates, image fields and YAML traps."""
     from postkit.core import report
     from postkit.core.paths import default_paths, discover
     from postkit.validate import engine
     from postkit.validate.rules import RULES
+    from postkit.validate.site import site_targets
 
     chosen_format = console.chosen_format(output_format, report.FORMATS)
     targets = paths or default_paths(Path.cwd())
@@ -47,7 +49,8 @@ def validate(
         selection = engine.selection_for(config, console.split_codes(select), console.split_codes(ignore))
     except ValueError as error:
         raise console.fail(str(error)) from None
-    files = discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
+    targets, outside_site = site_targets(targets, drafts)
+    files = discover(targets, [*config.get("exclude", []), *(exclude or []), *outside_site], str(config.root))
     with console.Progress(len(files), "validate") as progress:
         run = engine.validate_files(
             files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress, jobs=jobs

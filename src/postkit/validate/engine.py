@@ -148,7 +148,7 @@ def _stamp(module: ModuleType, problem: Problem, path: str, level: Severity, doc
         fix = replace(fix, edits=located)
     return Diagnostic(
         path, problem.line, problem.col, module.CODE, module.NAME, level, problem.message,
-        fix, problem.end_line, problem.end_col,
+        fix, problem.end_line, problem.end_col, problem.group,
     )
 
 
@@ -163,6 +163,7 @@ class FileResult:
     fixed_text: str | None = None
     fixes_applied: int = 0
     noqa: dict[int, frozenset[str] | None] = field(default_factory=dict)
+    language: str | None = None
 
 
 def check_document(document: Document, settings: Settings, selection: Selection) -> FileResult:
@@ -176,7 +177,8 @@ def check_document(document: Document, settings: Settings, selection: Selection)
     document = reading.document
     ignored = selection.ignored_for(document.path)
     noqa = _noqa_lines(document)
-    result = FileResult(document.path, document=document, noqa=noqa)
+    lang = post.value("lang") if post.front_matter.is_mapping else None
+    result = FileResult(document.path, document=document, noqa=noqa, language=lang if isinstance(lang, str) else None)
     front_matter_format = document.front_matter.format if document.front_matter else None
     for code, module, level, project in selection.plan:
         if code in ignored or not runs_on(module, front_matter_format):
@@ -263,16 +265,51 @@ def _self_overlapping(edits: tuple[Edit, ...]) -> bool:
     return any(b[0] < a[1] for a, b in zip(ordered, ordered[1:]))
 
 
-def project_diagnostics(results: Sequence[FileResult], selection: Selection) -> list[Diagnostic]:
+# A language tag before the extension names a copy of a post: post.zh-TW.md, post.zh-Hant.md, post.en.md.
+_LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+# Per-post rules whose finding a language copy repeats from its original (the copy is made from it).
+COPY_REPEATS = frozenset({"PK301"})
+
+
+def language_copies(results: Sequence[FileResult]) -> dict[str, str]:
+    """Map each language copy in the run to its original in the run.
+
+    A copy is ``post.TAG.md`` beside ``post.md`` (what ``postkit traditional``
+    writes), or a post whose ``lang`` is set and whose file name is that of
+    exactly one post without ``lang`` (a copy in a mirrored tree, ``--out``).
+    """
+    import os
+
+    paths = {result.path for result in results}
+    plain_by_name: dict[str, list[str]] = {}
+    for result in results:
+        if result.language is None:
+            plain_by_name.setdefault(os.path.basename(result.path), []).append(result.path)
+    found: dict[str, str] = {}
+    for result in results:
+        stem, extension = os.path.splitext(result.path)
+        base, tag = os.path.splitext(stem)
+        if tag and _LANGUAGE_TAG.match(tag[1:]) and base + extension in paths:
+            found[result.path] = base + extension
+            continue
+        if result.language is not None:
+            twins = [p for p in plain_by_name.get(os.path.basename(result.path), []) if p != result.path]
+            if len(twins) == 1:
+                found[result.path] = twins[0]
+    return found
+
+
+def project_diagnostics(results: Sequence[FileResult], selection: Selection, copies: dict[str, str] | None = None) -> list[Diagnostic]:
     """Run the rules that compare posts with each other over the facts the files gave."""
     found: list[Diagnostic] = []
     by_path = {result.path: result for result in results}
+    copies = language_copies(results) if copies is None else copies
     for code, module in RULES.items():
         level = selection.severities.get(code)
         if level is None or not is_project_rule(module):
             continue
         facts = {result.path: result.facts[code] for result in results if code in result.facts}
-        for path, problem in module.check_project(facts):
+        for path, problem in module.check_project(facts, copies):
             if _suppressed(by_path[path].noqa, problem.line, code):
                 continue
             found.append(_stamp(module, problem, path, selection.level_of(code, level, problem)))
@@ -376,7 +413,11 @@ def validate_files(
             run.fixed_files += 1
         if outcome.diff:
             run.diffs.append(outcome.diff)
-    run.diagnostics.extend(project_diagnostics(results, selection))
+    copies = language_copies(results)
+    if copies:
+        # A copy repeats its original's per-post findings of these rules; the original's report covers both.
+        run.diagnostics = [d for d in run.diagnostics if not (d.code in COPY_REPEATS and d.path in copies)]
+    run.diagnostics.extend(project_diagnostics(results, selection, copies))
     run.diagnostics.sort()
     return run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Protocol
+from typing import Any, Iterator, Protocol, Sequence
 
 import yaml
 
@@ -57,6 +57,7 @@ class Problem:
     end_line: int | None = None
     end_col: int | None = None
     other_engines: bool = False
+    group: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -132,8 +133,27 @@ Fact = tuple[str, int, int]
 """What a project rule collects from one post: ``(key, line, col)``."""
 
 
-def shared_keys(facts: dict[str, list[Fact]]) -> Iterator[tuple[str, str, int, int, list[str]]]:
-    """For project rules: ``(key, path, line, col, other_paths)`` for each key found in several posts."""
+@dataclass(frozen=True)
+class Member:
+    """One post of a cross-file group: where it holds the shared key, and the other posts to name."""
+
+    path: str
+    line: int
+    col: int
+    others: int
+    preview: tuple[str, ...]
+    group: tuple[str, ...]
+
+
+def shared_keys(facts: dict[str, list[Fact]], identity: dict[str, str] | None = None) -> Iterator[tuple[str, Member]]:
+    """For project rules: ``(key, member)`` for each post whose key another, different post also has.
+
+    ``identity`` maps a language copy (``post.zh-TW.md``) to its original
+    when both are in the run: a post and its copies count as one post and
+    only the original is reported. The work and the output are linear in the
+    size of each group: a member names at most five others.
+    """
+    identity = identity or {}
     places: dict[str, list[tuple[str, int, int]]] = {}
     for path, items in facts.items():
         for key, line, col in items:
@@ -141,11 +161,21 @@ def shared_keys(facts: dict[str, list[Fact]]) -> Iterator[tuple[str, str, int, i
     for key, found in places.items():
         if len(found) < 2:
             continue
-        for path, line, col in found:
-            yield key, path, line, col, [other for other, _, _ in found if other != path]
+        reported = [(path, line, col) for path, line, col in found if path not in identity]
+        posts = tuple(dict.fromkeys(path for path, _, _ in reported))
+        if len(posts) < 2:
+            continue
+        for path, line, col in reported:
+            preview = tuple(other for other in posts[: PREVIEW + 1] if other != path)[:PREVIEW]
+            yield key, Member(path, line, col, len(posts) - 1, preview, posts)
 
 
-def listing(paths: list[str], limit: int = 5) -> str:
-    """``a.md, b.md and 3 more``: a readable list of posts for a message."""
-    shown = ", ".join(paths[:limit])
-    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+PREVIEW = 5
+
+
+def listing(paths: Sequence[str], total: int | None = None) -> str:
+    """``a.md, b.md and 9,990 more``: at most five posts by name, then the count of the rest."""
+    total = len(paths) if total is None else total
+    shown = ", ".join(paths[:PREVIEW])
+    rest = total - min(len(paths), PREVIEW)
+    return shown + (f" and {rest:,} more" if rest > 0 else "")

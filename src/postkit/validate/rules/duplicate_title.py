@@ -2,7 +2,11 @@
 
 ## What it checks
 Across all posts checked in one run, titles that are equal after trimming
-spaces. Each post gets a diagnostic that lists all the others.
+spaces. Each post gets a diagnostic that names up to five others and
+counts the rest (`… and 9,990 more`); the json and sarif formats list every
+post of the group once. A post and its language copies (`post.zh-TW.md`
+beside `post.md`, or a copy with `lang` set in a mirrored tree) are one
+post: only a title shared with a different post is reported.
 
 ## Why it matters
 Feeds republish the same article, and generators that fetch on a schedule
@@ -40,7 +44,8 @@ def collect(post: Post) -> list[Fact]:
     return [(title.strip(), line, col)]
 
 
-def check_project(facts: dict[str, list[Fact]]) -> Iterator[tuple[str, Problem]]:
-    """One problem per post whose title another post also has."""
-    for title, path, line, col, others in shared_keys(facts):
-        yield path, Problem(line, col, f"title {title!r} is also used by {listing(others, limit=20)}")
+def check_project(facts: dict[str, list[Fact]], identity: dict[str, str] | None = None) -> Iterator[tuple[str, Problem]]:
+    """One problem per post whose title another post (not its own language copy) also has."""
+    for title, member in shared_keys(facts, identity):
+        message = f"title {title!r} is also used by {listing(member.preview, member.others)}"
+        yield member.path, Problem(member.line, member.col, message, group=member.group)

@@ -3,7 +3,9 @@
 ## What it checks
 Across all posts checked in one run, the URLs in `image-fields`. Placeholder
 URLs are left to image-field (PK302), and a post that repeats a URL in two
-of its own fields counts once.
+of its own fields counts once. A post and its language copies count as one
+post. Messages name up to five other posts and count the rest; json and
+sarif list each group's posts once.
 
 ## Why it matters
 Generators fall back to a feed's logo or a default picture when an article
@@ -44,7 +46,8 @@ def collect(post: Post) -> list[Fact]:
     return [(url, line, col) for url, (line, col) in found.items()]
 
 
-def check_project(facts: dict[str, list[Fact]]) -> Iterator[tuple[str, Problem]]:
-    """One problem per post that shares an image URL with another post."""
-    for _url, path, line, col, others in shared_keys(facts):
-        yield path, Problem(line, col, f"the same image is used by {len(others)} other post(s): {listing(others)}")
+def check_project(facts: dict[str, list[Fact]], identity: dict[str, str] | None = None) -> Iterator[tuple[str, Problem]]:
+    """One problem per post that shares an image URL with another post (not its own language copy)."""
+    for _url, member in shared_keys(facts, identity):
+        message = f"the same image is used by {member.others:,} other post(s): {listing(member.preview, member.others)}"
+        yield member.path, Problem(member.line, member.col, message, group=member.group)
