@@ -44,3 +44,15 @@ def read_with_hexo(site: Path, files: list[Path], timezones: list[str], work: Pa
     )
     assert result.returncode == 0, result.stderr
     return {item["file"]: item for item in json.loads(result.stdout)}
+
+
+def render_with_hexo(site: Path, bodies: dict[str, str], work: Path) -> dict[str, dict]:
+    """Render Markdown bodies with Hexo's own post renderer (tests/hexo/render.js), in one node process."""
+    posts = work / "hexo-render.json"
+    posts.write_text(json.dumps([{"name": name, "body": body} for name, body in bodies.items()], ensure_ascii=False), encoding="utf-8")
+    result = subprocess.run(
+        ["node", str(HEXO_SPEC / "render.js"), str(site), str(posts)],
+        capture_output=True, text=True, timeout=600, env={**os.environ, "TZ": "UTC"},
+    )
+    assert result.returncode == 0, result.stderr
+    return {item["name"]: item for item in json.loads(result.stdout)}

@@ -55,6 +55,7 @@ SECTION = Section(
         "per-file-ignores": (table_of(list_of_str), "a table of glob = [codes]"),
         "keep-image-field": (is_str, "a string (an image field name)"),
         "engine": (is_str, "'hexo', 'jekyll' or 'hugo'"),
+        "template-tags": (list_of_str, "a list of tag names (theme and plugin Nunjucks tags)"),
     },
     check=_check,
     top_level=True,

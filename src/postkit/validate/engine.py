@@ -433,6 +433,7 @@ def settings_for(config: Config) -> Settings:
         timezone=config.timezone,
         keep_image_field=config.get("keep-image-field"),
         engine=config.get("engine", defaults.engine),
+        template_tags=tuple(config.get("template-tags", defaults.template_tags)),
     )
 
 

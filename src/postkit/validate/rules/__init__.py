@@ -1,4 +1,4 @@
-"""The front matter rules, one module each, in an explicit registry keyed by code.
+"""The post rules (front matter, and the body where the generator reads it), one module each, in an explicit registry keyed by code.
 
 Nothing is discovered by magic (yamllint's ``rules/__init__.py``): a new rule
 is imported and listed here. Codes never change once released.
@@ -18,12 +18,14 @@ from postkit.validate.rules import (
     file_name,
     image_field,
     invalid_date,
+    mangled_title,
     missing_key,
     naive_date,
     no_front_matter,
     not_a_mapping,
     read_error,
     reused_image,
+    template_hazard,
     unsupported_format,
     updated_before_date,
     wrong_type,
@@ -43,6 +45,7 @@ RULES: dict[str, ModuleType] = {
         empty_value,
         wrong_type,
         ambiguous_scalar,
+        mangled_title,
         invalid_date,
         date_format,
         naive_date,
@@ -52,6 +55,7 @@ RULES: dict[str, ModuleType] = {
         reused_image,
         duplicate_title,
         file_name,
+        template_hazard,
     )
 }
 BY_NAME: dict[str, ModuleType] = {module.NAME: module for module in RULES.values()}

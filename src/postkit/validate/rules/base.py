@@ -38,6 +38,7 @@ class Settings:
     timezone: str | None = None
     keep_image_field: str | None = None
     engine: str = "hexo"
+    template_tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
