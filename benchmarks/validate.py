@@ -6,7 +6,10 @@ and prints:
     start-up included, output to /dev/null), on every core and with --jobs 1;
   - posts per second for `frontmatter.load` over the same files (read + parse);
   - the ratio of the two costs (goal <= 1.5);
-  - the wall time of a one-file run, the pre-commit case (goal <= 0.3 s).
+  - the wall time of a one-file run, the pre-commit case (goal <= 0.3 s);
+  - a recurring-title tree (a daily feed: N posts with one title and one
+    cover): the size of the concise and json output and the peak RSS of
+    each run (goal: output linear in the problems, peak RSS < 200 MB).
 
 Run: .venv/bin/python benchmarks/validate.py [--posts N] [--corpus PATH]
 """
@@ -38,6 +41,30 @@ def build_tree(corpus: Path, target: Path, count: int) -> list[Path]:
         shutil.copyfile(source, path)
         made.append(path)
     return made
+
+
+def recurring_tree(target: Path, count: int) -> None:
+    """N posts with one title and one cover, as a daily feed's generator writes them."""
+    for index in range(count):
+        folder = target / f"day{index // 500:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{index:05d}.md").write_text(
+            f"---\ntitle: 每日早报\ndate: 2021-12-14 10:53:00\nthumbnail: https://img.example.cn/logo.png\n---\n第 {index} 期\n",
+            encoding="utf-8",
+        )
+
+
+def peak_run(args: list[str]) -> tuple[float, int, float]:
+    """``(seconds, output bytes, peak RSS in MB)`` of one run; the RSS is the largest of the process tree."""
+    import os
+
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(args, stdout=output, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        size = output.tell()
+    return seconds, size, usage.ru_maxrss / 1024
 
 
 def time_command(args: list[str], repeat: int) -> list[float]:
@@ -76,12 +103,20 @@ def main() -> None:
         serial = min(time_command([postkit, "validate", "--format", "concise", "--jobs", "1", tree], options.repeat))
         bare = min(bare_parse(files) for _ in range(options.repeat))
         one_file = time_command([postkit, "validate", str(files[0])], 7)
+        recurring = Path(tmp) / "recurring"
+        recurring_tree(recurring, options.posts)
+        runs = {name: peak_run([postkit, "validate", "--format", name, str(recurring)]) for name in ("concise", "json")}
     print(f"posts: {len(files)} (copied from {options.corpus})")
     print(f"postkit validate:  {validate:6.2f} s  {len(files) / validate:8.0f} posts/s  (whole command, start-up included)")
     print(f"  with --jobs 1:   {serial:6.2f} s  {len(files) / serial:8.0f} posts/s  (one process)")
     print(f"frontmatter.load:  {bare:6.2f} s  {len(files) / bare:8.0f} posts/s  (read + parse only)")
     print(f"cost ratio validate / bare parse: {validate / bare:.2f}  (goal <= 1.5); one process: {serial / bare:.2f}")
     print(f"one-file run (pre-commit case): median {statistics.median(one_file):.3f} s, best {min(one_file):.3f} s  (goal <= 0.3 s)")
+    for name, (seconds, size, rss) in runs.items():
+        print(
+            f"recurring title, {options.posts:,} posts, --format {name}: {seconds:5.2f} s, "
+            f"output {size / 1e6:5.2f} MB, peak RSS {rss:5.0f} MB  (goal < 200 MB)"
+        )
 
 
 if __name__ == "__main__":

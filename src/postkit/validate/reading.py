@@ -132,8 +132,17 @@ class Yaml12Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
     yaml_implicit_resolvers: dict = {}
 
 
+# The first characters each form can start with: the resolver tries only the forms that can match.
+_FIRST = {
+    "tag:yaml.org,2002:null": ["~", "n", "N", ""],
+    "tag:yaml.org,2002:bool": list("tTfF"),
+    "tag:yaml.org,2002:int": list("-+0123456789"),
+    "tag:yaml.org,2002:float": list("-+0123456789."),
+    "tag:yaml.org,2002:timestamp": list("0123456789"),
+    "tag:yaml.org,2002:merge": ["<"],
+}
 for _tag, _pattern in YAML12_SCALARS:
-    Yaml12Loader.add_implicit_resolver(_tag, re.compile(_pattern), None)
+    Yaml12Loader.add_implicit_resolver(_tag, re.compile(_pattern), _FIRST[_tag])
 
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -223,7 +232,6 @@ def shown(value: Any, engine: str) -> str | None:
 # hexo-front-matter's own regular expressions; hexo-fs has turned CRLF into LF before they run.
 _OLD = re.compile(r"(?P<sep>-{3,}|;{3,})\n(?P<data>[\s\S]+?)(?P<nl>\n)(?P=sep)\n?")
 _PREFIX = re.compile(r"-{3,}|;{3,}")
-_NEW = re.compile(r"(?P<data>[\s\S]+?)(?P<nl>\n)(?P<sep>-{3,}|;{3,})\n?")
 _LEADING_TABS = re.compile(r"\n(\t+)")
 
 
@@ -247,6 +255,21 @@ def _line_of(text: str, offset: int) -> int:
 
 def hexo_block(text: str) -> Block:
     """Where hexo-front-matter's ``split`` finds the block in ``text`` (the file without its BOM)."""
+    # Fast paths by string search; the full rules (CRLF, reasons) run only when the head is not plain LF.
+    if text[:1] in "-;":
+        block = _hexo_block_lf(text)
+        if block.span is not None and "\r" not in text[: block.span.body_start]:
+            return block
+    elif not text.startswith("+++"):
+        new = _NEW_CLOSE.search(text, 1)
+        if new and _PREFIX.match(text) is None and "\r" not in text[: new.end() + 1]:
+            body = new.end() + (1 if text[new.end() : new.end() + 1] == "\n" else 0)
+            span = FrontMatterSpan(0, _line_of(text, new.start() + 1), 0, new.start() + 1, body)
+            return Block(span, json=new.group(1).startswith(";"))
+    return _hexo_block_slow(text)
+
+
+def _hexo_block_slow(text: str) -> Block:
     import bisect
 
     if "\r\n" in text:
@@ -286,12 +309,35 @@ def hexo_block(text: str) -> Block:
         return Block(None, reason)
     if text.startswith(("+++\n", "+++\r\n")):
         return Block(None, "Hexo reads no TOML ('+++') front matter")
-    new = _NEW.match(normal)
+    # _NEW, by search: the first line at offset 1 or later that starts with '---' or ';;;' closes the block.
+    new = _NEW_CLOSE.search(normal, 1)
     if new:
-        close = back(new.end("nl"))
-        span = FrontMatterSpan(0, _line_of(text, close), 0, close, back(new.end()))
-        return Block(span, json=new.group("sep").startswith(";"))
+        body = new.end() + (1 if normal[new.end() : new.end() + 1] == "\n" else 0)
+        close = back(new.start() + 1)
+        span = FrontMatterSpan(0, _line_of(text, close), 0, close, back(body))
+        return Block(span, json=new.group(1).startswith(";"))
     return Block(None, "there is no '---' line")
+
+
+_SEPARATOR = re.compile(r"-{3,}|;{3,}")
+_NEW_CLOSE = re.compile(r"\n(-{3,}|;{3,})")
+
+
+def _hexo_block_lf(text: str) -> Block:
+    """:func:`hexo_block` for LF text that starts with a fence, by string search (the regular expressions are slow on large heads)."""
+    prefix = _SEPARATOR.match(text)
+    assert prefix is not None
+    sep = prefix.group()
+    start = len(sep) + 1
+    if text[len(sep) : start] == "\n":
+        close = text.find("\n" + sep, start + 1)
+        if close != -1:
+            body = close + 1 + len(sep)
+            if text[body : body + 1] == "\n":
+                body += 1
+            span = FrontMatterSpan(1, _line_of(text, close + 1), start, close + 1, body)
+            return Block(span, json=sep.startswith(";"))
+    return Block(None)
 
 
 def _spaces(rest: str) -> str:
@@ -350,7 +396,7 @@ def read(document: Document, engine: str) -> Reading:
     if block.span is None:
         bare = replace(document, front_matter=None)
         return Reading(engine, bare, parse(bare), document, block)
-    seen = replace(document, front_matter=block.span)
+    seen = document if block.span == document.front_matter else replace(document, front_matter=block.span)
     data = document.text[block.span.start : block.span.end]
     if block.json:
         return Reading(engine, seen, _parse_json(seen, data), document, block)

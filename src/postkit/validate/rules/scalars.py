@@ -49,6 +49,28 @@ def _build(text: str, version: str) -> Any:
         return text
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_SKIPPED = frozenset({"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:null", "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+_RESOLVERS: dict[str, yaml.resolver.BaseResolver] = {}
+
+
+def _tag(text: str, version: str) -> str:
+    """The tag a YAML version's table resolves a plain scalar to (no building)."""
+    resolver = _RESOLVERS.get(version)
+    if resolver is None:
+        if version == "1.1":
+            resolver = yaml.resolver.Resolver()
+        else:
+            from postkit.validate.reading import Yaml12Loader
+
+            class _Resolver12(yaml.resolver.BaseResolver):
+                yaml_implicit_resolvers = Yaml12Loader.yaml_implicit_resolvers
+
+            resolver = _Resolver12()
+        _RESOLVERS[version] = resolver
+    return resolver.resolve(yaml.ScalarNode, text, (True, False))
+
+
 def readings(node: yaml.ScalarNode) -> tuple[Any, Any] | None:
     """``(yaml_1_1_value, yaml_1_2_value)`` of a plain scalar when the two versions differ; else ``None``.
 
@@ -58,6 +80,11 @@ def readings(node: yaml.ScalarNode) -> tuple[Any, Any] | None:
     if not is_plain(node) or not _CANDIDATE.match(node.value):
         return None
     text = node.value
+    old_tag, new_tag = _tag(text, "1.1"), _tag(text, "1.2")
+    if old_tag == _STR_TAG == new_tag or _SKIPPED & {old_tag, new_tag}:
+        return None  # a string to both, or a date or null to one: nothing to compare here
+    if old_tag == new_tag and old_tag == "tag:yaml.org,2002:bool":
+        return None
     old, new = _build(text, "1.1"), _build(text, "1.2")
     if type(old) is type(new) and (old == new or old != old and new != new):
         return None

@@ -48,6 +48,7 @@ _FENCED = re.compile(
     r"^((?:[^\S\r\n]*>){0,3}[^\S\r\n]*)(`{3,}|~{3,})[^\S\r\n]*((?:.*?[^`\s])?)[^\S\r\n]*\n((?:[\s\S]*?\n)?)(?:(?:[^\S\r\n]*>){0,3}[^\S\r\n]*)\2[^\S\r\n]?(\n+|$)",
     re.M,
 )
+_OPENER = re.compile(r"\{[{#%]")
 _ANY = re.compile(r"(\{\{.+?\}\})|(\{#.+?#\})|(\{%.+?%\})", re.S)
 # Hexo 7's registered tags (plugins/tag/index.js) and the Nunjucks tags its parser knows.
 HEXO_TAGS = frozenset(
@@ -105,26 +106,38 @@ def hazards(body: str, keys: frozenset[str], extra_tags: frozenset[str] = frozen
     unclosed opener swallows the rest; then Nunjucks renders what is left,
     with the braces inside ``<code>`` escaped.
     """
+    if _OPENER.search(body) is None:
+        return  # no '{{', '{#' or '{%' at all: the usual post
     text = _mask_fenced(body)
-    complete = _ANY.search(text) is not None
-    code = _code_ranges(text) if "`" in text or "<code" in text or "    " in text or "\t" in text else []
+    if _OPENER.search(text) is None:
+        return
+    lazy: dict[str, object] = {}
+
+    def code_ranges() -> list[tuple[int, int]]:
+        if "code" not in lazy:
+            lazy["code"] = _code_ranges(text)
+        return lazy["code"]  # type: ignore[return-value]
+
+    def complete() -> bool:
+        if "complete" not in lazy:
+            lazy["complete"] = _ANY.search(text) is not None
+        return lazy["complete"]  # type: ignore[return-value]
+
     known = HEXO_TAGS | extra_tags
     index, length = 0, len(text)
     while index < length:
-        start = text.find("{", index)
-        if start == -1 or start + 1 >= length:
+        found = _OPENER.search(text, index)
+        if found is None:
             return
+        start = found.start()
         kind = text[start + 1]
-        if kind not in "{#%":
-            index = start + 1
-            continue
         closer = {"{": "}}", "#": "#}", "%": "%}"}[kind]
         end = text.find(closer, start + 2)
         if end == -1:
-            if _inside(code, start, start + 2) and not complete:
+            if not complete() and _inside(code_ranges(), start, start + 2):
                 index = start + 2
                 continue
-            what = "deletes the rest of the post" if complete else "fails with a Nunjucks error"
+            what = "deletes the rest of the post" if complete() else "fails with a Nunjucks error"
             yield start, start + 2, f"'{{{kind}' is never closed with '{closer}': Hexo {what}"
             return
         end += 2
@@ -132,7 +145,7 @@ def hazards(body: str, keys: frozenset[str], extra_tags: frozenset[str] = frozen
         if kind == "#":
             yield start, end, "'{# … #}' is a Nunjucks comment: Hexo deletes it"
             continue
-        if _inside(code, start, end):
+        if _inside(code_ranges(), start, end):
             continue  # Hexo escapes the braces inside <code> before Nunjucks runs
         inner = text[start + 2 : end - 2]
         if kind == "{":
@@ -165,7 +178,7 @@ def check(post: Post) -> Iterator[Problem]:
     document = post.document
     body = document.body
     if "{" not in body:
-        return
+        return  # most posts: nothing for Nunjucks
     offset = document.front_matter.body_start if document.front_matter else 0
     keys = frozenset(k for k in (post.front_matter.data or {}) if isinstance(k, str)) if post.front_matter.is_mapping else frozenset()
     for start, end, message in hazards(body, keys, frozenset(post.settings.template_tags)):
