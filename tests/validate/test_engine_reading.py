@@ -123,3 +123,27 @@ def test_engine_is_a_config_key(tmp_path):
     write(tmp_path / "pyproject.toml", '[tool.postkit]\nengine = "gatsby"\n')
     result = run_postkit("validate", str(post))
     assert result.returncode == 2 and "'engine'" in result.stderr
+
+
+def test_mutated_posts_end_in_diagnostics_never_a_traceback():
+    import random
+
+    from test_hexo_differential import variants
+
+    rng = random.Random(2026)
+    texts = [variant.text for variant in variants()]
+    pieces = ["---", "\n", "\r\n", "\t", " ", ":", "'", '"', "[", "{{", "{#", "{%", "%}", ";;;", "&a", "*a", "<<", "- ", "\ufeff", "0o", "2020-13-45", "_", "“", "```"]
+    engines = [HEXO, JEKYLL, HUGO, Settings(timezone="Asia/Shanghai")]
+    for _ in range(1500):
+        text = rng.choice(texts)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randint(0, len(text))
+            text = text[:at] + rng.choice(pieces) + text[at:] if rng.random() < 0.5 else text[:at] + text[at + rng.randint(1, 5) :]
+        settings = rng.choice(engines)
+        document = Document.from_text(text, "post.md")
+        check_document(document, settings, ALL)
+        fixed, _ = fix_document(document, settings, ALL, unsafe=True)
+        last_line = document.text.rstrip("\n").rsplit("\n", 1)[-1]
+        assert fixed.text.rstrip("\n").endswith(last_line) or any(
+            d.code == "PK501" for d in check_document(document, settings, ALL).diagnostics
+        )  # only the template fix touches the body's text

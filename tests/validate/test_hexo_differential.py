@@ -7,7 +7,8 @@ with Hexo's own code in one node process (tests/hexo/read.js) and with one
 ``postkit validate --format json`` run per timezone setting, and asserts:
 
 - every post that Hexo misreads (what it shows differs from the intended value) gets a postkit error;
-- no post that Hexo reads as intended gets a postkit error.
+- no post that Hexo reads as intended gets a postkit error;
+- ``postkit validate --fix`` never turns a post Hexo reads as intended into one it misreads.
 
 Hexo is the oracle. Run with ``-s`` to see the counts by category.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,9 +307,18 @@ def test_postkit_errors_exactly_where_hexo_misreads(tmp_path: Path, hexo_site: P
         for number, variant in enumerate(generated):
             (folder / f"v{number:04d}.md").write_bytes(variant.text.encode("utf-8"))
         folders[timezone] = folder
-    files = [folders[""] / f"v{number:04d}.md" for number in range(len(generated))]
+    fixed_folders = {}
+    for timezone, folder in folders.items():
+        fixed = tmp_path / f"fixed-{folder.name}"
+        shutil.copytree(folder, fixed)
+        result = run_postkit("validate", "--fix", "--format", "concise", ".", cwd=fixed)
+        assert result.returncode in (0, 1), result.stderr
+        fixed_folders[timezone] = fixed
+    names = [f"v{number:04d}.md" for number in range(len(generated))]
+    files = [folders[""] / name for name in names] + [folder / name for folder in fixed_folders.values() for name in names]
     hexo = read_with_hexo(hexo_site, files, TIMEZONES, tmp_path)
     counts: Counter[tuple[str, str]] = Counter()
+    repaired: Counter[str] = Counter()
     disagreements = []
     for timezone, folder in folders.items():
         result = run_postkit("validate", "--format", "json", "--ignore", "PK402", ".", cwd=folder)
@@ -325,9 +336,16 @@ def test_postkit_errors_exactly_where_hexo_misreads(tmp_path: Path, hexo_site: P
                 disagreements.append(f"missed [{timezone or 'no timezone'}] {name} {variant.text!r}: {why}")
             elif not why and found:
                 disagreements.append(f"false error [{timezone or 'no timezone'}] {name} {variant.text!r}: {found}")
+            # --fix never makes Hexo's reading worse, and repairs what it can.
+            after = misread(variant, hexo[str(fixed_folders[timezone] / name)], timezone)
+            if why and not after:
+                repaired[timezone or "no timezone"] += 1
+            if not why and after:
+                disagreements.append(f"fix breaks [{timezone or 'no timezone'}] {name} {variant.text!r}: {after}")
     categories = sorted({category for category, _ in counts})
     print(f"\nHexo differential: {len(generated)} variants x {len(TIMEZONES)} timezone settings")
     for category in categories:
         print(f"  {category:<38} misread {counts[(category, 'misread')]:>4}   read as meant {counts[(category, 'read as meant')]:>4}")
+    print(f"  misreads that postkit validate --fix repairs: {dict(repaired)}")
     print(f"  disagreements: {len(disagreements)}")
     assert not disagreements, "\n".join(disagreements[:60])

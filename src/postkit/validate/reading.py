@@ -256,7 +256,7 @@ def _line_of(text: str, offset: int) -> int:
 def hexo_block(text: str) -> Block:
     """Where hexo-front-matter's ``split`` finds the block in ``text`` (the file without its BOM)."""
     # Fast paths by string search; the full rules (CRLF, reasons) run only when the head is not plain LF.
-    if text[:1] in "-;":
+    if _SEPARATOR.match(text):
         block = _hexo_block_lf(text)
         if block.span is not None and "\r" not in text[: block.span.body_start]:
             return block
@@ -326,7 +326,8 @@ _NEW_CLOSE = re.compile(r"\n(-{3,}|;{3,})")
 def _hexo_block_lf(text: str) -> Block:
     """:func:`hexo_block` for LF text that starts with a fence, by string search (the regular expressions are slow on large heads)."""
     prefix = _SEPARATOR.match(text)
-    assert prefix is not None
+    if prefix is None:
+        return Block(None)
     sep = prefix.group()
     start = len(sep) + 1
     if text[len(sep) : start] == "\n":
