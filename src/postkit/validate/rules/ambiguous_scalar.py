@@ -19,6 +19,13 @@ lang: no
 time: 10:00
 ```
 
+## Severity
+A warning: under `engine = "hexo"` or `"hugo"` the site reads YAML 1.2, so
+the YAML 1.1 reading is a trap only other tools fall into, and the same holds
+the other way round under `"jekyll"`. For `title`, tags and categories it
+speaks only when the configured engine shows the text as written;
+wrong-type (PK103) reports the rest as errors.
+
 ## Fix
 A safe fix quotes the value exactly as written: `lang: 'no'`, which keeps
 what Hexo already reads. For `0755`, which YAML 1.2 reads as the number

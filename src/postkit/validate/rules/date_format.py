@@ -18,6 +18,10 @@ tool see only a string, so sorting and filtering by date break.
 date: Tue, 14 Dec 2021 02:53:00 GMT
 ```
 
+## Severity
+A warning: the date is read as written, but in a format the project does
+not allow.
+
 ## Fix
 A safe fix rewrites the value in the first allowed format that keeps the
 same instant: `2021-12-14T02:53:00Z`. When `timezone` is set (Asia/Shanghai)

@@ -14,6 +14,12 @@ cover: https://img.example.cn/a.jpg
 cover: https://img.example.cn/b.jpg
 ```
 
+## Severity
+An error under `engine = "hexo"` (js-yaml throws) and `"hugo"` (go-yaml
+refuses it); a warning under `"jekyll"`, whose Psych keeps the last value, so
+only other engines fall into it. Hexo's `;;;` JSON front matter is not
+checked: `JSON.parse` keeps the last value there.
+
 ## Fix
 Delete the copy you do not want. There is no automatic fix, because which
 value is right is the author's choice.
@@ -33,6 +39,9 @@ FIX = None
 
 
 def check(post: Post) -> Iterator[Problem]:
+    reading = post.reading
+    if reading is not None and reading.block is not None and reading.block.json:
+        return
     front_matter = post.front_matter
     for key_node, first in front_matter.duplicates:
         first_line, _ = front_matter.position(first.start_mark)
@@ -40,4 +49,5 @@ def check(post: Post) -> Iterator[Problem]:
             key_node,
             f"duplicate key {key_node.value!r} (first at line {first_line}); "
             "PyYAML keeps the last value, Hexo refuses the post",
+            other_engines=post.engine == "jekyll",
         )

@@ -1,6 +1,20 @@
-"""invalid-date (PK201): a date field cannot be read, or names a day that does not exist.
+"""invalid-date (PK201): the date the site shows is not the date written, or none can be read.
 
 ## What it checks
+With `engine = "hexo"`, `date` and `updated` are read as Hexo reads them
+(js-yaml's timestamp, JavaScript's `new Date()`, Hexo's `toDate` and
+`timezone`) and compared with what is written:
+- an impossible day rolls over: `2020-13-45` shows as 2021-02-14 and
+  `2021-02-30` as 1 March; the message says what Hexo shows;
+- `Invalid Date`, `2020年1月5日` or `20211214` fall back to the file's birth
+  time (or to 1970 for a number);
+- with `timezone` set, a YAML timestamp with an offset or `Z`, or a string
+  with a zone, shows at its UTC digits in the site's zone
+  (`2021-12-14T10:53:00+08:00` shows as 02:53 in Asia/Shanghai): a safe fix
+  writes the local time, `2021-12-14 10:53:00`. Without `timezone`, dates are
+  read as on a build machine whose clock is on UTC, as CI runners are.
+
+For other engines and other date fields:
 Each field in `date-fields` (default `date`, `updated`). Readable means
 ISO 8601 / RFC 3339 (and the YAML timestamp), RFC 2822, a pattern listed in
 `date-formats`, or a shape moment.js reads such as `2021/03/22`. Reported:
@@ -17,9 +31,14 @@ the post jumps to "today" on every fresh clone or CI build.
 date: Invalid Date
 ```
 
+## Severity
+An error when the configured engine shows another date, or none. A shape
+Hexo reads as meant but YAML and most tools do not (`14 Dec 2021`, an RFC
+2822 date with the wrong weekday) is a warning under Hexo.
+
 ## Fix
-Write the real date, e.g. `date: 2021-12-14T10:53:00+08:00`. There is no
-automatic fix: the real date is unknown.
+Write the real date, e.g. `date: 2021-12-14T10:53:00+08:00`. The safe fix
+exists only for the timezone case above, where the intended time is known.
 """
 
 from __future__ import annotations

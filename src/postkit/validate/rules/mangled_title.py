@@ -22,6 +22,10 @@ title: '二上美国_黑名单_，商汤坚定推进香港上市发行'
 <img src="cover.png" alt="二上美国“黑名单”，商汤坚定推进香港上市发行">
 ```
 
+## Severity
+A warning: the site shows the title as written, but what is written is the
+generator's file-name form of the real title.
+
 ## Fix
 A safe fix writes the restored title, single-quoted:
 `title: '二上美国“黑名单”，商汤坚定推进香港上市发行'`. Nothing else changes.

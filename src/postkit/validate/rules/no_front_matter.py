@@ -12,6 +12,18 @@ them. Three shapes get their own message:
   break, not front matter. postkit keeps the paragraph after it as body;
   parsers that take the block for YAML drop that paragraph.
 
+With `engine = "hexo"` the block is the one hexo-front-matter finds. Where
+postkit's own reading sees a block and Hexo does not, the error says why:
+whitespace after the opening `---` (a safe fix deletes it), more than one
+blank line (or a line of spaces) before it (a safe fix deletes them), a
+closing `...`, an empty block, TOML `+++` fences, or a block that reads as
+a string rather than keys.
+
+## Severity
+An error when the configured engine finds no front matter. Keys without an
+opening `---` are a warning under Hexo, which reads them, and an error under
+Jekyll and Hugo, which do not.
+
 ## Why it matters
 Without front matter the post has no title or date: Hexo titles it after the
 file and dates it by the file's birth time, which changes on every clone.

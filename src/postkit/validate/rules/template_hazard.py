@@ -25,6 +25,10 @@ the page without a word, or one post breaks the whole `hexo generate`.
 Vue prints a value with `{{ message }}`.
 ```
 
+## Severity
+An error: Hexo deletes text or fails the build. Under other engines the rule
+does not run.
+
 ## Fix
 A safe fix wraps the span in `{% raw %}…{% endraw %}`, which Hexo prints as
 written; nothing else in the body changes.

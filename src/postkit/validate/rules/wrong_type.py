@@ -1,16 +1,26 @@
 """wrong-type (PK103): `title`, `categories`, `tags` or `comments` has the wrong type.
 
 ## What it checks
-- `title` must be a string. YAML 1.1 (PyYAML) turns `no`/`on`/`yes` into
-  booleans, `10:00` into 600, `2021` into an int and `1e3` into a float; and
-  `#` after a space starts a comment, cutting the title short.
-- `categories` and `tags` must be a string or a list of strings. A nested
-  list (`- - x`) is an error, and so is an item YAML reads as a boolean,
-  number or date.
+What the configured engine shows for `title`, each tag and each category,
+compared with the text written. Hexo reads YAML 1.2 and shows JavaScript's
+`String()` of the value: `title: 1e3` shows as `1000`, `0o17` as `15`,
+`2021-12-14` as a long date string, while `title: 2021` or `tags: [2021]`
+show as written and pass. Jekyll reads YAML 1.1: `title: no` shows as
+`false`, `10:00` as `600`.
+- `#` after a space starts a comment, cutting the title short.
+- `tags` (and `tag`, which Hexo reads when `tags` is absent) take no nested
+  lists; Hexo would make `[a, b]` the single tag `a,b`. `categories` may hold
+  one level of lists under Hexo: each is a hierarchy
+  (`[[体育, 篮球], [新闻, 国内]]`); other engines take none.
 - `comments` must be a boolean. `comments: no` is `False` to PyYAML but the
   string `"no"` to Hexo's js-yaml (YAML 1.2), which is truthy: comments stay on.
 
 The message shows the value YAML produced.
+
+## Severity
+An error: the site shows something other than what is written. Values the
+configured engine shows as written but another engine would not are
+ambiguous-scalar's (PK104) warnings.
 
 ## Why it matters
 Themes call string methods on titles and tags; a boolean title renders as
