@@ -20,6 +20,7 @@ version, one table of date shapes for JavaScript's date parser.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 import math
@@ -91,23 +92,28 @@ class JsDate:
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z" if moment else "Invalid Date"
 
 
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days from 1970-01-01 to a proleptic Gregorian date (month 1-12; any day, which carries over)."""
+    year -= month <= 2
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
+
+
+_JS_DATE_LIMIT = 8.64e15  # ECMAScript's time value range, in milliseconds either side of the epoch
+
+
 def date_utc(year: int, month0: int, day: int, hour: int = 0, minute: int = 0, second: int = 0, ms: int = 0) -> JsDate:
     """JavaScript's ``Date.UTC``: out-of-range fields roll over (month 13 is January of the next year)."""
     rolled = not 0 <= month0 <= 11 or hour > 23 or minute > 59 or second > 59
     year += month0 // 12
     month0 %= 12
-    try:
-        base = dt.datetime(year, month0 + 1, 1, tzinfo=dt.timezone.utc)
-    except ValueError:
-        return JsDate(None)
-    delta = dt.timedelta(days=day - 1, hours=hour, minutes=minute, seconds=second, milliseconds=ms)
-    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-    ms_total = (base - epoch + delta) // dt.timedelta(milliseconds=1)
-    if not rolled:
-        import calendar
-
-        rolled = not 1 <= day <= calendar.monthrange(year, month0 + 1)[1]
-    return JsDate(ms_total if abs(ms_total) <= 8.64e15 else None, rolled)
+    if not rolled and not 1 <= day <= 28:
+        rolled = not 1 <= day <= calendar.monthrange(year, month0 + 1)[1] if 1 <= year <= 9999 else day < 1 or day > 31
+    total = (((_days_from_civil(year, month0 + 1, 1) + day - 1) * 24 + hour) * 60 + minute) * 60000 + second * 1000 + ms
+    return JsDate(total if abs(total) <= _JS_DATE_LIMIT else None, rolled)
 
 
 def js_timestamp(text: str) -> JsDate:

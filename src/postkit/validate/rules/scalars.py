@@ -93,8 +93,9 @@ def readings(node: yaml.ScalarNode) -> tuple[Any, Any] | None:
     return old, new
 
 
-# Only texts that can be a non-string in either version need building (keeps the rule cheap).
-_CANDIDATE = re.compile(r"^(?:[-+.0-9]|[yYnNoOtTfF~])")
+# Only texts that can be a non-string in either version need resolving (keeps the rule cheap):
+# numbers, dates and sexagesimals start with a digit, a sign or a dot; the rest are a few words.
+_CANDIDATE = re.compile(r"^(?:[-+.0-9~<=]|(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE|null|Null|NULL)$)")
 
 
 def yaml11_reading(node: yaml.ScalarNode) -> tuple[str, str] | None:
