@@ -42,7 +42,7 @@ from postkit.core.diagnostics import Applicability, Fix, Severity
 from postkit.validate.rules.wrong_type import ALIASES, KEYS
 from postkit.validate.rules.base import Post, Problem
 from postkit.validate.reading import YAML_VERSION
-from postkit.validate.rules.scalars import _describe, quoted_source, readings
+from postkit.validate.rules.scalars import _CANDIDATE, _describe, quoted_source, readings
 
 CODE = "PK104"
 NAME = "ambiguous-scalar"
@@ -82,6 +82,8 @@ def check(post: Post) -> Iterator[Problem]:
         elif isinstance(node, yaml.MappingNode):
             stack.extend((value, key, typed) for key, value in reversed(node.value))
         else:
+            if node.style or not _CANDIDATE.match(node.value):
+                continue  # quoted, or text no YAML version reads as anything but a string
             found = readings(node)
             if not found:
                 continue

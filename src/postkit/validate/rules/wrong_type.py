@@ -202,7 +202,10 @@ def _check_comments(post: Post, node: yaml.Node) -> Iterator[Problem]:
 def check(post: Post) -> Iterator[Problem]:
     if not post.front_matter.is_mapping:
         return
-    keys = KEYS + tuple(alias for alias, key in ALIASES.items() if post.engine == "hexo" and post.entry(key) is None)
+    entries = post.front_matter.entries
+    keys = KEYS
+    if post.engine == "hexo" and ("tag" in entries or "category" in entries):
+        keys = KEYS + tuple(alias for alias, key in ALIASES.items() if key not in entries)
     for key in keys:
         entry = post.entry(key)
         if entry is None:
