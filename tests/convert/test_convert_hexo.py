@@ -1,7 +1,7 @@
 """Hexo end to end: converted corpus posts and fixture outputs rendered by Hexo 7's own post renderer.
 
 Needs node and npm. The first run installs tests/hexo/package-lock.json with `npm ci` into
-build/hexo (the registry must be reachable); later runs reuse it while the lock file is the same.
+build/hexo (the registry must be reachable; tests/hexo_site.py, shared with the validate tests); later runs reuse it while the lock file is the same.
 Skips when node or npm is absent.
 """
 
@@ -16,31 +16,15 @@ from pathlib import Path
 import pytest
 
 from convert_checks import CORPUS, corpus_posts, split_post
+from hexo_site import install_hexo
 from postkit.convert.html_to_markdown import html_to_markdown, looks_like_html
 
 ROOT = Path(__file__).resolve().parents[2]
 HEXO_SPEC = ROOT / "tests" / "hexo"
-SITE = ROOT / "build" / "hexo"
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("node") and shutil.which("npm")), reason="node and npm are needed to run Hexo"
 )
-
-
-def install_hexo() -> Path:
-    """npm ci the committed lock file into build/hexo, unless the same lock is installed there."""
-    lock = (HEXO_SPEC / "package-lock.json").read_bytes()
-    installed = SITE / "node_modules" / ".package-lock.json"
-    if installed.exists() and (SITE / "package-lock.json").read_bytes() == lock:
-        return SITE
-    SITE.mkdir(parents=True, exist_ok=True)
-    for name in ("package.json", "package-lock.json"):
-        shutil.copyfile(HEXO_SPEC / name, SITE / name)
-    subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=SITE, check=True, timeout=900, stdout=subprocess.DEVNULL,
-    )
-    return SITE
 
 
 def render_with_hexo(posts: list[dict], tmp_path: Path) -> dict[str, dict]:

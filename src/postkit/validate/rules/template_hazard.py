@@ -36,6 +36,7 @@ written; nothing else in the body changes.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterator
 
@@ -88,13 +89,12 @@ def _code_ranges(text: str) -> list[tuple[int, int]]:
 
 
 def _inside(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
-    import bisect
-
-    index = bisect.bisect_right(ranges, (start, len_max)) - 1
+    """True when ``start``..``end`` lies within one of the sorted ``ranges``."""
+    index = bisect.bisect_right(ranges, (start, _FAR)) - 1
     return index >= 0 and ranges[index][0] <= start and end <= ranges[index][1]
 
 
-len_max = 1 << 62
+_FAR = 1 << 62
 
 
 def _tag_name(inner: str) -> str:
