@@ -98,6 +98,13 @@ def _show(wall: dt.datetime) -> str:
 
 def _hexo(post: Post, key: str, node: yaml.Node, reading: DateReading, key_node: yaml.Node) -> Problem | None | bool:
     """Compare the date Hexo shows with the one written; ``False`` when postkit cannot model the shape."""
+    if (
+        reading.value is not None
+        and node.tag == "tag:yaml.org,2002:timestamp"
+        and not (reading.has_offset and post.settings.timezone)
+    ):
+        # A real day in a YAML timestamp: Hexo shows its digits, and an offset's instant when no timezone is set.
+        return None
     view = hexo_date(node, post.value(key))
     if not view.modelled:
         return False
