@@ -60,49 +60,60 @@ def _engine_keeps_text(post: Post, node: yaml.ScalarNode, old: object, new: obje
     return isinstance(value, str)
 
 
-def check(post: Post) -> Iterator[Problem]:
-    root = post.front_matter.root
-    if root is None or not post.front_matter.is_mapping:
-        return
-    stack: list[tuple[yaml.Node, yaml.Node, bool]] = []
+def _candidates(root: yaml.MappingNode, with_aliases: bool) -> Iterator[tuple[yaml.ScalarNode, yaml.Node | None, bool]]:
+    """``(scalar, owner, typed)`` for each plain scalar that a YAML version may read as a non-string.
+
+    ``owner`` (the key or list a node belongs to) is tracked only when the
+    front matter uses aliases, where it decides where a problem points.
+    """
+    stack: list[tuple[yaml.Node, yaml.Node | None, bool]] = []
     for key_node, value_node in root.value:
         typed = isinstance(key_node, yaml.ScalarNode) and key_node.value in TYPED_KEYS
         if typed and key_node.value == "comments":
             continue
-        stack.append((value_node, key_node, typed))
+        stack.append((value_node, key_node if with_aliases else None, typed))
     stack.reverse()  # pop in document order, so an anchor is met before its aliases
     seen: set[int] = set()
     while stack:
         node, owner, typed = stack.pop()
-        if id(node) in seen:
-            continue  # an anchored node is checked once, where it is written
-        seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((item, node, typed) for item in reversed(node.value))
+        if with_aliases:
+            if id(node) in seen:
+                continue  # an anchored node is checked once, where it is written
+            seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if not node.style and _CANDIDATE.match(node.value):
+                yield node, owner, typed
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, node if with_aliases else None, typed) for item in reversed(node.value))
         elif isinstance(node, yaml.MappingNode):
-            stack.extend((value, key, typed) for key, value in reversed(node.value))
-        else:
-            if node.style or not _CANDIDATE.match(node.value):
-                continue  # quoted, or text no YAML version reads as anything but a string
-            found = readings(node)
-            if not found:
-                continue
-            old, new = found
-            keeps = _engine_keeps_text(post, node, old, new)
-            if typed and not keeps:
-                continue  # wrong-type (PK103) reports what the engine shows instead of the text
-            quoted = quoted_source(post.front_matter, node)
-            # Quoting keeps the configured engine's reading when that is the string; otherwise it
-            # changes what the site shows (0755 is the number 755 to Hexo), so it is unsafe.
-            fix = Fix(
-                f"quote it: {quoted}",
-                (post.front_matter.replace_scalar(node, quoted),),
-                Applicability.SAFE if keeps else Applicability.UNSAFE,
-            )
-            yield post.problem_at(
-                node,
-                f"{node.value} is {_describe(old)} to YAML 1.1 (PyYAML, Jekyll) but {_describe(new)} to YAML 1.2 (Hexo, Hugo)",
-                fix,
-                owner=owner,
-                other_engines=keeps,
-            )
+            stack.extend((value, key if with_aliases else None, typed) for key, value in reversed(node.value))
+
+
+def check(post: Post) -> Iterator[Problem]:
+    root = post.front_matter.root
+    if root is None or not post.front_matter.is_mapping:
+        return
+    with_aliases = "*" in post.document.yaml_text
+    for node, owner, typed in _candidates(root, with_aliases):
+        found = readings(node)
+        if not found:
+            continue
+        old, new = found
+        keeps = _engine_keeps_text(post, node, old, new)
+        if typed and not keeps:
+            continue  # wrong-type (PK103) reports what the engine shows instead of the text
+        quoted = quoted_source(post.front_matter, node)
+        # Quoting keeps the configured engine's reading when that is the string; otherwise it
+        # changes what the site shows (0755 is the number 755 to Hexo), so it is unsafe.
+        fix = Fix(
+            f"quote it: {quoted}",
+            (post.front_matter.replace_scalar(node, quoted),),
+            Applicability.SAFE if keeps else Applicability.UNSAFE,
+        )
+        yield post.problem_at(
+            node,
+            f"{node.value} is {_describe(old)} to YAML 1.1 (PyYAML, Jekyll) but {_describe(new)} to YAML 1.2 (Hexo, Hugo)",
+            fix,
+            owner=owner,
+            other_engines=keeps,
+        )
