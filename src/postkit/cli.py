@@ -16,13 +16,14 @@ import typer
 
 from postkit import __version__, console
 from postkit.convert import command as convert_command
+from postkit.feeds import command as feeds_command
 from postkit.images import command as images_command
 from postkit.traditional import command as traditional_command
 from postkit.validate import command as validate_command
 
 app = typer.Typer(
     name="postkit",
-    help="Validate, convert, translate and image-check Markdown blog posts with YAML front matter (Hexo, Hugo, Jekyll).",
+    help="Validate, convert, translate, image-check and import (RSS, Atom, JSON Feed) Markdown blog posts with YAML front matter (Hexo, Hugo, Jekyll).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -51,6 +52,7 @@ convert_command.register(app)
 traditional_command.register(app)
 validate_command.register_rules(app)
 images_command.register(app)
+feeds_command.register(app)
 
 
 def run() -> None:

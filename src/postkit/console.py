@@ -219,3 +219,25 @@ def finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, ch
         print_styled(lines)
     changed = any(o.status is Status.CHANGED for o in outcomes)
     raise typer.Exit(EXIT_PROBLEMS if failures or ((check or diff) and changed) else EXIT_CLEAN)
+
+
+def print_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    """A table on stdout: Rich's on a terminal, columns aligned as plain text elsewhere (logs, pipes)."""
+    if sys.stdout.isatty():
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        stdout_console().print(table)
+        return
+    from postkit.core.report import display_width
+
+    widths = [max([display_width(column), *(display_width(row[i]) for row in rows)]) for i, column in enumerate(columns)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(cells, widths)).rstrip() + "\n"
+
+    sys.stdout.write(title + "\n" + line(columns) + "".join(line(row) for row in rows))
