@@ -32,6 +32,7 @@ _ROOT = re.compile(r"<(?![?!])([A-Za-z_][\w:.-]*)")
 _ITEM_START = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)
 _FEED_ROOTS = {"rss", "feed", "rdf", "channel"}
+_UNICODE_CODECS = {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "utf-8-sig"}
 
 
 class FeedError(Exception):
@@ -141,6 +142,18 @@ def decode_feed(data: bytes, content_type: str | None = None) -> str:
     encoding = python_encoding(label)
     if encoding is None:
         raise FeedError("IMP002", f"declares the unknown encoding {label!r} in {where}")
+    if encoding not in _UNICODE_CODECS and not data.isascii():
+        # GB18030 and its kin accept most UTF-8 byte sequences as other characters, so a UTF-8 feed
+        # under a GBK declaration decodes without an error into mojibake. Text that is valid UTF-8
+        # with non-ASCII characters is practically never meant as GBK.
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            first = next(index for index, byte in enumerate(data) if byte >= 0x80)
+            line, col = _position(data, first)
+            raise FeedError("IMP002", f"declared as {label} in {where}, but its bytes are UTF-8: fix the declaration", line, col)
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
@@ -212,8 +225,9 @@ def _parse_xml(data: bytes, content_type: str | None) -> Feed:
     for index, entry in enumerate(parsed.entries):
         title_detail = entry.get("title_detail") or {}
         author = (entry.get("author_detail") or {}).get("name") or entry.get("author")
-        published = _struct_time(entry.get("published_parsed"))
-        updated = _struct_time(entry.get("updated_parsed"))
+        # dict.get: feedparser's own get() answers updated_parsed with published_parsed when absent.
+        published = _struct_time(dict.get(entry, "published_parsed"))
+        updated = _struct_time(dict.get(entry, "updated_parsed"))
         terms = [tag.get("term") or tag.get("label") for tag in entry.get("tags", [])]
         line, col = positions[index] if positions else (1, 1)
         items.append(Item(
