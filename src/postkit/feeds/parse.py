@@ -30,6 +30,7 @@ _ENCODING_ALIASES = {
 _XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _ROOT = re.compile(r"<(?![?!])([A-Za-z_][\w:.-]*)")
 _ITEM_START = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)
 _FEED_ROOTS = {"rss", "feed", "rdf", "channel"}
 _UNICODE_CODECS = {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "utf-8-sig"}
@@ -71,13 +72,13 @@ class Feed:
 
 
 def clean_title(title: str, is_html: bool) -> str:
-    """A title as plain text: tags and comments stripped and entities decoded when it is HTML; spaces collapsed.
+    """A title as plain text: tags and comments stripped and entities decoded when it is HTML; control characters dropped, spaces collapsed.
 
     Quotes, colons, slashes and question marks stay as the feed gives them.
     """
     if is_html:
         title = html.unescape(_TAG.sub("", title))
-    return " ".join(title.split())
+    return " ".join(_CONTROL.sub("", title).split())
 
 
 def _position(data: bytes, offset: int) -> tuple[int, int]:
@@ -274,7 +275,8 @@ def _parse_json(data: bytes) -> Feed:
         )
         for index, entry in enumerate(entries)
     ]
-    return Feed("json" + text.split("jsonfeed.org/version/", 1)[-1][:3], " ".join(title.split()), items)
+    version = re.search(r"jsonfeed\.org/version/([0-9.]+)", text)
+    return Feed("json" + (version.group(1) if version else ""), " ".join(title.split()), items)
 
 
 def parse_feed(data: bytes, content_type: str | None = None) -> Feed:
