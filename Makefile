@@ -9,8 +9,10 @@ STAMP := $(VENV)/.installed
 # opencc-python-reimplemented installs as the module "opencc" too, so the baseline of the
 # traditional benchmark lives in a venv of its own.
 BASELINE := build/venv-reimpl
+# feedparser-rs is measured against feedparser, not used: it gets a venv of its own too.
+FEEDPARSER_RS := build/venv-feedparser-rs
 
-.PHONY: demo test bench bench-images clean
+.PHONY: demo test bench bench-images bench-import clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "postkit needs Python 3.11 or newer on PATH" >&2; exit 2; }
@@ -40,6 +42,14 @@ bench: $(STAMP) $(BASELINE)/bin/python
 
 bench-images: $(STAMP)
 	$(BIN)/python benchmarks/images.py
+
+$(FEEDPARSER_RS)/bin/python:
+	$(PYTHON) -m venv $(FEEDPARSER_RS)
+	$(FEEDPARSER_RS)/bin/python -m pip install --quiet 'feedparser-rs==0.7.1' 'feedparser>=6.0.11,<7'
+
+bench-import: $(STAMP) $(FEEDPARSER_RS)/bin/python
+	$(BIN)/python benchmarks/import.py
+	$(FEEDPARSER_RS)/bin/python benchmarks/feed_parsers.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

@@ -213,7 +213,14 @@ def run_import(
     state = ImportState.load(options.state_folder)
     if state.warning:
         report.warnings.append(state.warning)
-    index = index_posts(options.into, state.posts) if options.into.is_dir() else PostIndex()
+    indexes: list[PostIndex] = []
+
+    def index() -> PostIndex:
+        # Read the posts already there only when a feed has items: an unchanged feed (304) costs nothing.
+        if not indexes:
+            indexes.append(index_posts(options.into, state.posts) if options.into.is_dir() else PostIndex())
+        return indexes[0]
+
     client_holder: list = []
     try:
         for feed_source in sources:
@@ -233,7 +240,7 @@ def _import_feed(
     feed_source: FeedSource,
     options: Options,
     state: ImportState,
-    index: PostIndex,
+    index: Callable[[], PostIndex],
     report: Report,
     now: dt.datetime,
     client_holder: list,
@@ -262,7 +269,7 @@ def _import_feed(
     feed_report.items = len(items)
     clean = True
     for done, item in enumerate(items, 1):
-        status = _import_item(item, source, settings, options, state, index, report, now)
+        status = _import_item(item, source, settings, options, state, index(), report, now)
         feed_report.counts[status] += 1
         clean = clean and status != FAILED
         if progress is not None:
