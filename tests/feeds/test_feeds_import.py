@@ -84,6 +84,7 @@ def test_front_matter_holds_the_items_values_in_the_sites_timezone(imported) -> 
     assert atom["guid"] == "tag:terminal.example.org,2024:pipes-1"
     assert atom["updated"] > atom["date"]
     assert atom["cover"] == "https://terminal.example.org/2024/pipes-1/img/pipe.svg"  # resolved against the item's link
+    assert atom["author"] == "Ann Example"  # the feed's author, as Atom says
     _, json_item = by_link["https://micro.example.net/2024/05/01/coffee/"]
     assert json_item["title"] == "Coffee: a #2 ranking?"
     assert json_item["categories"] == ["coffee", "life"]

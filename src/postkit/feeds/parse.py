@@ -193,7 +193,7 @@ def _entry_image(entry) -> str | None:  # noqa: ANN001 - a feedparser entry
             return thumbnail["url"]
     for media in [*entry.get("media_content", []), *entry.get("enclosures", [])]:
         url = media.get("url") or media.get("href")
-        if url and str(media.get("type", "")).startswith("image/") or (url and media.get("medium") == "image"):
+        if url and (str(media.get("type", "")).startswith("image/") or media.get("medium") == "image"):
             return url
     return None
 
@@ -222,10 +222,12 @@ def _parse_xml(data: bytes, content_type: str | None) -> Feed:
         raise FeedError("IMP003", f"not an RSS or Atom feed: {found}", line, col)
     starts = [match.start() for match in _ITEM_START.finditer(text)]
     positions = [_text_position(text, start) for start in starts] if len(starts) == len(parsed.entries) else []
+    # An Atom entry without an author has the feed's (RFC 4287 section 4.2.1); RSS has no such rule.
+    feed_author = (parsed.feed.get("author_detail") or {}).get("name") if parsed.version.startswith("atom") else None
     items = []
     for index, entry in enumerate(parsed.entries):
         title_detail = entry.get("title_detail") or {}
-        author = (entry.get("author_detail") or {}).get("name") or entry.get("author")
+        author = (entry.get("author_detail") or {}).get("name") or entry.get("author") or feed_author
         # dict.get: feedparser's own get() answers updated_parsed with published_parsed when absent.
         published = _struct_time(dict.get(entry, "published_parsed"))
         updated = _struct_time(dict.get(entry, "updated_parsed"))
