@@ -358,3 +358,19 @@ def test_the_cache_remembers_validators_and_written_posts(imported) -> None:
     assert all("etag" in value for value in state["http"].values())
     assert len(state["posts"]) == len(posts_in(site))
     assert (site / ".postkit-cache" / ".gitignore").read_text() == "*\n"
+
+
+def test_update_keeps_the_date_that_came_from_updated(site: Path, tmp_path: Path) -> None:
+    feed = tmp_path / "only-updated.xml"
+    entry = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>x</id><updated>{0}</updated>'
+        '<entry><title>Only updated</title><id>urn:e1</id><link href="https://e.example/1"/><updated>{0}</updated>'
+        '<content type="html">&lt;p&gt;{1}&lt;/p&gt;</content></entry></feed>'
+    )
+    feed.write_text(entry.format("2024-01-02T00:00:00Z", "first"), encoding="utf-8")
+    assert run_postkit("import", str(feed), cwd=site).returncode == 0
+    feed.write_text(entry.format("2024-03-04T00:00:00Z", "second"), encoding="utf-8")
+    assert run_postkit("import", "--update", str(feed), cwd=site).returncode == 0
+    text = (site / "source" / "_posts" / "Only-updated.md").read_text(encoding="utf-8")
+    assert "date: 2024-01-02T08:00:00+08:00\nupdated: 2024-03-04T08:00:00+08:00\n" in text
+    assert text.endswith("second\n")

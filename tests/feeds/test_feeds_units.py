@@ -153,3 +153,15 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=dt.datetime(2015, 10, 21, 7, 27, tzinfo=dt.timezone.utc).timestamp()) == 60.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_an_atom_entry_with_updated_alone_is_dated_by_it_and_keeps_its_date_on_update() -> None:
+    feed = parse_feed(
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>x</id><updated>2024-01-02T00:00:00Z</updated>'
+        b'<entry><title>e</title><id>e1</id><link href="https://e.example/1"/><updated>2024-01-02T00:00:00Z</updated>'
+        b'<content type="html">&lt;p&gt;x&lt;/p&gt;</content></entry></feed>'
+    )
+    item = feed.items[0]
+    assert item.published is None
+    assert item.date == dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc)
+    assert "date: 2024-01-02T00:00:00Z" in render_post(item, PostSettings(), WHEN).text

@@ -46,7 +46,11 @@ class FeedError(Exception):
 
 @dataclass(frozen=True)
 class Item:
-    """One feed item, its values cleaned: ``title`` is plain text, dates are aware datetimes."""
+    """One feed item, its values cleaned: ``title`` is plain text, dates are aware datetimes.
+
+    ``published`` is ``None`` when the feed gives no publication date (an Atom
+    entry with ``updated`` alone); :attr:`date` then falls back to ``updated``.
+    """
 
     index: int
     title: str
@@ -60,6 +64,11 @@ class Item:
     image: str | None = None
     line: int = 1
     col: int = 1
+
+    @property
+    def date(self) -> dt.datetime | None:
+        """The instant the post is dated: published, else updated."""
+        return self.published or self.updated
 
 
 @dataclass
@@ -238,7 +247,7 @@ def _parse_xml(data: bytes, content_type: str | None) -> Feed:
             title=clean_title(entry.get("title", ""), title_detail.get("type") in ("text/html", "application/xhtml+xml")),
             link=(entry.get("link") or "").strip(),
             guid=(entry.get("id") or "").strip(),
-            published=published or updated,
+            published=published,
             updated=updated,
             author=" ".join(author.split()) if isinstance(author, str) and author.strip() else None,
             categories=tuple(" ".join(term.split()) for term in terms if isinstance(term, str) and term.strip()),
@@ -268,7 +277,7 @@ def _parse_json(data: bytes) -> Feed:
             title=clean_title(entry.get("title", ""), False),
             link=(entry.get("link") or "").strip(),
             guid=(entry.get("guid") or "").strip(),
-            published=entry.get("published") or entry.get("updated"),
+            published=entry.get("published"),
             updated=entry.get("updated"),
             author=entry.get("author"),
             categories=tuple(" ".join(c.split()) for c in entry.get("categories", [])),

@@ -158,7 +158,7 @@ def front_matter_entries(item: Item, settings: PostSettings, date: dt.datetime, 
 
 
 def render_post(item: Item, settings: PostSettings, now: dt.datetime) -> RenderedPost:
-    """The post for ``item``; an item with no date is dated ``now`` (noted as ``dated at import``).
+    """The post for ``item``; an item with no date at all is dated ``now`` (noted as ``dated at import``).
 
     Raises:
         ItemError: the body cannot be converted.
@@ -166,7 +166,7 @@ def render_post(item: Item, settings: PostSettings, now: dt.datetime) -> Rendere
     from postkit.convert.html_to_markdown import ConversionError, html_to_markdown
 
     notes: dict[str, int] = {}
-    date = item.published
+    date = item.date
     if date is None:
         date = now
         notes["dated at import"] = 1

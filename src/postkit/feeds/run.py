@@ -6,7 +6,8 @@ An item is already imported when a post in the target folder has its
 ``guid`` (or, when the guid is its link, that ``link``), else its ``link``.
 Such an item is skipped, unless its ``updated`` is newer than the post's
 and ``--update`` is given: then the feed's values and the body are
-rewritten, and only in a post postkit wrote. A new post never replaces a
+rewritten, and only in a post postkit wrote (``date`` stays when the feed
+gives no publication date, since it came from the old ``updated``). A new post never replaces a
 file: a taken name gets the item's stable suffix.
 """
 
@@ -172,7 +173,11 @@ def _update(
         raise ItemError(f"{existing.path} has no front matter")
     rendered = render_post(item, settings, now)
     entries = front_matter_entries(item, settings, rendered.date, rendered.cover)
-    merged = merge_front_matter(document.yaml_text, entries, (*FEED_KEYS, settings.image_field))
+    managed = (*FEED_KEYS, settings.image_field)
+    if item.published is None:
+        # The date came from 'updated', which has just moved: keep the post's date (and its permalink).
+        managed = tuple(key for key in managed if key != "date")
+    merged = merge_front_matter(document.yaml_text, entries, managed)
     text = document.text[: span.start] + merged + document.text[span.end : span.body_start] + rendered.body
     if not options.dry_run:
         write_atomic(options.into / existing.path, document.encoded(text))
@@ -192,7 +197,7 @@ def _fetch(source: str, options: Options, state: ImportState, client_holder: lis
 
 def _selected(items: list[Item], options: Options) -> list[Item]:
     if options.since is not None:
-        items = [item for item in items if item.published is None or item.published >= options.since]
+        items = [item for item in items if item.date is None or item.date >= options.since]
     return items[: options.limit] if options.limit is not None else items
 
 
