@@ -221,14 +221,19 @@ def finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, ch
     raise typer.Exit(EXIT_PROBLEMS if failures or ((check or diff) and changed) else EXIT_CLEAN)
 
 
-def print_table(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    """A table on stdout: Rich's on a terminal, columns aligned as plain text elsewhere (logs, pipes)."""
+def print_table(title: str, columns: list[str], rows: list[list[str]], fold: tuple[int, ...] = (0,)) -> None:
+    """A table on stdout: Rich's on a terminal, columns aligned as plain text elsewhere (logs, pipes).
+
+    On a narrow terminal only the columns in ``fold`` (by index) wrap; the others keep their width.
+    """
     if sys.stdout.isatty():
+        from rich import box
         from rich.table import Table
 
-        table = Table(title=title, title_justify="left")
-        for column in columns:
-            table.add_column(column, overflow="fold")
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        for index, column in enumerate(columns):
+            widest = max([len(column), *(len(row[index]) for row in rows)])
+            table.add_column(column, overflow="fold", no_wrap=index not in fold, min_width=min(widest, 16) if index in fold else None)
         for row in rows:
             table.add_row(*row)
         stdout_console().print(table)

@@ -169,7 +169,8 @@ def import_feeds(
 
 
 def _print_report(report, options) -> None:  # noqa: ANN001 - a feeds.run Report and Options
-    from postkit.feeds.run import FAILED, IMPORTED, NEWER, SKIPPED, UPDATED, WOULD_UPDATE, WOULD_WRITE, WRITTEN
+    from postkit.feeds.fetch import is_url
+    from postkit.feeds.run import FAILED, IMPORTED, NEWER, SKIPPED, UPDATED, WOULD_UPDATE, WOULD_WRITE, WRITTEN, relative_to_cwd
 
     for message in report.warnings:
         console.warn(message)
@@ -177,15 +178,16 @@ def _print_report(report, options) -> None:  # noqa: ANN001 - a feeds.run Report
         typer.echo(str(problem), err=True)
     if options.dry_run:
         rows = [[row.status, row.path, row.date, row.title, row.cover] for row in report.rows if row.status in (WOULD_WRITE, WOULD_UPDATE)]
-        console.print_table(f"Would write into {options.into}", ["status", "file", "date", "title", "cover"], rows)
+        console.print_table(f"Would write into {relative_to_cwd(options.into)}", ["status", "file", "date", "title", "cover"], rows, fold=(1, 3, 4))
     written_label, updated_label = (WOULD_WRITE, WOULD_UPDATE) if options.dry_run else (WRITTEN, UPDATED)
-    columns = ["feed", "format", "items", written_label, updated_label, IMPORTED, NEWER, SKIPPED, FAILED]
+    columns = ["feed", "format", "items", WRITTEN, UPDATED, "existing", "newer", SKIPPED, FAILED]
     rows = []
     for feed in report.feeds:
         kind = "error" if feed.failed else "not modified (304)" if feed.not_modified else feed.kind
         counts = [feed.counts[name] for name in (written_label, updated_label, IMPORTED, NEWER, SKIPPED, FAILED)]
-        rows.append([feed.source, kind, str(feed.items), *(str(count) for count in counts)])
-    console.print_table("Import summary", columns, rows)
+        shown = feed.source if is_url(feed.source) else relative_to_cwd(Path(feed.source))
+        rows.append([shown, kind, str(feed.items), *(str(count) for count in counts)])
+    console.print_table("Import summary (dry run: nothing written)" if options.dry_run else "Import summary", columns, rows, fold=(0, 1))
     notes = [f"{count} {name}" for name, count in sorted(report.notes.items())]
     newer = sum(feed.counts[NEWER] for feed in report.feeds)
     if newer:

@@ -360,8 +360,9 @@ def _traditional_problem(
 
 
 def relative_to_cwd(path: Path) -> str:
-    """``path`` as the user would type it from the current folder."""
+    """``path`` relative to the current folder when it lies below it, else as it is."""
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:
         return str(path)
+    return str(path) if relative.startswith("..") else relative
