@@ -140,6 +140,13 @@ def test_a_second_run_writes_nothing_and_gets_304(imported, httpserver) -> None:
     assert second.stdout.count("not modified (304)") == len(urls)
     conditional = [request for request, _ in httpserver.log if request.headers.get("If-None-Match")]
     assert len(conditional) == len(urls)
+    # A deleted post comes back when the feeds are fetched whole.
+    deleted = next(path for path in posts_in(site) if path.name.startswith("A-walk"))
+    deleted.unlink()
+    third = run_postkit("import", "--no-cache", *urls, cwd=site)
+    assert third.returncode == 0, third.stderr
+    assert deleted.exists()
+    assert len(conditional) == len([request for request, _ in httpserver.log if request.headers.get("If-None-Match")])
 
 
 def test_a_second_run_over_files_matches_items_by_guid_then_link(site: Path) -> None:

@@ -91,6 +91,7 @@ def import_feeds(
     image_field: Annotated[Optional[str], typer.Option("--image-field", help="Front matter key of the cover picture. Default: cover.", show_default=False)] = None,
     timeout: Annotated[Optional[float], typer.Option("--timeout", min=0.1, help="Seconds to wait for a feed server. Default: 20.", show_default=False)] = None,
     max_bytes: Annotated[Optional[int], typer.Option("--max-bytes", min=1, help="Refuse feeds larger than this many bytes. Default: 20 MiB.", show_default=False)] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Fetch every feed whole: send no ETag or Last-Modified from earlier runs.")] = False,
     config_file: console.ConfigOption = None,
 ) -> None:
     """Import RSS, Atom and JSON Feed items as Hexo posts that pass postkit validate."""
@@ -150,6 +151,7 @@ def import_feeds(
         traditional=traditional,
         timeout=timeout or section.get("timeout", DEFAULT_TIMEOUT),
         max_bytes=max_bytes or section.get("max-bytes", DEFAULT_MAX_BYTES),
+        conditional=not no_cache,
     )
     bar: list = []
 

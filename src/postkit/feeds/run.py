@@ -54,6 +54,7 @@ class Options:
     traditional: str | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
+    conditional: bool = True
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ def _fetch(source: str, options: Options, state: ImportState, client_holder: lis
         return read_file(source, options.max_bytes)
     if not client_holder:
         client_holder.append(make_client(options.timeout))
-    remembered = state.http.get(source, {})
+    remembered = state.http.get(source, {}) if options.conditional else {}
     return fetch_url(
         client_holder[0], source, etag=remembered.get("etag"), last_modified=remembered.get("last-modified"), max_bytes=options.max_bytes
     )
