@@ -381,3 +381,36 @@ def test_update_keeps_the_date_that_came_from_updated(site: Path, tmp_path: Path
     text = (site / "source" / "_posts" / "Only-updated.md").read_text(encoding="utf-8")
     assert "date: 2024-01-02T08:00:00+08:00\nupdated: 2024-03-04T08:00:00+08:00\n" in text
     assert text.endswith("second\n")
+
+
+HOSTILE = ["CON", 'say "hi"', "a: b", "a/b", "why?", "#1", "- dash", "yes", "10:30", "C# & F#", "“引号”", "<i>斜体</i>", "[x]", "tab\t", "trailing.", "中" * 100]
+OFFSETS = ["+0800", "GMT", "-0500", "+0545", "+1400"]
+
+
+def test_generated_hostile_items_all_become_posts_that_validate_strict_passes(site: Path, tmp_path: Path) -> None:
+    import random
+    from email.utils import format_datetime
+    from xml.sax.saxutils import escape
+
+    generator = random.Random(16)
+    items = []
+    for index in range(60):
+        title = " ".join(generator.choice(HOSTILE) for _ in range(generator.randint(1, 3))) + f" {index}"
+        when = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(minutes=generator.randint(0, 3_000_000))
+        date = format_datetime(when, usegmt=True).replace("GMT", generator.choice(OFFSETS))
+        items.append(
+            f"<item><title>{escape(title)}</title><link>https://e.example/p/{index}</link><pubDate>{date}</pubDate>"
+            f"<description>{escape(f'<p>{escape(title)}</p><p><img data-src=/i/{index}.png src=/loading.gif></p>')}</description></item>"
+        )
+    feed = tmp_path / "hostile.xml"
+    feed.write_text(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>h</title>{"".join(items)}</channel></rss>', encoding="utf-8")
+    result = run_postkit("import", str(feed), cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert len(posts_in(site)) == 60
+    check = run_postkit("validate", "--strict", "source/_posts", cwd=site)
+    assert check.returncode == 0, check.stdout
+    covers = {front_matter(path)["cover"] for path in posts_in(site)}
+    assert covers == {f"https://e.example/i/{index}.png" for index in range(60)}
+    before = snapshot(site / "source")
+    assert run_postkit("import", str(feed), cwd=site).returncode == 0
+    assert snapshot(site / "source") == before

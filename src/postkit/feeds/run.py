@@ -234,11 +234,12 @@ def run_import(
     finally:
         if client_holder:
             client_holder[0].close()
-    if not options.dry_run:
-        try:
-            state.save()
-        except OSError as error:
-            report.warnings.append(f"{state.path}: cannot save the import cache: {error.strerror or error}")
+        # Saved even when Ctrl-C stops the run: the posts written so far stay known as postkit's.
+        if not options.dry_run:
+            try:
+                state.save()
+            except OSError as error:
+                report.warnings.append(f"{state.path}: cannot save the import cache: {error.strerror or error}")
     return report
 
 
