@@ -164,6 +164,7 @@ def test_broken_feeds_get_one_located_error_each_and_the_others_go_on(site: Path
     gbk_text = (FEEDS / "gbk.xml").read_text(encoding="utf-8")
     broken = {
         "/truncated.xml": (b'<?xml version="1.0"?>\n<rss version="2.0"><channel>\n<item><title>x</title>\n', "application/xml"),
+        "/mismatched.xml": ('<rss version="2.0"><channel><title>中文<b></title></channel></rss>'.encode(), "application/xml"),
         "/page.html": (b"<!DOCTYPE html>\n<html><head><title>Moved</title></head><body></body></html>", "text/html"),
         "/not-a-feed.xml": (b'<?xml version="1.0"?>\n<config><a>1</a></config>', "application/xml"),
         "/garbage.json": (b'{"version": "https://jsonfeed.org/version/1.1",\n "items": [,]}', "application/feed+json"),
@@ -178,7 +179,8 @@ def test_broken_feeds_get_one_located_error_each_and_the_others_go_on(site: Path
     result = run_postkit("import", *urls, good, cwd=site)
     assert result.returncode == 1
     errors = {m["source"].rsplit("/", 1)[-1]: (m["code"], int(m["line"]), int(m["col"])) for m in POSITION.finditer(result.stderr)}
-    assert errors["truncated.xml"][0] == "IMP001"
+    assert errors["truncated.xml"] == ("IMP001", 4, 1)  # the end of the document, where the closing tags are missing
+    assert errors["mismatched.xml"] == ("IMP001", 1, 43)  # expat points at the name in </title>, in characters
     assert errors["page.html"] == ("IMP003", 2, 1)
     assert errors["not-a-feed.xml"] == ("IMP003", 2, 1)
     assert errors["garbage.json"] == ("IMP001", 2, 12)

@@ -165,3 +165,15 @@ def test_an_atom_entry_with_updated_alone_is_dated_by_it_and_keeps_its_date_on_u
     assert item.published is None
     assert item.date == dt.datetime(2024, 1, 2, tzinfo=dt.timezone.utc)
     assert "date: 2024-01-02T00:00:00Z" in render_post(item, PostSettings(), WHEN).text
+
+
+def test_html_entities_in_xml_are_read_as_html_with_a_warning() -> None:
+    feed = parse_feed(
+        b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>t</title>\n'
+        b"<item><title>A&nbsp;B &copy; C &amp; D</title><link>https://e.example/1</link></item></channel></rss>"
+    )
+    assert feed.items[0].title == "A B \u00a9 C & D"
+    assert feed.warnings == [(3, 15, "&nbsp; is an HTML entity, not XML; read as HTML reads it")]
+    with pytest.raises(FeedError) as error:
+        parse_feed(b'<rss version="2.0"><channel><title>&nbsp;</title><item></channel></rss>')
+    assert (error.value.code, error.value.line) == ("IMP001", 1)

@@ -16,6 +16,7 @@ import calendar
 import codecs
 import datetime as dt
 import html
+import html.entities
 import re
 from dataclasses import dataclass, field
 
@@ -33,6 +34,9 @@ _ITEM_START = re.compile(r"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)
 _FEED_ROOTS = {"rss", "feed", "rdf", "channel"}
+_XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+_NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
+_TEXT_DECLARATION = re.compile(r"^<\?xml[^>]*\?>")
 _UNICODE_CODECS = {"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "utf-8-sig"}
 
 
@@ -73,11 +77,12 @@ class Item:
 
 @dataclass
 class Feed:
-    """A parsed feed: its format (``rss20``, ``atom10``, ``json1.1`` ...), title and items."""
+    """A parsed feed: its format (``rss20``, ``atom10``, ``json1.1`` ...), title, items, and warnings ``(line, col, message)``."""
 
     kind: str
     title: str
     items: list[Item] = field(default_factory=list)
+    warnings: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def clean_title(title: str, is_html: bool) -> str:
@@ -207,6 +212,48 @@ def _entry_image(entry) -> str | None:  # noqa: ANN001 - a feedparser entry
     return None
 
 
+def _check_well_formed(text: str) -> tuple[int, int, str] | None:
+    """Check with expat that the feed is well-formed XML, HTML's named entities aside.
+
+    feedparser's own positions are off (it rewrites the document's head), so
+    postkit checks first. ``&nbsp;`` and its kin are not XML, but feeds use
+    them and feedparser's lenient parser reads them as HTML does; they are
+    turned into character references for this check, and the first one is
+    returned as ``(line, col, name)`` for a warning.
+
+    Raises:
+        FeedError: IMP001 with the line and column of the first error.
+    """
+    from xml.parsers import expat
+
+    first: list[tuple[int, str]] = []
+
+    def numeric(match: re.Match) -> str:
+        name = match.group(1)
+        if name in _XML_ENTITIES or name not in html.entities.name2codepoint:
+            return match.group()
+        if not first:
+            first.append((match.start(), name))
+        return f"&#{html.entities.name2codepoint[name]};"
+
+    # The declaration names the original encoding; blanked, the UTF-8 bytes below are read as UTF-8.
+    checked = _TEXT_DECLARATION.sub(lambda m: " " * len(m.group()), text, count=1)
+    checked = _NAMED_ENTITY.sub(numeric, checked) if "&" in checked else checked
+    data = checked.encode("utf-8", errors="surrogatepass")
+    parser = expat.ParserCreate()
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        offset = len(data[: parser.ErrorByteIndex].decode("utf-8", errors="ignore"))
+        line, col = _text_position(checked, offset)
+        raise FeedError("IMP001", f"not well-formed XML: {expat.ErrorString(error.code)}", line, col) from None
+    if first:
+        # Character references are longer than the names they replace: locate in the original text.
+        start = text.find(f"&{first[0][1]};")
+        return (*_text_position(text, max(start, 0)), first[0][1])
+    return None
+
+
 def _parse_xml(data: bytes, content_type: str | None) -> Feed:
     import feedparser
 
@@ -216,13 +263,10 @@ def _parse_xml(data: bytes, content_type: str | None) -> Feed:
     if root_name == "html":
         line, col = _text_position(text, root.start())
         raise FeedError("IMP003", "not a feed: an HTML page (the feed's address may have moved)", line, col)
+    html_entity = _check_well_formed(text)
     # feedparser sanitizes HTML by dropping data-src and referrerpolicy, which would lose lazy images;
     # postkit's converter removes scripts itself. Relative URLs resolve against the item's link later.
     parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
-    error = parsed.get("bozo_exception")
-    if error is not None and hasattr(error, "getLineNumber"):
-        message = str(getattr(error, "getMessage", lambda: error)())
-        raise FeedError("IMP001", f"not well-formed XML: {message}", error.getLineNumber() or 1, (error.getColumnNumber() or 0) + 1)
     if not parsed.get("version"):
         found = f"the root element is <{root.group(1)}>" if root else "there is no XML element"
         line, col = _text_position(text, root.start()) if root else (1, 1)
@@ -256,7 +300,11 @@ def _parse_xml(data: bytes, content_type: str | None) -> Feed:
             line=line,
             col=col,
         ))
-    return Feed(parsed.version, " ".join(parsed.feed.get("title", "").split()), items)
+    warnings = []
+    if html_entity is not None:
+        line, col, name = html_entity
+        warnings.append((line, col, f"&{name}; is an HTML entity, not XML; read as HTML reads it"))
+    return Feed(parsed.version, " ".join(parsed.feed.get("title", "").split()), items, warnings)
 
 
 def _parse_json(data: bytes) -> Feed:

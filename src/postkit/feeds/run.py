@@ -272,6 +272,8 @@ def _import_feed(
         feed_report.failed = True
         return feed_report
     feed_report.kind = feed.kind
+    for line, col, message in feed.warnings:
+        report.warnings.append(f"{source}:{line}:{col}: {message}")
     items = _selected(feed.items, options)
     feed_report.items = len(items)
     clean = True
