@@ -78,7 +78,7 @@ def _parse_since(value: str, timezone: str | None) -> dt.datetime:
 
 
 def import_feeds(
-    feeds: Annotated[Optional[list[str]], typer.Argument(help="Feed URLs (http, https) or files. Default: the feeds listed in the config (tool.postkit.import.feeds tables).", show_default=False)] = None,
+    feeds: Annotated[Optional[list[str]], typer.Argument(metavar="[FEED]...", help="Feed URLs (http, https) or files. Default: the feeds listed in the config (tool.postkit.import.feeds tables).", show_default=False)] = None,
     into: Annotated[Optional[Path], typer.Option("--into", help="Write posts into this folder. Default: source/_posts of the Hexo site here.", show_default=False)] = None,
     category: Annotated[Optional[str], typer.Option("--category", help="Category path for every post, such as 'News/Tech' (replaces the config's).", show_default=False)] = None,
     tag: Annotated[Optional[list[str]], typer.Option("--tag", help="A tag for every post; repeatable (adds to the config's).", show_default=False)] = None,
