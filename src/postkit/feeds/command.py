@@ -187,7 +187,7 @@ def _print_report(report, options) -> None:  # noqa: ANN001 - a feeds.run Report
     for feed in report.feeds:
         kind = "error" if feed.failed else "not modified (304)" if feed.not_modified else feed.kind
         counts = [feed.counts[name] for name in (written_label, updated_label, IMPORTED, NEWER, SKIPPED, FAILED)]
-        shown = feed.source if is_url(feed.source) else relative_to_cwd(Path(feed.source))
+        shown = relative_to_cwd(Path(feed.source)) if not is_url(feed.source) and Path(feed.source).exists() else feed.source
         rows.append([shown, kind, str(feed.items), *(str(count) for count in counts)])
     console.print_table("Import summary (dry run: nothing written)" if options.dry_run else "Import summary", columns, rows, fold=(0, 1))
     notes = [f"{count} {name}" for name, count in sorted(report.notes.items())]

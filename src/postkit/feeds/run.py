@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,6 +188,8 @@ def _update(
 
 def _fetch(source: str, options: Options, state: ImportState, client_holder: list) -> Fetched:
     if not is_url(source):
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", source):
+            raise FetchError("IMP004", "only http and https URLs are fetched")
         return read_file(source, options.max_bytes)
     if not client_holder:
         client_holder.append(make_client(options.timeout))
