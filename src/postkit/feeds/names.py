@@ -6,8 +6,8 @@ ASCII punctuation turned into one ``-``, ``filename_case`` applied), then
 made safe where Hexo's is not: no Windows device name, no trailing dot or
 space, and at most 255 bytes in UTF-8 for the whole file name, cut on a
 character boundary. A name that another post already has gets a suffix
-derived from the item's identity, so the same item gets the same name on
-every run whatever the order of the feed.
+derived from the item's identity, never a counter, so it does not depend
+on how many other items share the slug.
 """
 
 from __future__ import annotations
