@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from conftest import run_postkit
-from feeds_helpers import FEEDS, feed_bytes, make_site, serve_feeds
+from feeds_helpers import feed_bytes, make_site, serve_feeds
 from hexo_render import install_hexo, needs_hexo, render_with_hexo
 from postkit.core.document import Document
 from postkit.feeds.parse import parse_feed
