@@ -177,3 +177,21 @@ def test_html_entities_in_xml_are_read_as_html_with_a_warning() -> None:
     with pytest.raises(FeedError) as error:
         parse_feed(b'<rss version="2.0"><channel><title>&nbsp;</title><item></channel></rss>')
     assert (error.value.code, error.value.line) == ("IMP001", 1)
+
+
+def test_rss_1_0_and_0_91_are_read() -> None:
+    rdf = parse_feed(
+        b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"'
+        b' xmlns:dc="http://purl.org/dc/elements/1.1/"><channel rdf:about="https://e.example/"><title>t</title></channel>\n'
+        b'<item rdf:about="https://e.example/1"><title>One</title><link>https://e.example/1</link>'
+        b"<dc:date>2024-05-01T08:00:00+08:00</dc:date><dc:creator>Ann</dc:creator><description>d</description></item></rdf:RDF>"
+    )
+    assert rdf.kind == "rss10"
+    item = rdf.items[0]
+    assert (item.title, item.link, item.author, item.line) == ("One", "https://e.example/1", "Ann", 3)
+    assert item.date == dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)
+    old = parse_feed(
+        b'<?xml version="1.0"?><rss version="0.91"><channel><title>t</title><link>https://e.example/</link>'
+        b"<item><title>Old</title><link>https://e.example/o</link><description>x</description></item></channel></rss>"
+    )
+    assert old.kind == "rss091u" and old.items[0].title == "Old"
