@@ -7,7 +7,8 @@ dates), with an ``ETag``. The script times the core of ``postkit import``
 (``run.run_import``: fetch, parse, convert, name, write) into a fresh Hexo
 site, three ways:
 
-- first run: every item becomes a post;
+- first run: every item becomes a post (rendered on every core), and the
+  same in one process (``--jobs 1``);
 - second run: the server answers ``304 Not Modified``;
 - second run without the HTTP cache: every item is fetched, parsed and
   matched against the posts already written, and skipped.
@@ -98,7 +99,11 @@ def one_round(url: str, body: bytes, items: int) -> dict[str, float]:
         again = run_import(sources, options)
         rerun = time.perf_counter() - started
         assert sum(feed.counts["already imported"] for feed in again.feeds) == items
-        return {"first": first, "parse": parse_seconds, "not_modified": not_modified, "rerun": rerun}
+        one = folder / "one-process"
+        started = time.perf_counter()
+        run_import(sources, Options(into=one, state_folder=folder / ".postkit-cache-3", jobs=1, conditional=False))
+        one_process = time.perf_counter() - started
+        return {"first": first, "parse": parse_seconds, "not_modified": not_modified, "rerun": rerun, "one_process": one_process}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -119,6 +124,7 @@ def main() -> int:
     print(f"feed: {n} items, {len(body) / 1e6:.2f} MB; load average {os.getloadavg()[0]:.2f}; median of {args.repeat} rounds")
     print(f"first run (fetch, parse, convert, write): {median['first']:.2f} s = {n / median['first']:.0f} items/s")
     print(f"  of which parse (feedparser): {median['parse']:.2f} s = {n / median['parse']:.0f} items/s")
+    print(f"first run in one process (--jobs 1): {median['one_process']:.2f} s = {n / median['one_process']:.0f} items/s")
     print(f"second run, 304 Not Modified: {median['not_modified'] * 1000:.0f} ms")
     print(f"second run without the HTTP cache (fetch, parse, match, skip): {median['rerun']:.2f} s = {n / median['rerun']:.0f} items/s")
     print(f"requests: {statuses.count(200)} x 200, {statuses.count(304)} x 304")

@@ -195,3 +195,27 @@ def test_rss_1_0_and_0_91_are_read() -> None:
         b"<item><title>Old</title><link>https://e.example/o</link><description>x</description></item></channel></rss>"
     )
     assert old.kind == "rss091u" and old.items[0].title == "Old"
+
+
+def test_rendering_in_worker_processes_writes_the_same_posts_as_one_process(tmp_path: Path) -> None:
+    from postkit.core.parallel import PARALLEL_THRESHOLD
+    from postkit.feeds.run import FeedSource, Options, run_import
+
+    count = PARALLEL_THRESHOLD + 10
+    items = "".join(
+        f"<item><title>第 {n} 篇：a/b?</title><link>https://e.example/{n % (count - 5)}</link>"
+        f"<pubDate>Tue, 07 May 2024 14:{n % 60:02d}:00 GMT</pubDate>"
+        f"<description>&lt;p&gt;正文 {n}&lt;img data-src=/i/{n}.png src=/loading.gif&gt;&lt;/p&gt;</description></item>"
+        for n in range(count)
+    )
+    feed = tmp_path / "long.xml"
+    feed.write_text(f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>', encoding="utf-8")
+    now = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
+    outputs = {}
+    for jobs in (1, 2):
+        into = tmp_path / f"jobs-{jobs}"
+        report = run_import([FeedSource(str(feed), PostSettings(timezone="Asia/Shanghai"))], Options(into=into, state_folder=tmp_path / f"cache-{jobs}", jobs=jobs), now=now)
+        # The last five items repeat earlier links: they are found as imported within the same run.
+        assert (report.feeds[0].counts["written"], report.feeds[0].counts["already imported"]) == (count - 5, 5)
+        outputs[jobs] = {path.name: path.read_bytes() for path in into.iterdir()}
+    assert outputs[1] == outputs[2]

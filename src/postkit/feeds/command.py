@@ -92,6 +92,7 @@ def import_feeds(
     timeout: Annotated[Optional[float], typer.Option("--timeout", min=0.1, help="Seconds to wait for a feed server. Default: 20.", show_default=False)] = None,
     max_bytes: Annotated[Optional[int], typer.Option("--max-bytes", min=1, help="Refuse feeds larger than this many bytes. Default: 20 MiB.", show_default=False)] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Fetch every feed whole: send no ETag or Last-Modified from earlier runs.")] = False,
+    jobs: console.JobsOption = None,
     config_file: console.ConfigOption = None,
 ) -> None:
     """Import RSS, Atom and JSON Feed items as Hexo posts that pass postkit validate."""
@@ -152,12 +153,14 @@ def import_feeds(
         timeout=timeout or section.get("timeout", DEFAULT_TIMEOUT),
         max_bytes=max_bytes or section.get("max-bytes", DEFAULT_MAX_BYTES),
         conditional=not no_cache,
+        jobs=jobs,
     )
     bar: list = []
 
     def progress(done: int, total: int) -> None:
         if done == 1:
-            bar[:] = [console.Progress(total, "import", threshold=50)]
+            # No refresh thread: long feeds are rendered in forked worker processes.
+            bar[:] = [console.Progress(total, "import", threshold=50, auto_refresh=False)]
             bar.append(bar[0].__enter__())
         if bar and bar[1] is not None:
             bar[1]("")

@@ -18,14 +18,18 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 from postkit.core.document import Document, ReadError, read_document, write_atomic
+from postkit.core.parallel import map_files
 from postkit.feeds.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, FetchError, Fetched, fetch_url, is_url, make_client, read_file
 from postkit.feeds.names import DEFAULT_NEW_POST_NAME, identity_suffix, post_path
 from postkit.feeds.parse import FeedError, Item, parse_feed
-from postkit.feeds.post import FEED_KEYS, ItemError, PostSettings, front_matter_entries, local_time, merge_front_matter, render_post
+from postkit.feeds.post import (
+    FEED_KEYS, ItemError, PostSettings, RenderedPost, front_matter_entries, local_time, merge_front_matter, render_post,
+)
 from postkit.feeds.store import ExistingPost, ImportState, PostIndex, index_posts
 
 WRITTEN, UPDATED, WOULD_WRITE, WOULD_UPDATE = "written", "updated", "would write", "would update"
@@ -56,6 +60,7 @@ class Options:
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
     conditional: bool = True
+    jobs: int | None = None
 
 
 @dataclass(frozen=True)
@@ -214,8 +219,10 @@ def run_import(
 ) -> Report:
     """Import every feed of ``sources`` into ``options.into``; never raises for a bad feed, item or file.
 
-    ``progress(done, total)`` is called after each item of a feed (``total``
-    being that feed's selected items).
+    ``progress(done, total)`` is called as a feed's work advances: once per
+    new item rendered and once per item imported (``total`` counts both).
+    ``options.jobs`` worker processes render long feeds (one process below
+    ``core.parallel``'s threshold).
     """
     now = now or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     report = Report()
@@ -279,13 +286,26 @@ def _import_feed(
         report.warnings.append(f"{source}:{line}:{col}: {message}")
     items = _selected(feed.items, options)
     feed_report.items = len(items)
+    posts = index() if items else PostIndex()
+    # Conversion is most of the work and pure: new items are rendered first, across cores for long
+    # feeds; matching and writing then go in feed order, one at a time.
+    new = [item for item in items if item.title and item.link and posts.find(item.guid, item.link) is None]
+    total, done = len(new) + len(items), 0
+
+    def advance(_item: object = None) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    render = partial(_render, settings=settings, now=now)
+    prerendered = dict(zip((item.index for item in new), map_files(render, new, jobs=options.jobs, progress=advance)))
     clean = True
-    for done, item in enumerate(items, 1):
-        status = _import_item(item, source, settings, options, state, index(), report, now)
+    for item in items:
+        status = _import_item(item, source, settings, options, state, posts, report, now, prerendered.get(item.index))
         feed_report.counts[status] += 1
         clean = clean and status != FAILED
-        if progress is not None:
-            progress(done, len(items))
+        advance()
     if is_url(source) and clean and not options.dry_run:
         validators = {k: v for k, v in (("etag", fetched.etag), ("last-modified", fetched.last_modified)) if v}
         if validators:
@@ -293,6 +313,14 @@ def _import_feed(
         else:
             state.http.pop(source, None)
     return feed_report
+
+
+def _render(item: Item, settings: PostSettings, now: dt.datetime) -> RenderedPost | str:
+    """``render_post``, with a conversion error as its message (worker processes return it)."""
+    try:
+        return render_post(item, settings, now)
+    except ItemError as error:
+        return str(error)
 
 
 def _import_item(
@@ -304,8 +332,12 @@ def _import_item(
     index: PostIndex,
     report: Report,
     now: dt.datetime,
+    prerendered: RenderedPost | str | None = None,
 ) -> str:
-    """Import one item; returns its status and adds its row or problem to ``report``."""
+    """Import one item; returns its status and adds its row or problem to ``report``.
+
+    ``prerendered`` is the item's post (or its conversion error) when it was rendered ahead.
+    """
     missing = [name for name, value in (("title", item.title), ("link", item.link)) if not value]
     if missing:
         what = " and no ".join(missing)
@@ -339,7 +371,9 @@ def _import_item(
             _traditional_problem(existing.path, text, options, state, report, source, item)
         return row_status
     try:
-        rendered = render_post(item, settings, now)
+        rendered = prerendered if prerendered is not None else _render(item, settings, now)
+        if isinstance(rendered, str):
+            raise ItemError(rendered)
         relative = _write_new(item, rendered.text, rendered.date, options, index, state, timezone)
     except (ItemError, OSError) as error:
         message = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
