@@ -292,17 +292,20 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     """Load the config for a run that starts at ``start`` (the first path given).
 
     ``explicit`` (``--config FILE``) overrides the search; it may be a
-    pyproject.toml (its ``[tool.postkit]`` is read) or a postkit TOML file.
+    pyproject.toml or any TOML file holding ``[tool.postkit]`` tables (that
+    table is read), or a postkit TOML file (its top-level keys are read).
 
     Raises:
         ConfigError: see :func:`find_config`, :func:`validate_table`,
             :func:`read_site_config`; or ``explicit`` does not exist.
     """
+    in_tool_table = False  # an explicit file other than pyproject.toml that holds [tool.postkit]
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: config file not found")
         data = _read_toml(explicit)
-        table = (_postkit_table(data, explicit) or {}) if explicit.name == "pyproject.toml" else data
+        in_tool_table = explicit.name == "pyproject.toml" or "tool" in data
+        table = (_postkit_table(data, explicit) or {}) if in_tool_table else data
         found: tuple[Path, dict[str, Any]] | None = (explicit, table)
     else:
         found = find_config(start)
@@ -312,7 +315,7 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     root = Path(".")
     if found:
         source, table = found
-        label = f"{source} [tool.postkit]" if source.name == "pyproject.toml" else str(source)
+        label = f"{source} [tool.postkit]" if source.name == "pyproject.toml" or in_tool_table else str(source)
         values, warnings = validate_table(table, label)
         root = source.parent
     site_root = find_site(start)
