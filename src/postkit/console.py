@@ -30,7 +30,7 @@ ExcludeOption = Annotated[
     Optional[list[str]], typer.Option("--exclude", help="Glob of paths to skip; repeatable. Adds to config 'exclude'.", show_default=False)
 ]
 JobsOption = Annotated[
-    Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for large trees. Default: every core.", show_default=False)
+    Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes for large trees. Default: every core.", show_default=False)
 ]
 ConfigOption = Annotated[
     Optional[Path], typer.Option("--config", help="Read this config file instead of searching for one.", show_default=False)
