@@ -25,6 +25,11 @@ _FENCE = re.compile(r"(-{3,}|\+{3})[ \t]*\r?\n?$")
 _KEY_LINE = re.compile(r"""^(?:[^\s#:"'\[\]{}>|*&!%@`,-][^:]*|"[^"]*"|'[^']*'):(?:[ \t]|\r?$)""")
 
 
+def unclosed_fence_message(line: int) -> str:
+    """PK001's message for an opening ``---`` at ``line`` that is never closed (validate and traditional say the same)."""
+    return f"the '---' at line {line} opens front matter that is never closed with '---'"
+
+
 class ReadError(Exception):
     """A file that cannot be read as a UTF-8 text post (diagnostic PK000).
 

@@ -348,11 +348,14 @@ def batch_summary(
 ) -> list[list[Segment]]:
     """The end of ``convert`` and ``traditional``: one line per failed file, then a table of counts.
 
+    ``failures`` are ``(path, "line:col: CODE message")``, printed as
+    ``path:line:col: CODE message`` like every other diagnostic.
+
     ``counts`` maps ``converted``/``unchanged``/``skipped``/``failed`` to
     numbers; ``changed_label`` renames the first row (``would change`` under
     ``--check``); ``notes`` adds rows such as ``relative links left``.
     """
-    out: list[list[Segment]] = [[(shown(path), "bold"), (f": {message}", "red")] for path, message in failures]
+    out: list[list[Segment]] = [[(shown(path), "bold"), (f":{message}", "red")] for path, message in failures]
     if failures:
         out.append([])
     rows = [(changed_label if name == "converted" else name, number) for name, number in counts.items()]
