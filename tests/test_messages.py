@@ -80,3 +80,17 @@ def test_a_transform_failure_keeps_its_code_and_place(tmp_path):
     outcome = run_job(Job(str(post), None), refuse)
     assert outcome.status is Status.FAILED
     assert outcome.location_message == "5:1: CNV001 cannot convert HTML body: broken"
+
+
+def test_validate_diff_names_the_errors_it_cannot_fix(tmp_path):
+    unfixable = write(tmp_path / "nofix.md", "---\ntitle: x\ndate: Invalid Date\n---\nbody\n")
+    fixable = write(tmp_path / "fix.md", "---\ntitle: x\ndate: Tue, 14 Dec 2021 02:53:00 GMT\n---\nbody\n")
+    result = run_postkit("validate", "--diff", str(unfixable))
+    assert result.returncode == 1
+    assert result.stdout == ""  # no patch: the error has no fix
+    assert located(result.stderr)["nofix.md"][:3] == ("3", "7", "PK201")
+    assert "0 file(s) would be fixed" in result.stderr
+    both = run_postkit("validate", "--diff", str(unfixable), str(fixable))
+    assert both.returncode == 1
+    assert both.stdout.startswith("--- a/") and "+date: 2021-12-14T02:53:00Z" in both.stdout  # stdout stays a patch
+    assert set(located(both.stderr)) == {"nofix.md"}  # the fixed warning is in the patch, not repeated
