@@ -9,7 +9,6 @@ command line, then this file, then defaults (STYLE.md point 7). Hexo's
 from __future__ import annotations
 
 import difflib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -156,6 +155,8 @@ def _postkit_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when a TOML config file is found
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -10,7 +10,6 @@ import bisect
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -350,6 +349,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
         replacing = False
     target.parent.mkdir(parents=True, exist_ok=True)
     # A short temporary name: the post's own name may already be near the 255-byte limit.
+    import tempfile  # only a write needs it; a check-only run never loads it
+
     fd, tmp = tempfile.mkstemp(prefix=".postkit-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -7,7 +7,6 @@ through Rich on a terminal).
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -158,6 +157,8 @@ def to_json(diagnostics: Iterable[Diagnostic], summary: Summary) -> str:
         "diagnostics": [diagnostic_dict(d) for d in diagnostics],
         "summary": summary.as_dict(),
     }
+    import json  # only the json and sarif formats pay for it
+
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -272,6 +273,8 @@ def sarif(
             }
         ],
     }
+    import json
+
     return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
 
 
