@@ -88,11 +88,16 @@ def write(path: Path, text: str | bytes) -> Path:
     return path
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Known even when pytest-xdist is not loaded (-p no:xdist).
+    config.addinivalue_line("markers", "xdist_group(name): run these tests in one xdist worker, one after the other")
+
+
 @pytest.fixture(scope="session")
-def run_tmp(tmp_path_factory, worker_id: str) -> Path:
+def run_tmp(tmp_path_factory) -> Path:
     """A folder for this pytest run that every xdist worker shares (the plain temporary folder without xdist)."""
     base = tmp_path_factory.getbasetemp()
-    return base if worker_id == "master" else base.parent
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session")
