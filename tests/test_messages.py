@@ -94,3 +94,12 @@ def test_validate_diff_names_the_errors_it_cannot_fix(tmp_path):
     assert both.returncode == 1
     assert both.stdout.startswith("--- a/") and "+date: 2021-12-14T02:53:00Z" in both.stdout  # stdout stays a patch
     assert set(located(both.stderr)) == {"nofix.md"}  # the fixed warning is in the patch, not repeated
+
+
+def test_traditional_front_matter_it_cannot_edit_is_trd001(tmp_path):
+    post = write(tmp_path / "flow.md", "---\n{title: 标题, date: 2024-02-10}\n---\n正文\n")
+    result = run_postkit("traditional", str(post))
+    assert result.returncode == 1
+    line, col, code, message = located(result.stdout)["flow.md"]
+    assert (line, col, code) == ("2", "1", "TRD001") and "flow mapping" in message
+    assert not (tmp_path / "flow.zh-Hant.md").exists()
