@@ -1,4 +1,4 @@
-# postkit: `make demo` runs validate on examples/, `make test` runs the test suite.
+# postkit: `make demo` runs each command on examples/ (writing only to build/demo/), `make test` runs the test suite.
 # Both create .venv with Python 3.11+ when it is missing.
 
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
