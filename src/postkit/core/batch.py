@@ -22,6 +22,7 @@ from postkit.core.document import Document, ReadError, decode, read_document, un
 READ_ERROR = "PK000"
 WRITE_ERROR = "OUT001"
 TOO_DEEP = "OUT002"
+CANNOT_PROCESS = "OUT003"  # a transform's failure that names no code of its own
 
 
 class TransformError(Exception):
@@ -31,7 +32,7 @@ class TransformError(Exception):
     names it, so that the report reads ``path:line:col: CODE message``.
     """
 
-    def __init__(self, message: str, *, code: str, line: int = 1, col: int = 1) -> None:
+    def __init__(self, message: str, *, code: str = CANNOT_PROCESS, line: int = 1, col: int = 1) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
