@@ -93,18 +93,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "xdist_group(name): run these tests in one xdist worker, one after the other")
 
 
-# Modules whose tests take seconds each: the real pre-commit, Hexo, the corpus, a wheel build.
-_SLOW_MODULES = ("precommit", "hexo", "corpus", "browser", "chromium", "first_hour")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the slow modules first, so that xdist workers start them early and no long test is left for the end.
-
-    The order is a stable sort of the collection, the same in every worker, as xdist requires.
-    """
-    items.sort(key=lambda item: not any(word in item.path.name for word in _SLOW_MODULES))
-
-
 @pytest.fixture(scope="session")
 def run_tmp(tmp_path_factory) -> Path:
     """A folder for this pytest run that every xdist worker shares (the plain temporary folder without xdist)."""
