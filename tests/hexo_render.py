@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import one_at_a_time
+
 ROOT = Path(__file__).resolve().parents[1]
 HEXO_SPEC = ROOT / "tests" / "hexo"
 SITE = ROOT / "build" / "hexo"
@@ -23,6 +25,11 @@ needs_hexo = pytest.mark.skipif(not (shutil.which("node") and shutil.which("npm"
 
 def install_hexo() -> Path:
     """npm ci the committed lock file into build/hexo, unless the same lock is installed there."""
+    with one_at_a_time("hexo"):  # xdist workers: one installs, the others wait and reuse it
+        return _install_hexo()
+
+
+def _install_hexo() -> Path:
     lock = (HEXO_SPEC / "package-lock.json").read_bytes()
     installed = SITE / "node_modules" / ".package-lock.json"
     if installed.exists() and (SITE / "package-lock.json").read_bytes() == lock:

@@ -9,7 +9,6 @@ command line, then this file, then defaults (STYLE.md point 7). Hexo's
 from __future__ import annotations
 
 import difflib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -156,6 +155,8 @@ def _postkit_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when a TOML config file is found
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -269,8 +270,8 @@ def read_site_config(site_root: Path) -> tuple[str | None, str | None]:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(f"{path}: {where}not valid YAML: {error.problem}") from None
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {error.problem}") from None
     except (yaml.YAMLError, OSError, UnicodeDecodeError, ValueError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else " ".join(str(error).split())
         raise ConfigError(f"{path}: cannot read: {reason}") from None
@@ -292,17 +293,20 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     """Load the config for a run that starts at ``start`` (the first path given).
 
     ``explicit`` (``--config FILE``) overrides the search; it may be a
-    pyproject.toml (its ``[tool.postkit]`` is read) or a postkit TOML file.
+    pyproject.toml or any TOML file holding ``[tool.postkit]`` tables (that
+    table is read), or a postkit TOML file (its top-level keys are read).
 
     Raises:
         ConfigError: see :func:`find_config`, :func:`validate_table`,
             :func:`read_site_config`; or ``explicit`` does not exist.
     """
+    in_tool_table = False  # an explicit file other than pyproject.toml that holds [tool.postkit]
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: config file not found")
         data = _read_toml(explicit)
-        table = (_postkit_table(data, explicit) or {}) if explicit.name == "pyproject.toml" else data
+        in_tool_table = explicit.name == "pyproject.toml" or "tool" in data
+        table = (_postkit_table(data, explicit) or {}) if in_tool_table else data
         found: tuple[Path, dict[str, Any]] | None = (explicit, table)
     else:
         found = find_config(start)
@@ -312,7 +316,7 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     root = Path(".")
     if found:
         source, table = found
-        label = f"{source} [tool.postkit]" if source.name == "pyproject.toml" else str(source)
+        label = f"{source} [tool.postkit]" if source.name == "pyproject.toml" or in_tool_table else str(source)
         values, warnings = validate_table(table, label)
         root = source.parent
     site_root = find_site(start)
