@@ -416,3 +416,13 @@ def test_generated_hostile_items_all_become_posts_that_validate_strict_passes(si
     before = snapshot(site / "source")
     assert run_postkit("import", str(feed), cwd=site).returncode == 0
     assert snapshot(site / "source") == before
+
+
+def test_a_traditional_copy_never_replaces_a_file_postkit_did_not_write(site: Path) -> None:
+    posts = site / "source" / "_posts"
+    mine = posts / "效率工具：用-Obsidian-管理读书笔记.zh-Hant.md"
+    mine.write_text("---\ntitle: 我的譯本\ndate: 2024-05-08 09:30:00\n---\n自己寫的。\n", encoding="utf-8")
+    result = run_postkit("import", "--traditional", "s2t", str(FEEDS / "rsshub.xml"), cwd=site)
+    assert result.returncode == 1
+    assert "IMP009" in result.stderr and "postkit did not write it" in result.stderr
+    assert mine.read_text(encoding="utf-8").endswith("自己寫的。\n")

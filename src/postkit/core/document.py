@@ -395,3 +395,41 @@ def unified_diff(path: str, before: str, after: str) -> str:
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+def create_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
+    """Write a new file at ``path`` atomically, never replacing one that exists; ``False`` when one does.
+
+    The bytes go to a temporary file in the same folder, which is then
+    hard-linked to ``path``: the link fails when ``path`` exists, even if
+    another process created it a moment ago, and a crash leaves no half
+    file. Where the file system has no hard links, the target is checked
+    and the temporary file renamed, which leaves only that moment open.
+
+    Raises:
+        OSError: the folder is not writable or the disk is full.
+    """
+    import tempfile
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".postkit-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            return False
+        except OSError:
+            if os.path.lexists(target):
+                return False
+            os.replace(tmp, target)
+            return True
+        return True
+    finally:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass

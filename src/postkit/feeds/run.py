@@ -7,8 +7,8 @@ An item is already imported when a post in the target folder has its
 Such an item is skipped, unless its ``updated`` is newer than the post's
 and ``--update`` is given: then the feed's values and the body are
 rewritten, and only in a post postkit wrote (``date`` stays when the feed
-gives no publication date, since it came from the old ``updated``). A new post never replaces a
-file: a taken name gets the item's stable suffix.
+gives no publication date, since it came from the old ``updated``). A new
+post never replaces a file: a taken name gets the item's stable suffix.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from postkit.core.document import Document, ReadError, read_document, write_atomic
+from postkit.core.document import Document, ReadError, create_atomic, read_document, write_atomic
 from postkit.core.parallel import map_files
 from postkit.feeds.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, FetchError, Fetched, fetch_url, is_url, make_client, read_file
 from postkit.feeds.names import DEFAULT_NEW_POST_NAME, identity_suffix, post_path
@@ -123,20 +123,26 @@ def _write_new(
     """Write a new post under a free name; return its relative path."""
     local = local_time(date, timezone)
     identity = _identity(item)
-    relative = post_path(options.new_post_name, item.title, local, identity, filename_case=options.filename_case)
-    if relative.casefold() in index.names or (options.into / relative).exists():
-        suffix = identity_suffix(identity)
-        relative = post_path(options.new_post_name, item.title, local, identity, filename_case=options.filename_case, suffix=suffix)
-        number = 2
-        while relative.casefold() in index.names or (options.into / relative).exists():
-            relative = post_path(
-                options.new_post_name, item.title, local, identity, filename_case=options.filename_case, suffix=f"{suffix}-{number}"
-            )
-            number += 1
-    if not options.dry_run:
-        write_atomic(options.into / relative, text.encode("utf-8"))
-        state.posts[relative] = identity
-    return relative
+
+    def name(suffix: str = "") -> str:
+        return post_path(options.new_post_name, item.title, local, identity, filename_case=options.filename_case, suffix=suffix)
+
+    candidates = [name(), name(identity_suffix(identity))]
+    for relative in _candidates(candidates, name, identity):
+        if relative.casefold() in index.names or os.path.lexists(options.into / relative):
+            continue
+        # create_atomic refuses a name another process took since the check above.
+        if options.dry_run or create_atomic(options.into / relative, text.encode("utf-8")):
+            if not options.dry_run:
+                state.posts[relative] = identity
+            return relative
+    raise ItemError("no free file name")  # unreachable: the numbered names never run out
+
+
+def _candidates(first: list[str], name: Callable[[str], str], identity: str):  # noqa: ANN202 - a generator of names
+    yield from first
+    for number in range(2, 10_000):
+        yield name(f"{identity_suffix(identity)}-{number}")
 
 
 def _write_traditional(relative: str, text: str, options: Options, state: ImportState) -> str | None:
@@ -158,7 +164,10 @@ def _write_traditional(relative: str, text: str, options: Options, state: Import
         return f"the {options.traditional} copy cannot be made: {error}"
     copy = result[0] if isinstance(result, tuple) else result
     if not options.dry_run:
-        write_atomic(target, copy.encode("utf-8"))
+        if copy_relative in state.posts:
+            write_atomic(target, copy.encode("utf-8"))
+        elif not create_atomic(target, copy.encode("utf-8")):
+            return f"{copy_relative} exists and postkit did not write it; the copy is not written"
         state.posts[copy_relative] = state.posts.get(relative, "")
     return None
 
