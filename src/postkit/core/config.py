@@ -227,10 +227,10 @@ def _check_keys(table: dict[str, Any], schema: dict[str, Check], source: str, kn
         if key not in schema:
             close = difflib.get_close_matches(key, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfigError(f"{source}: unknown key {key!r}{hint}; known keys: {', '.join(known)}")
+            raise ConfigError(f"{source}: unknown key {shown(key)}{hint}; known keys: {', '.join(known)}")
         check, description = schema[key]
         if not check(value):
-            raise ConfigError(f"{source}: {key!r} must be {description}, not {value!r}")
+            raise ConfigError(f"{source}: {key!r} must be {description}, not {shown(value)}")
 
 
 def check_timezone(name: str, where: str) -> None:
@@ -244,7 +244,7 @@ def check_timezone(name: str, where: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: unknown timezone {name!r} (use an IANA name such as 'Asia/Shanghai')") from None
+        raise ConfigError(f"{where}: unknown timezone {shown(name)} (use an IANA name such as 'Asia/Shanghai')") from None
 
 
 def find_site(start: Path) -> Path | None:
@@ -256,24 +256,67 @@ def find_site(start: Path) -> Path | None:
     return None
 
 
+# Values a site config may expand to through YAML aliases; past this it is an alias bomb.
+ALIAS_BUDGET = 100_000
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, in bounded time however large or nested the value."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel = 3
+    short.maxdict = short.maxlist = short.maxtuple = short.maxset = 4
+    short.maxstring = short.maxother = limit
+    text = short.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def read_site_config(site_root: Path) -> tuple[str | None, str | None]:
     """``(timezone, url)`` from the site's ``_config.yml``; ``None`` for each that is unset.
 
     Raises:
-        ConfigError: the file is not valid YAML or ``timezone`` is unknown.
+        ConfigError: the file cannot be read, is not valid YAML, holds a
+            value that cannot be built (``!!int _``), expands through aliases
+            to more than :data:`ALIAS_BUDGET` values, or ``timezone`` is
+            unknown; the message names the file and, where it has one, the line.
     """
     import yaml
 
+    from postkit.core.front_matter import expanded_size, short_tag, shorten, unbuildable_node
+
     path = site_root / SITE_CONFIG
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(f"{path}: {where}not valid YAML: {error.problem}") from None
-    except (yaml.YAMLError, OSError, UnicodeDecodeError, ValueError) as error:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else " ".join(str(error).split())
         raise ConfigError(f"{path}: cannot read: {reason}") from None
+    loader = loader_class(text)
+    root = None
+    try:
+        root = loader.get_single_node()
+        if expanded_size(root, ALIAS_BUDGET) > ALIAS_BUDGET:
+            raise ConfigError(f"{path}: YAML aliases expand to more than {ALIAS_BUDGET:,} values; write the values out instead of nesting aliases")
+        data = None if root is None else loader.construct_document(root)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ConfigError(f"{path}: {where}not valid YAML: {shorten(' '.join(str(error.problem).split()), 200)}") from None
+    except ConfigError:
+        raise
+    except Exception as error:  # noqa: BLE001 - PyYAML's constructors raise KeyError, IndexError... on tagged junk
+        node = unbuildable_node(root)
+        if node is None:
+            reason = shorten(" ".join(str(error).split()) or type(error).__name__, 200)
+            raise ConfigError(f"{path}: cannot read: {reason}") from None
+        tag = short_tag(node.tag)
+        raise ConfigError(
+            f"{path}: line {node.start_mark.line + 1}, column {node.start_mark.column + 1}: "
+            f"{shorten(repr(node.value))} is not a valid {tag} value"
+        ) from None
+    finally:
+        loader.dispose()
     if data is None:
         return None, None
     if not isinstance(data, dict):
@@ -281,7 +324,7 @@ def read_site_config(site_root: Path) -> tuple[str | None, str | None]:
     timezone = data.get("timezone")
     url = data.get("url")
     if timezone is not None and not isinstance(timezone, str):
-        raise ConfigError(f"{path}: 'timezone' must be an IANA name such as 'Asia/Shanghai', not {timezone!r}")
+        raise ConfigError(f"{path}: 'timezone' must be an IANA name such as 'Asia/Shanghai', not {shown(timezone)}")
     timezone = timezone.strip() if isinstance(timezone, str) and timezone.strip() else None
     if timezone:
         check_timezone(timezone, f"{path}: 'timezone'")
