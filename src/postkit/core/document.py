@@ -344,6 +344,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
         mode = 0o666 & ~_umask()
         replacing = False
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporary_files(target.parent)
     # A short temporary name: the post's own name may already be near the 255-byte limit.
     fd, tmp = tempfile.mkstemp(prefix=".postkit-", suffix=".tmp", dir=target.parent)
     try:
@@ -363,6 +364,51 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
             pass
         raise
     return True
+
+
+# mkstemp(prefix=".postkit-", suffix=".tmp") names: eight characters from its alphabet in between.
+_TEMPORARY_NAME = re.compile(r"\.postkit-[a-z0-9_]{8}\.tmp")
+# A write takes well under this; a temporary file older than this was left by a killed run.
+STALE_TEMPORARY_AGE = 60.0
+_swept_folders: set[str] = set()
+
+
+def remove_stale_temporary_files(folder: str | os.PathLike[str], now: float | None = None) -> list[str]:
+    """Delete the temporary files a killed postkit run left in ``folder``; return their paths.
+
+    Only postkit's own are touched: regular files (not links) named as
+    :func:`write_atomic` names them, owned by this user, and older than
+    :data:`STALE_TEMPORARY_AGE` seconds, so a write in progress in another
+    run is left alone. Each folder is swept once per process; errors are
+    ignored, since the sweep only tidies up.
+    """
+    import time
+
+    key = os.fspath(folder)
+    if now is None:
+        if key in _swept_folders:
+            return []
+        _swept_folders.add(key)
+        now = time.time()
+    removed = []
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    try:
+        with os.scandir(key) as entries:
+            for entry in entries:
+                if not _TEMPORARY_NAME.fullmatch(entry.name):
+                    continue
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                    if not stat.S_ISREG(info.st_mode) or (uid is not None and info.st_uid != uid):
+                        continue
+                    if now - info.st_mtime > STALE_TEMPORARY_AGE:
+                        os.unlink(entry.path)
+                        removed.append(entry.path)
+                except OSError:
+                    continue
+    except OSError:
+        pass
+    return removed
 
 
 def _umask() -> int:
