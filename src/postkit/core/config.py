@@ -46,8 +46,41 @@ def is_bool(value: Any) -> bool:
     return isinstance(value, bool)
 
 
+_SIZE = None  # compiled on first use
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+
+
+def parse_size(value: Any) -> int | None:
+    """Bytes from a size: an integer, or a number with B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB.
+
+    ``None`` when ``value`` is not a size of at least one byte.
+    """
+    global _SIZE
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 1 else None
+    if not isinstance(value, str):
+        return None
+    if _SIZE is None:
+        import re
+
+        _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?\s*", re.IGNORECASE)
+    match = _SIZE.fullmatch(value)
+    if match is None:
+        return None
+    size = int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "").lower()])
+    return size if size >= 1 else None
+
+
+def is_size(value: Any) -> bool:
+    """True for a size :func:`parse_size` reads."""
+    return parse_size(value) is not None
+
+
 # The keys that describe the site's posts, read by more than one command.
 SCHEMA: dict[str, Check] = {
+    "max-post-size": (is_size, "a size: bytes, or a number with KB, MB, GB (or KiB, MiB, GiB) such as '10MB'"),
     "image-fields": (list_of_str, "a list of strings"),
     "date-fields": (list_of_str, "a list of strings"),
     "timezone": (is_str, "a string (an IANA name such as 'Asia/Shanghai')"),
@@ -110,6 +143,13 @@ class Config:
     def section(self, name: str) -> dict[str, Any]:
         """A command's own table, ``[tool.postkit.<name>]`` (empty when absent)."""
         return self.values.get(name, {})
+
+    @property
+    def max_post_size(self) -> int:
+        """The largest post, in bytes, that commands read; a larger one is that file's error."""
+        from postkit.core.document import MAX_POST_SIZE
+
+        return parse_size(self.values.get("max-post-size", MAX_POST_SIZE)) or MAX_POST_SIZE
 
     @property
     def timezone(self) -> str | None:

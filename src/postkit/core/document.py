@@ -25,6 +25,20 @@ _FENCE = re.compile(r"(-{3,}|\+{3})[ \t]*\r?\n?$")
 _KEY_LINE = re.compile(r"""^(?:[^\s#:"'\[\]{}>|*&!%@`,-][^:]*|"[^"]*"|'[^']*'):(?:[ \t]|\r?$)""")
 
 
+# The largest post read by default (config ``max-post-size``): ten times a long article, and
+# small enough that the work a post costs (20 times its size at most) stays in memory.
+MAX_POST_SIZE = 10_000_000
+
+
+def describe_size(size: int) -> str:
+    """``10 MB`` for 10,000,000 bytes: the largest unit that keeps a whole number when it can."""
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if size >= factor:
+            value = size / factor
+            return f"{value:g} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
 class ReadError(Exception):
     """A file that cannot be read as a UTF-8 text post (diagnostic PK000).
 
@@ -268,12 +282,14 @@ def decode(data: bytes, path: str) -> Document:
     return Document.from_text(text, path)
 
 
-def read_document(path: str | os.PathLike[str]) -> Document:
-    """Read and decode one post.
+def read_document(path: str | os.PathLike[str], max_size: int | None = MAX_POST_SIZE) -> Document:
+    """Read and decode one post of at most ``max_size`` bytes (``None``: no limit).
 
     Raises:
         ReadError: the file cannot be opened or read (missing, a folder, no
-            permission), or :func:`decode` rejects its bytes.
+            permission), is larger than ``max_size`` (the message names the
+            limit and the ``max-post-size`` key), or :func:`decode` rejects
+            its bytes.
     """
     try:
         info = os.stat(path)
@@ -286,8 +302,16 @@ def read_document(path: str | os.PathLike[str]) -> Document:
         if not stat.S_ISREG(info.st_mode):
             # A pipe or a device would block or never end; a post is a regular file.
             raise ReadError("not a regular file (a pipe, socket or device)")
+        if max_size is not None and info.st_size > max_size:
+            raise ReadError(_too_large(info.st_size, max_size))
         with open(path, "rb") as handle:
-            data = handle.read()
+            if max_size is None:
+                data = handle.read()
+            else:
+                # Read one byte past the limit rather than trust st_size: the file may grow meanwhile.
+                data = handle.read(max_size + 1)
+                if len(data) > max_size:
+                    raise ReadError(_too_large(max(os.fstat(handle.fileno()).st_size, len(data)), max_size))
     except IsADirectoryError:
         raise ReadError("is a folder, not a file") from None
     except FileNotFoundError:
@@ -297,6 +321,13 @@ def read_document(path: str | os.PathLike[str]) -> Document:
     except OSError as error:
         raise ReadError(f"cannot read: {error.strerror or error}") from None
     return decode(data, os.fspath(path))
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the post is {describe_size(size)}, larger than the max-post-size limit of {describe_size(limit)}; "
+        "raise max-post-size in the config to read it"
+    )
 
 
 def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:

@@ -84,7 +84,9 @@ def traditional(
         convert_html=convert_html,
         suffix=suffix,
     )
-    console.run_batch("traditional", files, targets, transform, check=check, diff=diff, jobs=jobs, changed_label="written")
+    console.run_batch(
+        "traditional", files, targets, transform, check=check, diff=diff, jobs=jobs, changed_label="written", max_size=config.max_post_size
+    )
 
 
 def register(app: typer.Typer) -> None:
