@@ -62,6 +62,10 @@ _TEXT_ATTRIBUTE_HINT_RE = re.compile("|".join(sorted(TEXT_ATTRIBUTES)), re.IGNOR
 _ATTRIBUTE_RE = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 _AUTOLINK_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+)>")
 _MARKDOWN_CODE_RE = re.compile(r"^ {0,3}(?:```|~~~)|`[^`\n]+`", re.MULTILINE)
+_DESTINATION_RE = re.compile(r"\]\(")
+_REFERENCE_LINE_RE = re.compile(r"^ {0,3}\[(?:[^\[\]\\\n]|\\.)+\]:", re.MULTILINE)
+# The first line of an indented code block: after a blank line, four columns in, and not a tag.
+_INDENTED_CODE_RE = re.compile(r"(?:\A|\r\n?|\n)[ \t]*(?:\r\n?|\n)(?: {4}|\t| {1,3}\t)[ \t]*[^\s<]")
 _REFERENCE_DEFINITION_RE = re.compile(
     r"^ {0,3}\[(?P<label>(?:[^\[\]\\]|\\.)+)\]:[ \t]*(?P<dest><[^<>\n]*>|\S+)"
     r"(?:[ \t]+(?P<title>\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*$"
@@ -131,14 +135,23 @@ def scan_as_html(body: str) -> bool:
     Markdown body's code as HTML text, because the script converter would
     then rewrite code.
 
-    The body starts with a tag, and has no code fence and no code span, the
-    Markdown constructs whose content must be kept. Feed generators write
-    such bodies (nested, indented divs) that CommonMark would otherwise read
-    partly as indented code blocks.
+    The body starts with a tag, and has none of the Markdown constructs whose
+    content must be kept: no code fence, code span, link destination,
+    reference definition or indented code block that is not HTML. Feed
+    generators write such bodies (nested, indented divs) that CommonMark
+    would otherwise read partly as indented code blocks.
     """
     if not body.lstrip().startswith("<"):
         return False
-    return _MARKDOWN_CODE_RE.search(body) is None
+    if _MARKDOWN_CODE_RE.search(body) is not None:
+        return False
+    # A body may start in HTML and go on in Markdown: a link or image
+    # destination, a reference definition, or an indented code block (a line
+    # after a blank line, indented four columns, that is not a tag) is read as
+    # CommonMark reads it, so that its URL or code is kept.
+    if _DESTINATION_RE.search(body) is not None or _REFERENCE_LINE_RE.search(body) is not None:
+        return False
+    return _INDENTED_CODE_RE.search(body) is None
 
 
 def _line_starts(body: str) -> list[int]:
