@@ -33,18 +33,20 @@ def parent_alive() -> bool:
     return _parent_pid is None or os.getppid() == _parent_pid
 
 
-def watch_parent(parent_pid: int) -> None:
+def watch_parent(parent_pid: int, leave_interrupt_to_parent: bool = True) -> None:
     """Make this worker process die with its parent, so that it never runs, or writes, on its own.
 
     On Linux the kernel sends SIGKILL when the parent exits
     (``PR_SET_PDEATHSIG``); elsewhere a daemon thread polls for the parent.
     A parent that died before this call is caught by the check that follows.
-    Ctrl-C is left to the parent, which stops the pool: a worker that
-    printed its own KeyboardInterrupt would only add a traceback.
+    With ``leave_interrupt_to_parent`` Ctrl-C is ignored here and left to
+    the parent, which stops the pool: a worker that printed its own
+    KeyboardInterrupt would only add a traceback.
     """
     global _parent_pid
     _parent_pid = parent_pid
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if leave_interrupt_to_parent:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     armed = False
     if sys.platform.startswith("linux"):
         try:
