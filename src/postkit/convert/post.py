@@ -13,6 +13,7 @@ from postkit.core.document import Document
 from postkit.core.front_matter import parse
 
 DEFAULT_BASE_URL_KEYS = ("link", "from", "source_url")
+CONVERSION_ERROR = "CNV001"  # the HTML body cannot be converted
 _DESTINATION = re.compile(r"\]\(\s*<?([^\s)>]+)")
 
 
@@ -211,7 +212,8 @@ def convert_post(
         keep = partial(site_file_exists, site_source) if site_source else None
         markdown = body_to_markdown(body, base_url=resolved, keep_url=keep)
     except ConversionError as error:
-        raise TransformError(str(error)) from None
+        body_line = document.position(document.front_matter.body_start)[0] if document.front_matter else 1
+        raise TransformError(str(error), code=CONVERSION_ERROR, line=body_line) from None
     leading = body[: len(body) - len(body.lstrip("\r\n"))].replace("\r\n", "\n")
     notes: dict[str, int] = {}
     if resolved is None:

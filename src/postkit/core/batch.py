@@ -16,8 +16,28 @@ from typing import Callable, Sequence
 from postkit.core.document import MAX_POST_SIZE, Document, ReadError, decode, read_document, unified_diff, write_atomic
 
 
+# The codes of a failed file. A failure that validate also reports keeps validate's
+# code (PK000 read-error, PK001 no-front-matter, PK002 yaml-syntax, PK004
+# not-a-mapping, PK005 unsupported-format); the others are the batch's own.
+READ_ERROR = "PK000"
+WRITE_ERROR = "OUT001"
+TOO_DEEP = "OUT002"
+CANNOT_PROCESS = "OUT003"  # a transform's failure that names no code of its own
+
+
 class TransformError(Exception):
-    """A transform cannot handle this post; the message says why (the file is left untouched)."""
+    """A transform cannot handle this post; the message says why (the file is left untouched).
+
+    ``line`` and ``col`` (1-based) locate the cause in the post, and ``code``
+    names it, so that the report reads ``path:line:col: CODE message``.
+    """
+
+    def __init__(self, message: str, *, code: str = CANNOT_PROCESS, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.line = line
+        self.col = col
 
 
 class Status(str, enum.Enum):
@@ -52,7 +72,11 @@ class Job:
 
 @dataclass
 class Outcome:
-    """The result of one job, picklable so that worker processes can return it."""
+    """The result of one job, picklable so that worker processes can return it.
+
+    A failure has a ``code`` and its ``line``/``col`` in the source post.
+    ``target_missing`` tells a copy that does not exist yet from a stale one.
+    """
 
     job: Job
     status: Status
@@ -60,6 +84,15 @@ class Outcome:
     text: str | None = None
     diff: str | None = None
     notes: dict[str, int] = field(default_factory=dict)
+    code: str = ""
+    line: int = 1
+    col: int = 1
+    target_missing: bool = False
+
+    @property
+    def location_message(self) -> str:
+        """``line:col: CODE message``, the part of a failure's report line after ``path:``."""
+        return f"{self.line}:{self.col}: {self.code} {self.message}"
 
 
 def mirror_path(source: str, roots: Sequence[str], out_dir: str) -> str:
@@ -93,7 +126,7 @@ def run_job(
     try:
         document = read_document(job.source, max_size)
     except ReadError as error:
-        return Outcome(job, Status.FAILED, f"line {error.line}, column {error.col}: {error.message}")
+        return Outcome(job, Status.FAILED, error.message, code=READ_ERROR, line=error.line, col=error.col)
     notes: dict[str, int] = {}
     try:
         result = transform(document)
@@ -102,13 +135,14 @@ def run_job(
     except Skip as reason:
         return Outcome(job, Status.SKIPPED, str(reason))
     except TransformError as error:
-        return Outcome(job, Status.FAILED, str(error))
+        return Outcome(job, Status.FAILED, error.message, code=error.code, line=error.line, col=error.col)
     except RecursionError:
-        return Outcome(job, Status.FAILED, "the post is nested too deeply to process")
+        return Outcome(job, Status.FAILED, "the post is nested too deeply to process", code=TOO_DEEP)
     current = _current_text(job, document, max_size)
     if result == current:
         return Outcome(job, Status.UNCHANGED, notes=notes)
-    outcome = Outcome(job, Status.CHANGED, notes=notes)
+    missing = job.target is not None and not os.path.lexists(job.target)
+    outcome = Outcome(job, Status.CHANGED, notes=notes, target_missing=missing)
     if job.target is None:
         outcome.text = result
         return outcome
@@ -164,7 +198,7 @@ def _safe_run_job(job: Job, transform: Transform, check: bool, diff: bool, max_s
     try:
         return run_job(job, transform, check=check, diff=diff, max_size=max_size)
     except OSError as error:
-        return Outcome(job, Status.FAILED, f"cannot write {job.target}: {error.strerror or error}")
+        return Outcome(job, Status.FAILED, f"cannot write {job.target}: {error.strerror or error}", code=WRITE_ERROR)
 
 
 def counts(outcomes: Sequence[Outcome]) -> dict[str, int]:

@@ -9,7 +9,6 @@ command line, then this file, then defaults (STYLE.md point 7). Hexo's
 from __future__ import annotations
 
 import difflib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -196,6 +195,8 @@ def _postkit_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when a TOML config file is found
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -341,8 +342,8 @@ def read_site_config(site_root: Path) -> tuple[str | None, str | None]:
         data = None if root is None else loader.construct_document(root)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(f"{path}: {where}not valid YAML: {shorten(' '.join(str(error.problem).split()), 200)}") from None
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {shorten(' '.join(str(error.problem).split()), 200)}") from None
     except ConfigError:
         raise
     except Exception as error:  # noqa: BLE001 - PyYAML's constructors raise KeyError, IndexError... on tagged junk
@@ -352,7 +353,7 @@ def read_site_config(site_root: Path) -> tuple[str | None, str | None]:
             raise ConfigError(f"{path}: cannot read: {reason}") from None
         tag = short_tag(node.tag)
         raise ConfigError(
-            f"{path}: line {node.start_mark.line + 1}, column {node.start_mark.column + 1}: "
+            f"{path}:{node.start_mark.line + 1}:{node.start_mark.column + 1}: "
             f"{shorten(repr(node.value))} is not a valid {tag} value"
         ) from None
     finally:
@@ -375,17 +376,20 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     """Load the config for a run that starts at ``start`` (the first path given).
 
     ``explicit`` (``--config FILE``) overrides the search; it may be a
-    pyproject.toml (its ``[tool.postkit]`` is read) or a postkit TOML file.
+    pyproject.toml or any TOML file holding ``[tool.postkit]`` tables (that
+    table is read), or a postkit TOML file (its top-level keys are read).
 
     Raises:
         ConfigError: see :func:`find_config`, :func:`validate_table`,
             :func:`read_site_config`; or ``explicit`` does not exist.
     """
+    in_tool_table = False  # an explicit file other than pyproject.toml that holds [tool.postkit]
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: config file not found")
         data = _read_toml(explicit)
-        table = (_postkit_table(data, explicit) or {}) if explicit.name == "pyproject.toml" else data
+        in_tool_table = explicit.name == "pyproject.toml" or "tool" in data
+        table = (_postkit_table(data, explicit) or {}) if in_tool_table else data
         found: tuple[Path, dict[str, Any]] | None = (explicit, table)
     else:
         found = find_config(start)
@@ -395,7 +399,7 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     root = Path(".")
     if found:
         source, table = found
-        label = f"{source} [tool.postkit]" if source.name == "pyproject.toml" else str(source)
+        label = f"{source} [tool.postkit]" if source.name == "pyproject.toml" or in_tool_table else str(source)
         values, warnings = validate_table(table, label)
         root = source.parent
     site_root = find_site(start)

@@ -10,7 +10,6 @@ import bisect
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -37,6 +36,11 @@ def describe_size(size: int) -> str:
             value = size / factor
             return f"{value:g} {unit}" if value == int(value) else f"{value:.1f} {unit}"
     return f"{size} bytes"
+
+
+def unclosed_fence_message(line: int) -> str:
+    """PK001's message for an opening ``---`` at ``line`` that is never closed (validate and traditional say the same)."""
+    return f"the '---' at line {line} opens front matter that is never closed with '---'"
 
 
 class ReadError(Exception):
@@ -377,6 +381,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporary_files(target.parent)
     # A short temporary name: the post's own name may already be near the 255-byte limit.
+    import tempfile  # only a write needs it; a check-only run never loads it
+
     fd, tmp = tempfile.mkstemp(prefix=".postkit-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -35,6 +35,7 @@ import re
 from typing import Iterator
 
 from postkit.core.diagnostics import Applicability, Edit, Fix, Severity
+from postkit.core.document import unclosed_fence_message
 from postkit.validate.rules.base import Post, Problem
 
 def _is_mapping(document, first: int, closing: int) -> bool:  # noqa: ANN001
@@ -67,7 +68,7 @@ def check(post: Post) -> Iterator[Problem]:
         return
     if document.unclosed_fence_line is not None:
         line = document.unclosed_fence_line
-        yield Problem(line, 1, f"the '---' at line {line} opens front matter that is never closed with '---'")
+        yield Problem(line, 1, unclosed_fence_message(line))
         return
     if document.thematic_break_line is not None:
         yield Problem(
