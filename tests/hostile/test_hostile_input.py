@@ -374,3 +374,36 @@ def test_convert_in_place_sweeps_the_folder_it_writes_in(tmp_path):
     result = run_postkit("convert", "--in-place", "p.md", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert not stale.exists()
+
+
+def test_no_tagged_value_stops_any_command_in_process():
+    """Every YAML 1.1 tag (and some others) on junk values, under the keys the rules look at."""
+    import itertools
+
+    from postkit.convert.post import convert_post
+    from postkit.core.batch import Skip, TransformError
+    from postkit.core.document import Document
+    from postkit.core.front_matter import parse
+    from postkit.images.collect import collect
+    from postkit.traditional.copy import copy_text
+    from postkit.validate.engine import Selection, check_document, fix_document
+    from postkit.validate.rules.base import Settings
+
+    tags = ["!!bool", "!!int", "!!float", "!!timestamp", "!!null", "!!binary", "!!set", "!!omap", "!!pairs", "!!seq",
+            "!!map", "!!str", "!!python/name:os.system", "!<tag:x>", "!local", "!!merge", "!!value", "!!yaml"]
+    values = ["x", "_", "''", "1", "[a]", "{a: 1}", "2021-13-45", "-", "0x", ".", "[[a, b]]", "{a: [1]}"]
+    keys = ["title", "date", "tags", "headimg", "photos", "comments", "<<"]
+    selection = Selection.build()
+    for tag, value, key in itertools.product(tags, values, keys):
+        document = Document.from_text(f"---\ntitle: t\n{key}: {tag} {value}\n---\n<p>发布</p>\n", "p.md")
+        parsed = parse(document)
+        if parsed.error is not None:
+            assert parsed.error.line == 3, (tag, value, key, parsed.error)
+        check_document(document, Settings(), selection)
+        fix_document(document, Settings(), selection, unsafe=True)
+        list(collect(document, ("headimg", "photos")))
+        for transform in (lambda: copy_text(document, "s2t", ("title", "tags"), "lang"), lambda: convert_post(document)):
+            try:
+                transform()
+            except (Skip, TransformError):
+                pass
