@@ -407,3 +407,52 @@ def test_no_tagged_value_stops_any_command_in_process():
                 transform()
             except (Skip, TransformError):
                 pass
+
+
+def _silent_server() -> tuple[socket.socket, threading.Event, list[socket.socket]]:
+    """A server on 127.0.0.1 that accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    connected = threading.Event()
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            held.append(connection)
+            connected.set()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return server, connected, held
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_image_checker_workers_die_with_a_killed_parent(tmp_path):
+    servers = [_silent_server() for _ in range(2)]
+    lines = ["---", "title: t", "---"]
+    for server, _, _ in servers:
+        port = server.getsockname()[1]
+        lines += [f"![a](http://127.0.0.1:{port}/{number}.png)" for number in range(250)]
+    write(tmp_path / "p.md", "\n".join(lines) + "\n")
+    process = subprocess.Popen([POSTKIT, "images", "--no-cache", "p.md"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert all(connected.wait(60) for _, connected, _ in servers), "the run never reached the servers"
+        workers = _children(process.pid)
+        assert len(workers) >= 2, "the run checked in one process"
+        process.kill()
+        process.wait()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in workers)
+    finally:
+        for pid in _children(process.pid):
+            os.kill(pid, signal.SIGKILL)
+        for server, _, held in servers:
+            server.close()
+            for connection in held:
+                connection.close()
