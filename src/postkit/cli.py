@@ -66,8 +66,16 @@ def make_app(names: Optional[set[str]] = None) -> typer.Typer:
 app = make_app()
 
 
+EXIT_INTERRUPTED = 128 + 2  # killed by SIGINT, as shells report it
+
+
 def run() -> None:
-    """Console-script entry point: run the app, turning unexpected errors into exit 2 without a traceback."""
+    """Console-script entry point: run the app, turning unexpected errors into exit 2 without a traceback.
+
+    Ctrl-C prints ``postkit: interrupted`` and exits 130. Typer turns the
+    KeyboardInterrupt into a silent exit 130 before it gets here, and no
+    command exits 130 on its own, so that exit code is the interrupt.
+    """
     # Typer builds the options of every registered command before it runs one; a run
     # of one command (the pre-commit case) builds only that command's.
     argv = sys.argv[1:]
@@ -75,10 +83,19 @@ def run() -> None:
     try:
         chosen()
     except KeyboardInterrupt:
-        typer.echo("postkit: interrupted", err=True)
-        sys.exit(130)
+        _interrupted()
+    except SystemExit as leaving:
+        if leaving.code == EXIT_INTERRUPTED:
+            _interrupted()
+        raise
     except Exception as error:  # a bug in postkit: say so plainly; POSTKIT_DEBUG=1 shows the traceback
         if os.environ.get("POSTKIT_DEBUG"):
             raise
         typer.echo(f"postkit: internal error: {type(error).__name__}: {error} (set POSTKIT_DEBUG=1 for details)", err=True)
         sys.exit(console.EXIT_ERROR)
+
+
+def _interrupted() -> None:
+    sys.stdout.flush()
+    typer.echo("postkit: interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)

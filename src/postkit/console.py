@@ -171,14 +171,20 @@ def run_batch(
     jobs: Optional[int],
     to_stdout: bool = False,
     changed_label: str = "converted",
+    max_size: int | None = None,
 ) -> None:
-    """Run a batch command's transform over ``files`` (with a progress bar on a terminal), report, and exit."""
+    """Run a batch command's transform over ``files`` (with a progress bar on a terminal), report, and exit.
+
+    ``max_size`` is the config's ``max-post-size`` (``None``: postkit's default).
+    """
     from postkit.core.batch import Job, run_jobs
+    from postkit.core.document import MAX_POST_SIZE
 
     with Progress(len(files), label, threshold=50) as progress:
         outcomes = run_jobs(
             [Job(path, target) for path, target in zip(files, targets)], transform,
             check=check, diff=diff, workers=jobs, progress=progress and (lambda job: progress(job.source)),
+            max_size=max_size or MAX_POST_SIZE,
         )
     finish_batch(outcomes, to_stdout=to_stdout, check=check, diff=diff, changed_label=changed_label)
 

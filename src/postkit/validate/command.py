@@ -50,7 +50,8 @@ def validate(
     files = discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
     with console.Progress(len(files), "validate") as progress:
         run = engine.validate_files(
-            files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress, jobs=jobs
+            files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress, jobs=jobs,
+            max_size=config.max_post_size,
         )
     summary = report.Summary.of(run.diagnostics, run.files, run.fixes_applied, run.fixed_files)
     failing = summary.errors + (summary.warnings if strict else 0)

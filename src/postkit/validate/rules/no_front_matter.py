@@ -42,10 +42,13 @@ def _is_mapping(document, first: int, closing: int) -> bool:  # noqa: ANN001
     """True when lines ``first``..``closing - 1`` parse as a YAML mapping, so the fix cannot swallow prose."""
     import yaml
 
+    from postkit.core.front_matter import compose
+
     start, end = document.offset(first), document.offset(closing)
+    # Composing is enough to tell a mapping, and builds no value, so tagged junk (!!bool x) cannot raise.
     try:
-        return isinstance(yaml.load(document.text[start:end], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), dict)
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+        return isinstance(compose(document.text[start:end]), yaml.MappingNode)
+    except (yaml.YAMLError, RecursionError):
         return False
 
 
