@@ -1,37 +1,16 @@
-"""One npm install of Hexo 7 (tests/hexo/package-lock.json) in build/hexo, shared by every test that runs Hexo."""
+"""Hexo's own reader and renderer over many posts at once, for the validate tests (one node process each).
+
+The npm install of Hexo 7 is hexo_render's, shared by every test that runs Hexo.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-HEXO_SPEC = ROOT / "tests" / "hexo"
-SITE = ROOT / "build" / "hexo"
-
-
-def have_node() -> bool:
-    """True when node and npm are on PATH (the Hexo tests skip otherwise)."""
-    return bool(shutil.which("node") and shutil.which("npm"))
-
-
-def install_hexo() -> Path:
-    """npm ci the committed lock file into build/hexo, unless the same lock is installed there."""
-    lock = (HEXO_SPEC / "package-lock.json").read_bytes()
-    installed = SITE / "node_modules" / ".package-lock.json"
-    if installed.exists() and (SITE / "package-lock.json").read_bytes() == lock:
-        return SITE
-    SITE.mkdir(parents=True, exist_ok=True)
-    for name in ("package.json", "package-lock.json"):
-        shutil.copyfile(HEXO_SPEC / name, SITE / name)
-    subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=SITE, check=True, timeout=900, stdout=subprocess.DEVNULL,
-    )
-    return SITE
+from hexo_render import HEXO_SPEC
 
 
 def read_with_hexo(site: Path, files: list[Path], timezones: list[str], work: Path) -> dict[str, dict]:

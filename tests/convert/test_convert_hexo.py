@@ -1,42 +1,22 @@
 """Hexo end to end: converted corpus posts and fixture outputs rendered by Hexo 7's own post renderer.
 
 Needs node and npm. The first run installs tests/hexo/package-lock.json with `npm ci` into
-build/hexo (the registry must be reachable; tests/hexo_site.py, shared with the validate tests); later runs reuse it while the lock file is the same.
+build/hexo (the registry must be reachable); later runs reuse it while the lock file is the same.
 Skips when node or npm is absent.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from convert_checks import CORPUS, corpus_posts, split_post
-from hexo_site import install_hexo
+from hexo_render import needs_hexo, render_with_hexo
 from postkit.convert.html_to_markdown import html_to_markdown, looks_like_html
 
-ROOT = Path(__file__).resolve().parents[2]
-HEXO_SPEC = ROOT / "tests" / "hexo"
-
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("node") and shutil.which("npm")), reason="node and npm are needed to run Hexo"
-)
-
-
-def render_with_hexo(posts: list[dict], tmp_path: Path) -> dict[str, dict]:
-    site = install_hexo()
-    posts_file = tmp_path / "posts.json"
-    posts_file.write_text(json.dumps(posts, ensure_ascii=False), encoding="utf-8")
-    result = subprocess.run(
-        ["node", str(HEXO_SPEC / "render.js"), str(site), str(posts_file)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    return {item["name"]: item for item in json.loads(result.stdout)}
+pytestmark = needs_hexo
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")

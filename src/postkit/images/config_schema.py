@@ -57,6 +57,11 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def _header_value(value: Any) -> bool:
+    # RFC 9110 field values hold no CR, LF, NUL or other control characters but tab.
+    return _text(value) and not any(ord(c) < 32 and c != "\t" or ord(c) == 127 for c in value)
+
+
 def _hosts(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
 
@@ -85,7 +90,7 @@ SECTION = Section(
         "connect-timeout": (_positive_number, "a number of seconds > 0 (default 5)"),
         "concurrency": (_positive_int, "an integer >= 1: requests at once in total (default 32)"),
         "per-host": (_positive_int, "an integer >= 1: requests at once per host (default 4)"),
-        "user-agent": (_text, "a non-empty string: the User-Agent header"),
+        "user-agent": (_header_value, "a non-empty string without line breaks or control characters: the User-Agent header"),
         "placeholder-pictures": (
             _placeholder_pictures,
             "a list of tables {size = bytes, sha256 = '64 hex digits', description = '...', hosts = ['...'] (optional)}",
