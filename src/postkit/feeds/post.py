@@ -2,9 +2,10 @@
 
 Pure text in, text out. The front matter holds ``title``, ``date``,
 ``updated``, ``link``, ``guid`` (only when it differs from the link),
-``author``, ``categories``, ``tags`` and one cover field. Dates are RFC
-3339 in the site's timezone, which validate's date rules read without a
-note. The body is ``postkit convert``'s Markdown, with the item's link as
+``author``, ``categories``, ``tags`` and one cover field. Dates are the
+site's local time (``2021-12-14 10:53:00``) when it has a timezone, which
+Hexo reads in that timezone, and RFC 3339 in UTC otherwise: Hexo shows a
+date with an offset at its UTC digits once ``timezone`` is set. The body is ``postkit convert``'s Markdown, with the item's link as
 the base URL, and the cover is the first picture of that Markdown: the
 converter has already dropped tracking pixels and placeholders and taken
 the real URL of lazy images. :func:`merge_front_matter` replaces the
@@ -80,12 +81,16 @@ def yaml_string(value: str) -> str:
 
 
 def format_instant(instant: dt.datetime, timezone: str | None) -> str:
-    """RFC 3339 in the site's timezone (``2021-12-14T10:53:00+08:00``), or UTC with ``Z`` when it has none."""
+    """The site's local time (``2021-12-14 10:53:00``), or RFC 3339 in UTC with ``Z`` when it has no timezone.
+
+    Hexo reads a date without an offset in its ``timezone`` and shows a date
+    with one at its UTC digits, so local time is the form it reads as meant.
+    """
     if timezone:
         from zoneinfo import ZoneInfo
 
         local = instant.astimezone(ZoneInfo(timezone))
-        return local.replace(microsecond=0).isoformat()
+        return local.strftime("%Y-%m-%d %H:%M:%S")
     return instant.astimezone(dt.timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 

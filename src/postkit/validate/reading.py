@@ -169,6 +169,9 @@ def _construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 
 
 def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    if not _TIMESTAMP.match(node.value):
+        # Only an explicit tag gets here ('!!timestamp soon'): js-yaml throws on it, and so does Hexo.
+        raise ValueError(f"{node.value!r} is not a timestamp")
     return js_timestamp(node.value)
 
 
@@ -209,8 +212,31 @@ def js_number(value: float | int) -> str:
     return sign + text
 
 
+_SHOWN_LIMIT = 200  # lists are shown in messages only; aliases can make them astronomically long
+
+
+def _join(items: list, engine: str, budget: int) -> str:
+    """JavaScript's ``Array.prototype.join(",")``, cut after ``budget`` characters (work stays bounded)."""
+    parts: list[str] = []
+    used = 0
+    for item in items:
+        if isinstance(item, list):
+            text = _join(item, engine, budget - used)
+        else:
+            text = "" if item is None else (shown(item, engine) or "")
+        parts.append(text)
+        used += len(text) + 1
+        if used > budget:
+            return ",".join(parts)[:budget] + "…"
+    return ",".join(parts)
+
+
 def shown(value: Any, engine: str) -> str | None:
-    """The text a generator shows for a scalar value (JavaScript's ``String()`` for Hexo); ``None`` for null."""
+    """The text a generator shows for a scalar value (JavaScript's ``String()`` for Hexo); ``None`` for null.
+
+    A list is shown joined with commas, as JavaScript does, cut after 200
+    characters.
+    """
     if value is None:
         return None
     if isinstance(value, str):
@@ -224,7 +250,7 @@ def shown(value: Any, engine: str) -> str | None:
             return repr(value) if math.isfinite(value) else ("Infinity" if value > 0 else "-Infinity" if value < 0 else "NaN")
         return js_number(value)
     if isinstance(value, list):
-        return ",".join("" if item is None else (shown(item, engine) or "") for item in value)
+        return _join(value, engine, _SHOWN_LIMIT)
     if isinstance(value, dict):
         return "[object Object]"
     if isinstance(value, JsDate):
