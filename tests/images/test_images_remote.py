@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import socket
 import ssl
@@ -71,11 +72,14 @@ def test_404_is_an_http_error(http):
 
 
 def test_500_then_200_is_retried_and_fine(http):
-    answers = iter([Response("busy", status=500), Response(PNG, content_type="image/png")])
+    # HEAD 500 is confirmed by a GET, which is 500 too: the retry then gets the picture.
+    answers = iter([Response("busy", status=500), Response("busy", status=500), Response(PNG, content_type="image/png")])
     http.expect_request("/flaky.png").respond_with_handler(lambda request: next(answers))
     result = one(http.url_for("/flaky.png"))
     assert result.ok and result.attempts == 2
-    assert len(requests_to(http, "/flaky.png")) == 2
+    # HEAD, its GET confirmation, then the retry goes straight to GET: HEAD already failed for this URL.
+    assert [r.method for r in requests_to(http, "/flaky.png")] == ["HEAD", "GET", "GET"]
+    assert result.requests == 3 and result.confirmations == 2
 
 
 def test_persistent_503_is_broken_after_retries(http):
@@ -83,7 +87,7 @@ def test_persistent_503_is_broken_after_retries(http):
     result = one(http.url_for("/down.png"))
     assert result.reason == "http-error" and result.status == 503
     assert result.attempts == 3 and "(after 2 retries)" in result.detail
-    assert len(requests_to(http, "/down.png")) == 3
+    assert [r.method for r in requests_to(http, "/down.png")] == ["HEAD", "GET", "GET", "GET"]
 
 
 def test_429_honours_retry_after_then_succeeds(http):
@@ -91,7 +95,8 @@ def test_429_honours_retry_after_then_succeeds(http):
     http.expect_request("/limited.png").respond_with_handler(lambda request: next(answers))
     started = time.monotonic()
     result = one(http.url_for("/limited.png"))
-    assert result.ok and result.attempts == 2
+    # The HEAD's 429 is confirmed by a GET, which waits for the host's Retry-After pause.
+    assert result.ok and [r.method for r in requests_to(http, "/limited.png")] == ["HEAD", "GET"]
     assert time.monotonic() - started >= 0.95  # waited the second the server asked for, not the 0.01 s backoff
 
 
@@ -228,7 +233,7 @@ def test_empty_picture_is_not_an_image(http):
     assert result.reason == "not-an-image" and "empty body" in result.detail
 
 
-def test_slow_response_times_out_after_retries(http):
+def test_a_host_that_never_answers_in_time_is_not_retried(http):
     def slow(request: Request) -> Response:
         time.sleep(0.6)
         return Response(PNG, content_type="image/png")
@@ -236,8 +241,35 @@ def test_slow_response_times_out_after_retries(http):
     http.expect_request("/slow.png").respond_with_handler(slow)
     options = CheckOptions(read_timeout=0.2, retries=1, backoff=0.01)
     result = one(http.url_for("/slow.png"), options=options)
-    assert result.reason == "timeout" and result.attempts == 2
-    assert result.detail == "timed out while waiting for the answer (after 1 retry)"
+    # The HEAD timed out, the GET confirming it too, and the host never answered: dead, not retried.
+    assert result.reason == "timeout" and result.unreachable == "silent" and result.attempts == 1
+    assert "never answered" in result.detail
+    assert result.requests == 2 and result.confirmations == 1  # the server logs a request only once it answers
+
+
+def test_a_timeout_on_a_host_that_answered_is_retried(http):
+    def handler(request: Request) -> Response:
+        if request.path == "/slow.png":
+            time.sleep(0.6)
+        return Response(PNG, content_type="image/png")
+
+    http.expect_request("/fast.png").respond_with_handler(handler)
+    http.expect_request("/slow.png").respond_with_handler(handler)
+    checker = RemoteChecker(CheckOptions(read_timeout=0.2, retries=1, backoff=0.01))
+
+    async def one_after_the_other():
+        from postkit.images.transport import HostRouter
+
+        checker._slots = asyncio.Semaphore(4)
+        checker._timeout = {"connect": 2.0, "read": 0.2, "write": 0.2, "pool": 2.2}
+        async with HostRouter(4) as transport:
+            checker._transport = transport
+            return await checker.probe(http.url_for("/fast.png"), None), await checker.probe(http.url_for("/slow.png"), None)
+
+    first, second = asyncio.run(one_after_the_other())
+    assert first.ok
+    assert second.reason == "timeout" and second.unreachable == "" and second.attempts == 2
+    assert second.detail == "timed out while waiting for the answer (after 1 retry)"
 
 
 def test_closed_port_is_a_connection_failure():

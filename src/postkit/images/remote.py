@@ -3,13 +3,30 @@
 - Concurrency is bounded in total (``concurrency``, default 32) and per host
   (``per_host``, default 4). A request holds its slots only while it is on
   the wire, never while it waits to retry.
-- HEAD first (RFC 9110 §9.3.2: the same headers GET would send). GET, with
-  at most ``body_limit`` bytes read, when HEAD gets 400, 403, 405 or 501, when
-  the server drops a HEAD without answering, or when the HEAD answer is not
-  plainly a picture (another Content-Type, or an empty one), because many
-  servers answer HEAD carelessly.
+- HEAD first (RFC 9110 §9.3.2: the same headers GET would send), but HEAD
+  is never the last word: browsers load ``<img>`` with GET, and many servers
+  answer HEAD carelessly. Whenever HEAD fails in any way (a status other than
+  2xx, a time-out, a reset) or its answer is not plainly a picture, a GET
+  confirms, asking only for a bounded prefix (``Range: bytes=0-…``, and at
+  most ``body_limit`` bytes read whatever the server sends). A host whose
+  HEAD timed out, was dropped or refused (405, 501) gets GET at once for its
+  other URLs. Those GETs are counted apart (``confirmations``).
 - Redirects (301, 302, 303, 307, 308) are followed by hand, up to
   ``max_redirects``; a URL seen twice is a loop and the message shows it.
+  A redirect from a public address to a private, loopback or link-local
+  one is refused, and link-local addresses are never requested unless
+  ``allow_link_local`` (``transport.AddressGuard``): reason
+  ``blocked-address``.
+- Each URL has an overall ``deadline`` (default 30 s) that covers connect,
+  headers, body and retries, so a server that drips its headers or body a
+  byte at a time cannot hold the run. Compressed bodies are decoded here,
+  chunk by chunk, and the decoded bytes count against ``body_limit``: a
+  gzip bomb stops at the cap.
+- A host that cannot be reached (DNS, refused, connect time-out) or that
+  accepts connections and never answers is dead for the rest of the run:
+  its other URLs are settled with the same reason and no new connection.
+  So N URLs on one dead host cost at most ``connect_timeout`` plus
+  ``2 × read_timeout`` (a HEAD and its GET confirmation), not N times that.
 - Retries with exponential backoff (``backoff`` × 2^n seconds) on 429, 500,
   502, 503, 504 and timeouts. ``Retry-After`` (RFC 9110 §10.2.3: seconds or
   an HTTP date) is honoured up to ``retry_after_cap`` seconds, and pauses the
@@ -79,6 +96,9 @@ class CheckOptions:
     """How remote checks run. Times are in seconds, sizes in bytes.
 
     ``retries`` is the number of extra attempts after the first;
+    ``deadline`` bounds all the time one URL spends on the wire, retries
+    included; ``allow_link_local`` lets requests reach 169.254.0.0/16 and
+    fe80::/10;
     ``hotlink_hosts`` are the hosts compared with and without the Referer
     (default ``content.HOTLINK_PLACEHOLDER_HOSTS``).
     """
@@ -93,6 +113,8 @@ class CheckOptions:
     retry_after_cap: float = 30.0
     user_agent: str = USER_AGENT
     body_limit: int = 4096
+    deadline: float = 30.0
+    allow_link_local: bool = False
     placeholders: tuple[PlaceholderPicture, ...] = PLACEHOLDER_PICTURES
     hotlink_hosts: Mapping[str, str] = field(default_factory=lambda: dict(HOTLINK_PLACEHOLDER_HOSTS))
 
@@ -106,7 +128,11 @@ class ProbeResult:
     (``404 Not Found``, the redirect loop...). ``status``, ``content_type``,
     ``content_length`` and ``final_url`` describe the last answer, when
     there was one. ``requests`` counts HTTP requests made (0 from the cache),
-    ``attempts`` the tries including retries.
+    ``confirmations`` the GETs among them that confirmed a failed or
+    inconclusive HEAD, ``attempts`` the tries including retries.
+    ``unreachable`` is ``"connect"`` when no connection could be made
+    (DNS, refused, connect time-out), ``"silent"`` when the host accepted
+    connections but never answered, else ``""``.
     """
 
     url: str
@@ -120,6 +146,8 @@ class ProbeResult:
     requests: int = 0
     attempts: int = 1
     from_cache: bool = False
+    confirmations: int = 0
+    unreachable: str = ""
 
     @property
     def ok(self) -> bool:
@@ -157,6 +185,7 @@ class _Answer:
     complete: bool
     url: str
     redirects: int = 0
+    address: str | None = None
 
 
 def retry_delay(retry_after: str | None, attempt: int, options: CheckOptions, now: float | None = None) -> float:
@@ -357,6 +386,9 @@ class RemoteChecker:
         progress: Callable[[str], None] | None = None,
         workers: int | None = None,
         worker_threshold: int = WORKER_THRESHOLD,
+        network_backend: Any = None,
+        resolve: Any = None,
+        always_bare: bool = False,
     ) -> None:
         self.options = options
         self.cache = cache
@@ -370,6 +402,15 @@ class RemoteChecker:
         self._timeout: dict[str, float | None] = {}
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._resume_at: dict[str, float] = {}
+        self.network_backend = network_backend
+        self.resolve = resolve
+        self.always_bare = always_bare
+        self.confirmations = 0
+        # Per host (netloc): dead hosts with their (reason, detail, unreachable),
+        # hosts that answered at least once, hosts whose HEAD is useless.
+        self._dead: dict[str, tuple[str, str, str]] = {}
+        self._answered: set[str] = set()
+        self._head_useless: set[str] = set()
 
     def check(self, wanted: Mapping[str, frozenset[str | None] | set[str | None]]) -> dict[str, dict[str | None, ProbeResult]]:
         """Check every URL of ``wanted`` (URL → the Referers its references send); blocking.
@@ -404,6 +445,8 @@ class RemoteChecker:
     def _worker_count(self, wanted: Mapping[str, Any]) -> int:
         from postkit.core.parallel import default_jobs
 
+        if self.network_backend is not None or self.resolve is not None:
+            return 1  # an injected network lives in this process only
         hosts = len({_host(url) for url in wanted})
         jobs = default_jobs() if self.workers is None else self.workers
         return max(1, min(jobs, hosts, self.options.concurrency, len(wanted) // max(1, self.worker_threshold)))
@@ -457,9 +500,10 @@ class RemoteChecker:
                     if self.progress is not None:
                         self.progress(message[1])
                 elif kind == "done":
-                    _, found, requests, hits, good = message
+                    _, found, requests, confirmations, hits, good = message
                     results.update(found)
                     self.requests += requests
+                    self.confirmations += confirmations
                     self.cache_hits += hits
                     if self.cache is not None:
                         for result in good:
@@ -498,7 +542,7 @@ class RemoteChecker:
         """The coroutine behind :meth:`check`, for callers that run their own event loop."""
         import httpx
 
-        from postkit.images.transport import HostRouter
+        from postkit.images.transport import AddressGuard, HostRouter
 
         options = self.options
         self._slots = asyncio.Semaphore(options.concurrency)
@@ -525,59 +569,98 @@ class RemoteChecker:
         # The transport is used without httpx's client: postkit follows
         # redirects itself and must never keep or send cookies, and the
         # client's cookie and URL handling cost a fifth of the CPU time.
-        async with HostRouter(options.per_host) as transport:
+        guard = AddressGuard(options.allow_link_local, self.network_backend, self.resolve)
+        async with HostRouter(options.per_host, guard) as transport:
             self._transport = transport
             groups = await asyncio.gather(*(host_group(urls) for urls in by_host.values()))
         return {url: result for urls, found in zip(by_host.values(), groups) for url, result in zip(urls, found)}
 
     async def _check_url(self, url: str, referrers: set[str | None]) -> dict[str | None, ProbeResult]:
         results: dict[str | None, ProbeResult] = {}
+        clock = _Clock(self.options.deadline)
         # The site's Referer first: when it fails, the bare probe explains why.
         for referrer in sorted(referrers, key=lambda r: (r is None, r or "")):
-            results[referrer] = await self._probe_cached(url, referrer)
+            results[referrer] = await self._probe_cached(url, referrer, clock)
         if None not in results:
             host = (urlsplit(url).hostname or "").lower()
             refused = any(result.reason in ANSWERED for result in results.values())
             swapped = host in self.options.hotlink_hosts and any(result.ok for result in results.values())
-            if refused or swapped:
-                results[None] = await self._probe_cached(url, None)
+            if refused or swapped or self.always_bare:
+                results[None] = await self._probe_cached(url, None, clock)
         if self.progress is not None:
             self.progress(url)
         return results
 
-    async def _probe_cached(self, url: str, referrer: str | None) -> ProbeResult:
+    async def _probe_cached(self, url: str, referrer: str | None, clock: _Clock | None = None) -> ProbeResult:
         if self.cache is not None:
             hit = self.cache.get(url, referrer)
             if hit is not None:
                 self.cache_hits += 1
                 return hit
-        result = await self.probe(url, referrer)
+        result = await self.probe(url, referrer, clock)
         if self.cache is not None and result.ok:
             self.cache.put(result)
         return result
 
-    async def probe(self, url: str, referrer: str | None) -> ProbeResult:
-        """Fetch ``url`` once (with retries) sending ``referrer``; the result of the last attempt."""
+    async def probe(self, url: str, referrer: str | None, clock: _Clock | None = None) -> ProbeResult:
+        """Fetch ``url`` once (with retries) sending ``referrer``; the result of the last attempt.
+
+        ``clock`` carries the URL's deadline, shared by its probes (a new one when ``None``).
+        """
         import httpx
 
+        from postkit.images.transport import BlockedAddress
+
         options = self.options
-        sent = [0]  # requests made for this probe: the checker's total is shared by all URLs
+        clock = clock or _Clock(options.deadline)
+        sent = _Sent()  # requests made for this probe: the checker's totals are shared by all URLs
         attempt = 0
+        key = _host(url)
         host = (urlsplit(url).hostname or "").lower()
         while True:
             answer: _Answer | None = None
             retry_after: str | None = None
+            unreachable = ""
+            dead = self._dead.get(key)
+            if dead is not None:
+                reason, detail, unreachable = dead
+                return ProbeResult(url, referrer, reason, detail + "; the host already failed, so no new connection was tried",
+                                   unreachable=unreachable)
             try:
-                answer = await self._attempt(url, referrer, sent)
+                answer = await self._attempt(url, referrer, sent, clock)
+                self._answered.add(key)
                 reason, detail = classify_answer(answer, host, options)
                 retryable = answer.status in RETRY_STATUSES
                 retry_after = answer.headers.get("retry-after") if retryable else None
+            except _HostDead as dead_host:
+                reason, detail, retryable = dead_host.reason, dead_host.detail, False
+                unreachable = dead_host.unreachable
             except _Broken as broken:
                 reason, detail, retryable = broken.reason, broken.detail, False
+            except BlockedAddress as blocked:
+                reason, detail, retryable = "blocked-address", blocked.detail, False
+            except _DeadlineExceeded:
+                reason, detail, retryable = "timeout", f"no complete answer within the {options.deadline:g} s deadline for one URL", False
+                if key not in self._answered:
+                    unreachable = "silent"
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                (reason, detail), retryable = classify_error(error), False
+                if key not in self._answered:
+                    unreachable = "connect"
             except httpx.TimeoutException as error:
                 (reason, detail), retryable = classify_error(error), True
+                if key not in self._answered:
+                    # Neither the HEAD nor the GET after it got an answer from a host that never answered.
+                    unreachable, retryable = "silent", False
+                    detail = "the host accepts connections but never answered (" + detail + ")"
             except (httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError, OSError) as error:
                 (reason, detail), retryable = classify_error(error), False
+            if unreachable and key not in self._answered:
+                self._dead.setdefault(key, (reason, detail, unreachable))
+            delay = retry_delay(retry_after, attempt, options) if retryable else 0.0
+            if retryable and attempt < options.retries and not clock.allows(delay):
+                detail += f" (no retry: it would pass the {options.deadline:g} s deadline)"
+                retryable = False
             if not retryable or attempt >= options.retries:
                 if attempt:
                     detail += f" (after {attempt} retr{'y' if attempt == 1 else 'ies'})"
@@ -590,41 +673,84 @@ class RemoteChecker:
                     content_type=answer.headers.get("content-type") if answer else None,
                     content_length=_length(answer),
                     final_url=answer.url if answer else None,
-                    requests=sent[0],
+                    requests=sent.requests,
                     attempts=attempt + 1,
+                    confirmations=sent.confirmations,
+                    unreachable=unreachable,
                 )
             # With Retry-After, _send has already paused the whole host for this long.
-            await asyncio.sleep(retry_delay(retry_after, attempt, options))
+            await asyncio.sleep(delay)
             attempt += 1
 
-    async def _attempt(self, url: str, referrer: str | None, sent: list[int]) -> _Answer:
+    async def _attempt(self, url: str, referrer: str | None, sent: _Sent, clock: _Clock) -> _Answer:
+        """HEAD, then a GET of a bounded prefix unless HEAD plainly showed a picture."""
         import httpx
 
         options = self.options
-        try:
-            answer = await self._fetch("HEAD", url, referrer, 0, sent)
-        except (httpx.RemoteProtocolError, httpx.ReadError):
-            # Some servers drop the connection on HEAD: ask with GET.
-            return await self._fetch("GET", url, referrer, options.body_limit, sent)
-        length = _length(answer)
-        if answer.status in GET_AFTER_HEAD:
-            return await self._fetch("GET", url, referrer, options.body_limit, sent)
-        if 200 <= answer.status < 300:
+        key = _host(url)
+        if key not in self._head_useless and not sent.head_failed:
+            try:
+                answer = await self._fetch("HEAD", url, referrer, 0, sent, clock)
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                raise  # no connection: a GET would fail the same way
+            except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
+                # A HEAD that hangs or is dropped: the GET decides, for this host's other URLs too.
+                self._head_useless.add(key)
+                clock.check()
+                return await self._confirm(url, referrer, options.body_limit, sent, clock)
+            self._answered.add(key)
+            if answer.status in (405, 501):
+                self._head_useless.add(key)
+            if not 200 <= answer.status < 300:
+                return await self._confirm(url, referrer, options.body_limit, sent, clock)
+            length = _length(answer)
             if not is_image_type(answer.headers.get("content-type")) or length == 0:
-                return await self._fetch("GET", url, referrer, options.body_limit, sent)
+                return await self._confirm(url, referrer, options.body_limit, sent, clock)
             sizes = placeholder_sizes((urlsplit(answer.url).hostname or "").lower(), options.placeholders)
             if length is not None and length in sizes:
-                return await self._fetch("GET", url, referrer, max(sizes) + 1, sent)
-        return answer
+                return await self._confirm(url, referrer, max(sizes) + 1, sent, clock)
+            return answer
+        if sent.head_failed:  # a retry after this URL's HEAD failed
+            return await self._confirm(url, referrer, options.body_limit, sent, clock)
+        return await self._fetch("GET", url, referrer, options.body_limit, sent, clock)
+
+    async def _confirm(self, url: str, referrer: str | None, body_limit: int, sent: _Sent, clock: _Clock) -> _Answer:
+        sent.head_failed = True  # retries of this probe go straight to GET
+        sent.confirming = True
+        try:
+            return await self._fetch("GET", url, referrer, body_limit, sent, clock)
+        finally:
+            sent.confirming = False
 
     async def _fetch(
-        self, method: str, url: str, referrer: str | None, body_limit: int, sent: list[int]
+        self, method: str, url: str, referrer: str | None, body_limit: int, sent: _Sent, clock: _Clock
     ) -> _Answer:
+        from postkit.images.transport import PUBLIC_ONLY
+
         chain = [url]
         current = url
+        public_seen = False
+        use_range = True
         while True:
-            sent[0] += 1
-            answer = await self._send(method, current, referrer, body_limit)
+            token = PUBLIC_ONLY.set(public_seen)
+            try:
+                if public_seen:
+                    # A kept-alive connection would skip the guard's connect-time check: check here too.
+                    parts = urlsplit(current)
+                    await self._transport.guard.check(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), True)
+                sent.add(method == "GET")
+                if method == "GET" and sent.confirming:
+                    self.confirmations += 1
+                answer = await self._send(method, current, referrer, body_limit, clock, use_range)
+            finally:
+                PUBLIC_ONLY.reset(token)
+            if answer.status == 416 and use_range:
+                use_range = False  # an empty file answers a range with 416; ask for it whole
+                continue
+            if answer.address is not None:
+                from postkit.images.transport import address_kind
+
+                public_seen = public_seen or address_kind(answer.address) == "public"
             location = answer.headers.get("location")
             if answer.status not in REDIRECT_STATUSES or not location:
                 answer.redirects = len(chain) - 1
@@ -643,10 +769,13 @@ class RemoteChecker:
                 raise _Broken("too-many-redirects", f"more than {self.options.max_redirects} redirects (last: {target})")
             chain.append(target)
             current = target
+            use_range = True
             if answer.status == 303 and method != "HEAD":
                 method = "GET"  # RFC 9110 §15.4.4: 303 turns the request into a GET
 
-    async def _send(self, method: str, url: str, referrer: str | None, body_limit: int) -> _Answer:
+    async def _send(
+        self, method: str, url: str, referrer: str | None, body_limit: int, clock: _Clock, use_range: bool = True
+    ) -> _Answer:
         import httpx
 
         key = _host(url)
@@ -658,6 +787,8 @@ class RemoteChecker:
         headers = {"User-Agent": self.options.user_agent, "Accept": IMAGE_ACCEPT, "Accept-Encoding": "gzip, deflate"}
         if referrer:
             headers["Referer"] = referrer
+        if method == "GET" and body_limit and use_range:
+            headers["Range"] = f"bytes=0-{body_limit - 1}"
         # Per-host slot first: a request queued behind its host holds no global slot.
         async with host_slots:
             # A Retry-After pauses the whole host; the wait holds only this host's slot.
@@ -665,34 +796,165 @@ class RemoteChecker:
             if pause > 0:
                 await asyncio.sleep(pause)
             async with self._slots:
+                dead = self._dead.get(key)
+                if dead is not None:
+                    # The host died while this request queued: settle it without connecting.
+                    raise _HostDead(*dead)
                 request = httpx.Request(method, url, headers=headers, extensions={"timeout": self._timeout})
                 self.requests += 1
-                response = await self._transport.handle_async_request(request)
-                response.request = request
-                retry_after = response.headers.get("retry-after")
-                if retry_after is not None and response.status_code in RETRY_STATUSES:
-                    # Set before the slot is released, so no queued request slips through.
-                    delay = retry_delay(retry_after, 0, self.options)
-                    self._resume_at[key] = max(self._resume_at.get(key, 0.0), loop.time() + delay)
                 try:
-                    body = b""
-                    complete = False
-                    if method == "HEAD" or not body_limit:
-                        # Draining the (empty) body hands the connection back to
-                        # the pool; closing an unread response would drop it.
-                        if method == "HEAD":
-                            await response.aread()
-                    else:
-                        complete = True
-                        async for chunk in response.aiter_bytes():
-                            body += chunk
-                            if len(body) >= body_limit:
-                                complete = False  # the rest is never read: the connection is closed instead
-                                break
-                        body = body[:body_limit]
-                finally:
-                    await response.aclose()
-        return _Answer(response.status_code, response.reason_phrase, response.headers, body, complete, str(response.url))
+                    async with asyncio.timeout(clock.left()):
+                        return await self._exchange(request, method, body_limit, key, loop)
+                except TimeoutError:
+                    raise _DeadlineExceeded() from None
+
+    async def _exchange(self, request: Any, method: str, body_limit: int, key: str, loop: Any) -> _Answer:
+        response = await self._transport.handle_async_request(request)
+        response.request = request
+        retry_after = response.headers.get("retry-after")
+        if retry_after is not None and response.status_code in RETRY_STATUSES:
+            # Set before the slot is released, so no queued request slips through.
+            delay = retry_delay(retry_after, 0, self.options)
+            self._resume_at[key] = max(self._resume_at.get(key, 0.0), loop.time() + delay)
+        address = None
+        stream = response.extensions.get("network_stream")
+        if stream is not None:
+            peer = stream.get_extra_info("server_addr")
+            address = peer[0] if isinstance(peer, tuple) and peer else None
+        try:
+            body = b""
+            complete = False
+            if method == "HEAD" or not body_limit:
+                # Draining the (empty) body hands the connection back to
+                # the pool; closing an unread response would drop it.
+                if method == "HEAD":
+                    await response.aread()
+            else:
+                body, complete = await _read_body(response, body_limit)
+        finally:
+            await response.aclose()
+        return _Answer(response.status_code, response.reason_phrase, response.headers, body, complete, str(response.url),
+                       address=address)
+
+
+class _HostDead(_Broken):
+    """The host failed (no connection, or never an answer) while this request waited for a slot."""
+
+    def __init__(self, reason: str, detail: str, unreachable: str) -> None:
+        super().__init__(reason, detail + "; the host already failed, so no new connection was tried")
+        self.unreachable = unreachable
+
+
+class _DeadlineExceeded(Exception):
+    """The URL's overall deadline passed."""
+
+
+class _Clock:
+    """One URL's deadline: it starts with the URL's first request and covers everything after."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends: float | None = None
+
+    def left(self) -> float:
+        """Seconds left (starting the clock on first use); raises :class:`_DeadlineExceeded` when none are."""
+        now = time.monotonic()
+        if self.ends is None:
+            self.ends = now + self.seconds
+        left = self.ends - now
+        if left <= 0:
+            raise _DeadlineExceeded()
+        return left
+
+    def check(self) -> None:
+        """Raise :class:`_DeadlineExceeded` when the deadline has passed."""
+        if self.ends is not None:
+            self.left()
+
+    def allows(self, delay: float) -> bool:
+        """True when waiting ``delay`` seconds still leaves time before the deadline."""
+        return self.ends is None or time.monotonic() + delay < self.ends
+
+
+class _Sent:
+    """The requests one probe made: all of them, and the GETs that confirmed a HEAD."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.confirmations = 0
+        self.confirming = False
+        self.head_failed = False
+
+    def add(self, is_get: bool) -> None:
+        self.requests += 1
+        if is_get and self.confirming:
+            self.confirmations += 1
+
+
+class _Decoder:
+    """Decodes a ``Content-Encoding`` chunk by chunk, never producing more than it is asked for.
+
+    zlib's ``max_length`` bounds each step, so a gzip bomb yields at most the
+    room left under the body cap; ``overflow`` is set when input is left over.
+    An encoding postkit does not decode (br, zstd) passes through as is, and
+    sniffing then finds no picture, as a browser that cannot decode it would.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        import zlib
+
+        self.zlib = zlib
+        names = [name.strip().lower() for name in encoding.split(",") if name.strip() and name.strip().lower() != "identity"]
+        self.kind = names[-1] if len(names) == 1 and names[-1] in ("gzip", "x-gzip", "deflate") else None
+        self.overflow = False
+        self.first = True
+        self.engine: Any = None
+        if self.kind in ("gzip", "x-gzip"):
+            self.engine = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.kind == "deflate":
+            self.engine = zlib.decompressobj()
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Up to ``room`` decoded bytes from ``data``."""
+        if self.engine is None:
+            if len(data) > room:
+                self.overflow = True
+            return data[:room]
+        try:
+            out = self.engine.decompress(data, room)
+        except self.zlib.error:
+            if self.kind == "deflate" and self.first:
+                # Some servers send raw deflate without the zlib wrapper (httpx tries both too).
+                self.engine = self.zlib.decompressobj(-self.zlib.MAX_WBITS)
+                self.first = False
+                return self.feed(data, room)
+            self.overflow = True  # undecodable: stop reading; what was decoded is what a browser gets
+            return b""
+        self.first = False
+        if self.engine.unconsumed_tail:
+            self.overflow = True
+        return out
+
+
+async def _read_body(response: Any, body_limit: int) -> tuple[bytes, bool]:
+    """At most ``body_limit`` decoded bytes of ``response``, and whether that is the whole body."""
+    decoder = _Decoder(response.headers.get("content-encoding", ""))
+    # Raw bytes are bounded too: a stream that decodes to nothing must not be read forever.
+    raw_budget = 64 * body_limit + 65536
+    body = bytearray()
+    complete = True
+    async for chunk in response.aiter_raw():
+        raw_budget -= len(chunk)
+        body += decoder.feed(chunk, body_limit - len(body))
+        if len(body) >= body_limit or decoder.overflow or raw_budget < 0:
+            complete = False  # the rest is never read: the connection is closed instead
+            break
+    data = bytes(body[:body_limit])
+    if complete and response.status_code == 206:
+        # A range answer is the whole body only when Content-Range's total says so.
+        total = response.headers.get("content-range", "").rpartition("/")[2].strip()
+        complete = total.isdigit() and int(total) == len(data)
+    return data, complete
 
 
 def _length(answer: _Answer | None) -> int | None:
@@ -700,6 +962,9 @@ def _length(answer: _Answer | None) -> int | None:
         return None
     if answer.complete:
         return len(answer.body)
+    total = answer.headers.get("content-range", "").rpartition("/")[2].strip()
+    if answer.status == 206 and total.isdigit():
+        return int(total)
     value = answer.headers.get("content-length", "")
     return int(value) if value.strip().isdigit() else None
 
@@ -743,7 +1008,7 @@ def _check_part(index: int, options: CheckOptions, part: dict, known: dict, mess
         answers = _KnownAnswers(known)
         checker = RemoteChecker(options, answers, progress=lambda url: messages.put(("progress", url)), workers=1)
         found = checker.check(part)
-        messages.put(("done", found, checker.requests, checker.cache_hits, answers.good))
+        messages.put(("done", found, checker.requests, checker.confirmations, checker.cache_hits, answers.good))
     except BaseException as error:  # the parent turns this into an error; a worker must never hang it
         import traceback
 
