@@ -436,11 +436,12 @@ def test_large_runs_spread_hosts_over_worker_processes(http, tmp_path):
         assert {url: probes[None].reason for url, probes in results.items()} == {
             url: ("http-error" if url.endswith("/dead.png") else None) for url in urls
         }
-        assert checker.requests == 14 and len(http.log) == len(other.log) == 7
+        # 6 pictures with one HEAD each, and the dead link's HEAD confirmed by a GET, on each server.
+        assert checker.requests == 16 and checker.confirmations == 2 and len(http.log) == len(other.log) == 8
         with ProbeCache(tmp_path) as cache:  # the good answers the workers found were cached by the parent
             again = RemoteChecker(options, cache, workers=2, worker_threshold=5)
             again.check(urls)
-        assert again.requests == 2 and again.cache_hits == 12  # only the two dead links are asked again
+        assert again.requests == 4 and again.cache_hits == 12  # only the two dead links are asked again (HEAD and GET)
     finally:
         other.clear()
         other.stop()

@@ -92,7 +92,7 @@ def test_a_run_reports_every_reference_a_reader_would_not_see(tmp_path, http):
     assert hotlink.code == "IMG302" and hotlink.url == f"{base}/protected.png"
     assert 'referrerpolicy="no-referrer"' in hotlink.message and '<meta name="referrer" content="no-referrer">' in hotlink.message
     # One URL, checked once for two posts: with the blog's Referer, then without it to rule out hot-linking.
-    assert [r.headers.get("Referer") for r in requests_to(http, "/gone.png")] == [f"{SITE_URL}/", None]
+    assert [r.headers.get("Referer") for r in requests_to(http, "/gone.png", "HEAD")] == [f"{SITE_URL}/", None]
     assert run.references == 8 and run.remote_urls == 3
 
 
