@@ -691,6 +691,8 @@ class RemoteChecker:
         if key not in self._head_useless and not sent.head_failed:
             try:
                 answer = await self._fetch("HEAD", url, referrer, 0, sent, clock)
+            except _HeadUseless:
+                return await self._fetch("GET", url, referrer, options.body_limit, sent, clock)
             except (httpx.ConnectError, httpx.ConnectTimeout):
                 raise  # no connection: a GET would fail the same way
             except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
@@ -738,10 +740,7 @@ class RemoteChecker:
                     # A kept-alive connection would skip the guard's connect-time check: check here too.
                     parts = urlsplit(current)
                     await self._transport.guard.check(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), True)
-                sent.add(method == "GET")
-                if method == "GET" and sent.confirming:
-                    self.confirmations += 1
-                answer = await self._send(method, current, referrer, body_limit, clock, use_range)
+                answer = await self._send(method, current, referrer, body_limit, clock, use_range, sent)
             finally:
                 PUBLIC_ONLY.reset(token)
             if answer.status == 416 and use_range:
@@ -774,7 +773,7 @@ class RemoteChecker:
                 method = "GET"  # RFC 9110 §15.4.4: 303 turns the request into a GET
 
     async def _send(
-        self, method: str, url: str, referrer: str | None, body_limit: int, clock: _Clock, use_range: bool = True
+        self, method: str, url: str, referrer: str | None, body_limit: int, clock: _Clock, use_range: bool, sent: _Sent
     ) -> _Answer:
         import httpx
 
@@ -800,8 +799,13 @@ class RemoteChecker:
                 if dead is not None:
                     # The host died while this request queued: settle it without connecting.
                     raise _HostDead(*dead)
+                if method == "HEAD" and key in self._head_useless:
+                    raise _HeadUseless()  # learnt while this HEAD queued: the caller sends GET instead
                 request = httpx.Request(method, url, headers=headers, extensions={"timeout": self._timeout})
                 self.requests += 1
+                sent.add(method == "GET")
+                if method == "GET" and sent.confirming:
+                    self.confirmations += 1
                 try:
                     async with asyncio.timeout(clock.left()):
                         return await self._exchange(request, method, body_limit, key, loop)
@@ -819,8 +823,7 @@ class RemoteChecker:
         address = None
         stream = response.extensions.get("network_stream")
         if stream is not None:
-            peer = stream.get_extra_info("server_addr")
-            address = peer[0] if isinstance(peer, tuple) and peer else None
+            address = stream.get_extra_info("checked_address")
         try:
             body = b""
             complete = False
@@ -843,6 +846,10 @@ class _HostDead(_Broken):
     def __init__(self, reason: str, detail: str, unreachable: str) -> None:
         super().__init__(reason, detail + "; the host already failed, so no new connection was tried")
         self.unreachable = unreachable
+
+
+class _HeadUseless(Exception):
+    """This host's HEAD is known to fail: send GET instead."""
 
 
 class _DeadlineExceeded(Exception):

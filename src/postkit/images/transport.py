@@ -132,7 +132,8 @@ class AddressGuard(httpcore.AsyncNetworkBackend):
             if left is not None and left <= 0:
                 break
             try:
-                return await self.inner.connect_tcp(address, port, left, local_address, socket_options)
+                stream = await self.inner.connect_tcp(address, port, left, local_address, socket_options)
+                return CheckedStream(stream, address)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as failure:
                 error = failure
         raise error if error is not None else httpcore.ConnectTimeout("timed out while connecting")
@@ -142,6 +143,31 @@ class AddressGuard(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self.inner.sleep(seconds)
+
+
+class CheckedStream(httpcore.AsyncNetworkStream):
+    """A connection that remembers the address the guard checked (``get_extra_info("checked_address")``)."""
+
+    def __init__(self, stream: httpcore.AsyncNetworkStream, address: str) -> None:
+        self.stream = stream
+        self.address = address
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self.stream.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self.stream.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self.stream.aclose()
+
+    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None) -> Any:
+        return CheckedStream(await self.stream.start_tls(ssl_context, server_hostname, timeout), self.address)
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "checked_address":
+            return self.address
+        return self.stream.get_extra_info(info)
 
 
 class HostRouter(httpx.AsyncBaseTransport):
