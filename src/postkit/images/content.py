@@ -111,3 +111,28 @@ def is_image_type(content_type: str | None) -> bool:
     if not content_type:
         return False
     return content_type.split(";", 1)[0].strip().lower().startswith("image/")
+
+
+def looks_like_svg(body: bytes) -> bool:
+    """True when ``body`` starts like an SVG or XML document (after a BOM and white space)."""
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
+    return head.startswith((b"<svg", b"<?xml", b"<!--", b"<!doctype svg")) or b"<svg" in head
+
+
+def looks_like_html(body: bytes) -> bool:
+    """True when ``body`` starts like an HTML page (the WHATWG MIME sniffing tags, roughly)."""
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<div", b"<p", b"<title", b"<!--", b"<h1"))
+
+
+def cut_short(body: bytes) -> bool:
+    """True when a whole body (not a prefix) is a PNG or JPEG that stops before any image data.
+
+    Chromium shows a picture cut off half-way (the rows it got), but not one
+    whose bytes end inside the header: it has no pixel to show.
+    """
+    if body.startswith(b"\x89PNG\r\n\x1a\n"):
+        return b"IDAT" not in body
+    if body.startswith(b"\xff\xd8\xff"):
+        return b"\xff\xda" not in body  # start of scan
+    return False

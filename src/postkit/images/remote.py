@@ -3,14 +3,13 @@
 - Concurrency is bounded in total (``concurrency``, default 32) and per host
   (``per_host``, default 4). A request holds its slots only while it is on
   the wire, never while it waits to retry.
-- HEAD first (RFC 9110 §9.3.2: the same headers GET would send), but HEAD
-  is never the last word: browsers load ``<img>`` with GET, and many servers
-  answer HEAD carelessly. Whenever HEAD fails in any way (a status other than
-  2xx, a time-out, a reset) or its answer is not plainly a picture, a GET
-  confirms, asking only for a bounded prefix (``Range: bytes=0-…``, and at
-  most ``body_limit`` bytes read whatever the server sends). A host whose
-  HEAD timed out, was dropped or refused (405, 501) gets GET at once for its
-  other URLs. Those GETs are counted apart (``confirmations``).
+- GET, as a browser loads an ``<img>``, asking only for a bounded prefix
+  (``Range: bytes=0-…``) and reading at most ``body_limit`` bytes (4 KB)
+  whatever the server sends. HEAD is never used: servers answer it
+  carelessly (404, 405, 500, or never), and its answer has no bytes to
+  sniff, while the browser's verdict depends on them (an ``image/png``
+  answer whose body is an HTML page shows nothing). A server that answers
+  the range with 416 (an empty file) is asked again without it.
 - Redirects (301, 302, 303, 307, 308) are followed by hand, up to
   ``max_redirects``; a URL seen twice is a loop and the message shows it.
   A redirect from a public address to a private, loopback or link-local
@@ -25,8 +24,9 @@
 - A host that cannot be reached (DNS, refused, connect time-out) or that
   accepts connections and never answers is dead for the rest of the run:
   its other URLs are settled with the same reason and no new connection.
-  So N URLs on one dead host cost at most ``connect_timeout`` plus
-  ``2 × read_timeout`` (a HEAD and its GET confirmation), not N times that.
+  So N URLs on one dead host cost about ``max(connect_timeout,
+  read_timeout)`` (the first wave of ``per_host`` requests, in parallel),
+  not N times that.
 - Retries with exponential backoff (``backoff`` × 2^n seconds) on 429, 500,
   502, 503, 504 and timeouts. ``Retry-After`` (RFC 9110 §10.2.3: seconds or
   an HTTP date) is honoured up to ``retry_after_cap`` seconds, and pauses the
@@ -72,6 +72,9 @@ from urllib.parse import urljoin, urlsplit
 from postkit import __version__
 from postkit.images.content import (
     HOTLINK_PLACEHOLDER_HOSTS,
+    cut_short,
+    looks_like_html,
+    looks_like_svg,
     PLACEHOLDER_PICTURES,
     PlaceholderPicture,
     is_image_type,
@@ -88,7 +91,6 @@ USER_AGENT = f"postkit/{__version__} (+{PROJECT_URL}; image link checker)"
 IMAGE_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-GET_AFTER_HEAD = frozenset({400, 403, 405, 501})
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,7 @@ class ProbeResult:
     (``404 Not Found``, the redirect loop...). ``status``, ``content_type``,
     ``content_length`` and ``final_url`` describe the last answer, when
     there was one. ``requests`` counts HTTP requests made (0 from the cache),
-    ``confirmations`` the GETs among them that confirmed a failed or
-    inconclusive HEAD, ``attempts`` the tries including retries.
+    ``attempts`` the tries including retries.
     ``unreachable`` is ``"connect"`` when no connection could be made
     (DNS, refused, connect time-out), ``"silent"`` when the host accepted
     connections but never answered, else ``""``.
@@ -146,7 +147,6 @@ class ProbeResult:
     requests: int = 0
     attempts: int = 1
     from_cache: bool = False
-    confirmations: int = 0
     unreachable: str = ""
 
     @property
@@ -241,12 +241,20 @@ def classify_answer(answer: _Answer, host: str, options: CheckOptions) -> tuple[
     shown_type = content_type or "no Content-Type"
     if answer.headers.get("content-length") == "0" or (answer.complete and not answer.body):
         return "not-an-image", f"{_phrase(status, answer.phrase)} with an empty body{where}"
-    if not is_image_type(content_type):
-        nosniff = answer.headers.get("x-content-type-options", "").strip().lower() == "nosniff"
-        sniffed = sniff_image(answer.body[:64]) if answer.body else None
-        if sniffed is None or nosniff:
-            what = "an HTML page" if content_type and "html" in content_type.lower() else "not a picture"
-            return "not-an-image", f"{_phrase(status, answer.phrase)} with Content-Type {shown_type}: {what}{where}"
+    # The bytes decide, as in a browser: the magic numbers, whatever the Content-Type says.
+    nosniff = answer.headers.get("x-content-type-options", "").strip().lower() == "nosniff"
+    sniffed = sniff_image(answer.body[:64])
+    declared = (content_type or "").split(";", 1)[0].strip().lower()
+    if sniffed is None and declared == "image/svg+xml" and looks_like_svg(answer.body):
+        sniffed = declared  # SVG is never sniffed: it shows only when served as image/svg+xml
+    if sniffed is None or (nosniff and not is_image_type(content_type)):
+        if is_image_type(content_type):
+            what = "but the bytes are an HTML page" if looks_like_html(answer.body) else "but the bytes are no picture a browser decodes"
+        else:
+            what = "an HTML page" if "html" in declared or looks_like_html(answer.body) else "not a picture"
+        return "not-an-image", f"{_phrase(status, answer.phrase)} with Content-Type {shown_type}: {what}{where}"
+    if answer.complete and cut_short(answer.body):
+        return "not-an-image", f"{_phrase(status, answer.phrase)}: a {sniffed.split('/')[1].upper()} cut off before its image data ({len(answer.body)} bytes){where}"
     if answer.complete and answer.body:
         entry = match_placeholder(answer.body, host, options.placeholders)
         if entry is not None:
@@ -405,12 +413,10 @@ class RemoteChecker:
         self.network_backend = network_backend
         self.resolve = resolve
         self.always_bare = always_bare
-        self.confirmations = 0
         # Per host (netloc): dead hosts with their (reason, detail, unreachable),
-        # hosts that answered at least once, hosts whose HEAD is useless.
+        # and hosts that answered at least once.
         self._dead: dict[str, tuple[str, str, str]] = {}
         self._answered: set[str] = set()
-        self._head_useless: set[str] = set()
 
     def check(self, wanted: Mapping[str, frozenset[str | None] | set[str | None]]) -> dict[str, dict[str | None, ProbeResult]]:
         """Check every URL of ``wanted`` (URL → the Referers its references send); blocking.
@@ -500,10 +506,9 @@ class RemoteChecker:
                     if self.progress is not None:
                         self.progress(message[1])
                 elif kind == "done":
-                    _, found, requests, confirmations, hits, good = message
+                    _, found, requests, hits, good = message
                     results.update(found)
                     self.requests += requests
-                    self.confirmations += confirmations
                     self.cache_hits += hits
                     if self.cache is not None:
                         for result in good:
@@ -650,7 +655,7 @@ class RemoteChecker:
             except httpx.TimeoutException as error:
                 (reason, detail), retryable = classify_error(error), True
                 if key not in self._answered:
-                    # Neither the HEAD nor the GET after it got an answer from a host that never answered.
+                    # A time-out from a host that never answered: the host is dead for this run.
                     unreachable, retryable = "silent", False
                     detail = "the host accepts connections but never answered (" + detail + ")"
             except (httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError, OSError) as error:
@@ -675,7 +680,6 @@ class RemoteChecker:
                     final_url=answer.url if answer else None,
                     requests=sent.requests,
                     attempts=attempt + 1,
-                    confirmations=sent.confirmations,
                     unreachable=unreachable,
                 )
             # With Retry-After, _send has already paused the whole host for this long.
@@ -683,46 +687,15 @@ class RemoteChecker:
             attempt += 1
 
     async def _attempt(self, url: str, referrer: str | None, sent: _Sent, clock: _Clock) -> _Answer:
-        """HEAD, then a GET of a bounded prefix unless HEAD plainly showed a picture."""
-        import httpx
-
+        """One GET of a bounded prefix; read further only to hash a known placeholder's size."""
         options = self.options
-        key = _host(url)
-        if key not in self._head_useless and not sent.head_failed:
-            try:
-                answer = await self._fetch("HEAD", url, referrer, 0, sent, clock)
-            except _HeadUseless:
-                return await self._fetch("GET", url, referrer, options.body_limit, sent, clock)
-            except (httpx.ConnectError, httpx.ConnectTimeout):
-                raise  # no connection: a GET would fail the same way
-            except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
-                # A HEAD that hangs or is dropped: the GET decides, for this host's other URLs too.
-                self._head_useless.add(key)
-                clock.check()
-                return await self._confirm(url, referrer, options.body_limit, sent, clock)
-            self._answered.add(key)
-            if answer.status in (405, 501):
-                self._head_useless.add(key)
-            if not 200 <= answer.status < 300:
-                return await self._confirm(url, referrer, options.body_limit, sent, clock)
-            length = _length(answer)
-            if not is_image_type(answer.headers.get("content-type")) or length == 0:
-                return await self._confirm(url, referrer, options.body_limit, sent, clock)
+        answer = await self._fetch("GET", url, referrer, options.body_limit, sent, clock)
+        if 200 <= answer.status < 300 and not answer.complete:
             sizes = placeholder_sizes((urlsplit(answer.url).hostname or "").lower(), options.placeholders)
-            if length is not None and length in sizes:
-                return await self._confirm(url, referrer, max(sizes) + 1, sent, clock)
-            return answer
-        if sent.head_failed:  # a retry after this URL's HEAD failed
-            return await self._confirm(url, referrer, options.body_limit, sent, clock)
-        return await self._fetch("GET", url, referrer, options.body_limit, sent, clock)
-
-    async def _confirm(self, url: str, referrer: str | None, body_limit: int, sent: _Sent, clock: _Clock) -> _Answer:
-        sent.head_failed = True  # retries of this probe go straight to GET
-        sent.confirming = True
-        try:
-            return await self._fetch("GET", url, referrer, body_limit, sent, clock)
-        finally:
-            sent.confirming = False
+            length = _length(answer)
+            if length is not None and length in sizes and length > options.body_limit:
+                return await self._fetch("GET", url, referrer, max(sizes) + 1, sent, clock)
+        return answer
 
     async def _fetch(
         self, method: str, url: str, referrer: str | None, body_limit: int, sent: _Sent, clock: _Clock
@@ -769,8 +742,6 @@ class RemoteChecker:
             chain.append(target)
             current = target
             use_range = True
-            if answer.status == 303 and method != "HEAD":
-                method = "GET"  # RFC 9110 §15.4.4: 303 turns the request into a GET
 
     async def _send(
         self, method: str, url: str, referrer: str | None, body_limit: int, clock: _Clock, use_range: bool, sent: _Sent
@@ -799,13 +770,9 @@ class RemoteChecker:
                 if dead is not None:
                     # The host died while this request queued: settle it without connecting.
                     raise _HostDead(*dead)
-                if method == "HEAD" and key in self._head_useless:
-                    raise _HeadUseless()  # learnt while this HEAD queued: the caller sends GET instead
                 request = httpx.Request(method, url, headers=headers, extensions={"timeout": self._timeout})
                 self.requests += 1
-                sent.add(method == "GET")
-                if method == "GET" and sent.confirming:
-                    self.confirmations += 1
+                sent.requests += 1
                 try:
                     async with asyncio.timeout(clock.left()):
                         return await self._exchange(request, method, body_limit, key, loop)
@@ -825,15 +792,7 @@ class RemoteChecker:
         if stream is not None:
             address = stream.get_extra_info("checked_address")
         try:
-            body = b""
-            complete = False
-            if method == "HEAD" or not body_limit:
-                # Draining the (empty) body hands the connection back to
-                # the pool; closing an unread response would drop it.
-                if method == "HEAD":
-                    await response.aread()
-            else:
-                body, complete = await _read_body(response, body_limit)
+            body, complete = await _read_body(response, body_limit)
         finally:
             await response.aclose()
         return _Answer(response.status_code, response.reason_phrase, response.headers, body, complete, str(response.url),
@@ -846,10 +805,6 @@ class _HostDead(_Broken):
     def __init__(self, reason: str, detail: str, unreachable: str) -> None:
         super().__init__(reason, detail + "; the host already failed, so no new connection was tried")
         self.unreachable = unreachable
-
-
-class _HeadUseless(Exception):
-    """This host's HEAD is known to fail: send GET instead."""
 
 
 class _DeadlineExceeded(Exception):
@@ -884,18 +839,10 @@ class _Clock:
 
 
 class _Sent:
-    """The requests one probe made: all of them, and the GETs that confirmed a HEAD."""
+    """The requests one probe made (the checker's own count is shared by all URLs)."""
 
     def __init__(self) -> None:
         self.requests = 0
-        self.confirmations = 0
-        self.confirming = False
-        self.head_failed = False
-
-    def add(self, is_get: bool) -> None:
-        self.requests += 1
-        if is_get and self.confirming:
-            self.confirmations += 1
 
 
 class _Decoder:
@@ -1015,7 +962,7 @@ def _check_part(index: int, options: CheckOptions, part: dict, known: dict, mess
         answers = _KnownAnswers(known)
         checker = RemoteChecker(options, answers, progress=lambda url: messages.put(("progress", url)), workers=1)
         found = checker.check(part)
-        messages.put(("done", found, checker.requests, checker.confirmations, checker.cache_hits, answers.good))
+        messages.put(("done", found, checker.requests, checker.cache_hits, answers.good))
     except BaseException as error:  # the parent turns this into an error; a worker must never hang it
         import traceback
 

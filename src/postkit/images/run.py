@@ -306,8 +306,8 @@ def plan(paths: Sequence[str], settings: ImageSettings, jobs: int | None = None)
 class FetchStats:
     """What the network step did.
 
-    ``requests`` sent, ``confirmations`` among them (GETs that confirmed a
-    failed or inconclusive HEAD), ``cache_hits`` served from the cache.
+    ``requests`` sent (one GET of a bounded prefix per URL and Referer, plus
+    retries and redirects), ``cache_hits`` served from the cache.
     ``network_down`` is set when no remote host could be reached at all
     (see :func:`network_unavailable`).
     """
@@ -315,7 +315,6 @@ class FetchStats:
     requests: int = 0
     cache_hits: int = 0
     cache_warning: str | None = None
-    confirmations: int = 0
     network_down: bool = False
 
 
@@ -354,7 +353,6 @@ def fetch(
         if cache is not None:
             cache.close()
     stats.requests, stats.cache_hits = checker.requests, checker.cache_hits
-    stats.confirmations = checker.confirmations
     stats.network_down = network_unavailable(results)
     stats.cache_warning = cache.warning if cache is not None else None
     return results, stats
