@@ -25,7 +25,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/postkit validate examples/ ; status=$$?; test $$status -le 1
 
+# The browser differential test needs Debian's chromium and chromium-driver; the script installs
+# them when missing (as root), and the test skips with the reason where they cannot be installed.
 test: $(STAMP)
+	./scripts/ensure-chromium
 	$(BIN)/python -m pytest
 
 $(BASELINE)/bin/python:

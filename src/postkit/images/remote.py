@@ -356,6 +356,58 @@ def verdict(
     return own.reason, own.detail
 
 
+@dataclass(frozen=True)
+class UrlVerdict:
+    """What a reader's browser gets for one URL, as :func:`check_urls` returns it.
+
+    ``reason`` is ``None`` when the picture shows with the ``referrer`` the
+    blog sends (``images/reasons.py`` names the rest); ``detail`` says what
+    happened. ``loads_without_referrer`` tells whether the picture shows
+    when no Referer is sent (a mirrored or ``referrerpolicy="no-referrer"``
+    copy would work); ``probes`` holds every fetch made, keyed by Referer.
+    """
+
+    url: str
+    referrer: str | None
+    reason: str | None
+    detail: str
+    loads_without_referrer: bool
+    probes: Mapping[str | None, ProbeResult]
+
+    @property
+    def ok(self) -> bool:
+        """True when the picture shows with the blog's Referer."""
+        return self.reason is None
+
+
+def check_urls(
+    urls: Mapping[str, str | None],
+    options: CheckOptions | None = None,
+    *,
+    cache: Any = None,
+    progress: Callable[[str], None] | None = None,
+    network_backend: Any = None,
+    resolve: Any = None,
+) -> dict[str, UrlVerdict]:
+    """The browser's verdict for each URL of ``urls`` (URL → the Referer the blog sends, ``None`` for none); blocking.
+
+    Every URL is also fetched without a Referer, so ``loads_without_referrer``
+    is always known. ``cache`` is a ``cache.ProbeCache`` or ``None``;
+    ``network_backend`` and ``resolve`` replace the connections and the
+    name resolution (``transport.AddressGuard``), for tests. Never raises
+    for network trouble.
+    """
+    options = options or CheckOptions()
+    checker = RemoteChecker(options, cache, progress, network_backend=network_backend, resolve=resolve, always_bare=True)
+    found = checker.check({url: {referrer} for url, referrer in urls.items()})
+    verdicts = {}
+    for url, referrer in urls.items():
+        probes = found[url]
+        reason, detail = verdict(probes, referrer, options.hotlink_hosts)
+        verdicts[url] = UrlVerdict(url, referrer, reason, detail, probes[None].ok, probes)
+    return verdicts
+
+
 def _host(url: str) -> str:
     parts = urlsplit(url)
     return parts.netloc.lower()
@@ -533,7 +585,7 @@ class RemoteChecker:
             if hit is None:
                 return None
             found[referrer] = hit
-        if None not in found and (urlsplit(url).hostname or "").lower() in self.options.hotlink_hosts:
+        if None not in found and (self.always_bare or (urlsplit(url).hostname or "").lower() in self.options.hotlink_hosts):
             bare = self.cache.get(url, None)
             if bare is None:
                 return None

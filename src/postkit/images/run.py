@@ -336,9 +336,18 @@ def network_unavailable(results: Mapping[str, Mapping[str | None, Any]]) -> bool
 
 
 def fetch(
-    image_plan: ImagePlan, settings: ImageSettings, progress: Callable[[str], None] | None = None
+    image_plan: ImagePlan,
+    settings: ImageSettings,
+    progress: Callable[[str], None] | None = None,
+    *,
+    network_backend: Any = None,
+    resolve: Any = None,
 ) -> tuple[dict[str, dict[str | None, Any]], FetchStats]:
-    """Check the plan's remote URLs (nothing with ``offline``); URL → Referer → ``ProbeResult``."""
+    """Check the plan's remote URLs (nothing with ``offline``); URL → Referer → ``ProbeResult``.
+
+    ``network_backend`` and ``resolve`` replace the connections and the name
+    resolution (see ``remote.RemoteChecker``); tests use them.
+    """
     stats = FetchStats()
     if settings.offline or not image_plan.wanted:
         return {}, stats
@@ -347,7 +356,7 @@ def fetch(
 
     cache = ProbeCache(settings.cache_folder, settings.cache_ttl) if settings.cache_folder is not None else None
     try:
-        checker = RemoteChecker(settings.check or CheckOptions(), cache, progress)
+        checker = RemoteChecker(settings.check or CheckOptions(), cache, progress, network_backend=network_backend, resolve=resolve)
         results = checker.check(image_plan.wanted)
     finally:
         if cache is not None:
@@ -472,10 +481,11 @@ def check_images(
     settings: ImageSettings,
     progress: Callable[[str], None] | None = None,
     jobs: int | None = None,
+    **network: Any,
 ) -> ImagesRun:
-    """:func:`plan`, :func:`fetch` and :func:`report` in one call."""
+    """:func:`plan`, :func:`fetch` and :func:`report` in one call (``network``: :func:`fetch`'s test seams)."""
     image_plan = plan(paths, settings, jobs)
-    results, stats = fetch(image_plan, settings, progress)
+    results, stats = fetch(image_plan, settings, progress, **network)
     run = report(image_plan, results, settings, stats.network_down)
     run.stats = stats
     return run
