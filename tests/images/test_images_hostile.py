@@ -437,6 +437,13 @@ def test_link_local_is_never_requested_unless_the_config_allows_it(http):
     assert result.reason == "connection-failed" and network.refused == ["169.254.169.254"]
 
 
+def test_a_name_that_does_not_resolve_is_a_dns_failure_through_the_guard():
+    checker, network = guarded()
+    url = "http://no-such-host.test/a.png"
+    result = checker.check({url: {None}})[url][None]
+    assert result.reason == "dns-failure" and result.unreachable == "connect" and network.connected == []
+
+
 def test_allow_link_local_is_a_strict_config_key(tmp_path):
     from postkit.core.config import load_config
 

@@ -24,21 +24,26 @@
 - A host that cannot be reached (DNS, refused, connect time-out) or that
   accepts connections and never answers is dead for the rest of the run:
   its other URLs are settled with the same reason and no new connection.
-  So N URLs on one dead host cost about ``max(connect_timeout,
-  read_timeout)`` (the first wave of ``per_host`` requests, in parallel),
-  not N times that.
+  So N URLs on one dead host cost at most ``connect_timeout +
+  read_timeout`` (the first wave of ``per_host`` requests, in parallel),
+  not N times that. When every host fails to connect, the run is offline
+  (``run.network_unavailable``), not broken.
 - Retries with exponential backoff (``backoff`` × 2^n seconds) on 429, 500,
   502, 503, 504 and timeouts. ``Retry-After`` (RFC 9110 §10.2.3: seconds or
   an HTTP date) is honoured up to ``retry_after_cap`` seconds, and pauses the
   whole host, not just the one URL. A 429 that persists is ``rate-limited``,
   which is a warning, not a broken image. 500 is retried too: overloaded
   origins answer it for a moment, and postkit's tests expect it.
-- A 2xx answer is a picture when its Content-Type is ``image/*``, or when
-  its first bytes are one (browsers sniff: WHATWG MIME Sniffing §6.1),
-  unless ``X-Content-Type-Options: nosniff`` forbids sniffing.
+- A 2xx answer is a picture when its first bytes are one (the WHATWG MIME
+  Sniffing image patterns, §6.1), whatever its Content-Type says, as in
+  Chromium; SVG only when served as ``image/svg+xml``; and not when
+  ``X-Content-Type-Options: nosniff`` comes with a type other than
+  ``image/*``. A whole body that is a PNG or JPEG cut before its image data
+  is no picture either (Chromium shows a picture cut later, not that one).
+  ``tests/images/test_images_browser.py`` holds these against Chromium.
 - Known placeholder pictures (``content.PLACEHOLDER_PICTURES``) are
-  recognised by size and SHA-256: only an answer whose Content-Length is one
-  of the table's sizes is read whole, and those are tiny.
+  recognised by size and SHA-256 (the 4 KB prefix holds the small ones
+  whole; a larger size from the table is read whole when the answer has it).
 - No cookies are kept or sent (requests go straight to httpx's transport,
   and cookies live in its client, which postkit does not use), no
   credentials (``trust_env`` is off, so no ``.netrc`` and no proxy
@@ -132,8 +137,9 @@ class ProbeResult:
     there was one. ``requests`` counts HTTP requests made (0 from the cache),
     ``attempts`` the tries including retries.
     ``unreachable`` is ``"connect"`` when no connection could be made
-    (DNS, refused, connect time-out), ``"silent"`` when the host accepted
-    connections but never answered, else ``""``.
+    (DNS, refused, connect time-out), ``"tls"`` when the TLS handshake
+    failed, ``"silent"`` when the host accepted connections but never
+    answered, else ``""``.
     """
 
     url: str
@@ -703,7 +709,8 @@ class RemoteChecker:
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 (reason, detail), retryable = classify_error(error), False
                 if key not in self._answered:
-                    unreachable = "connect"
+                    # A failed TLS handshake is a dead host too, but it shows the network works.
+                    unreachable = "tls" if reason == "tls-error" else "connect"
             except httpx.TimeoutException as error:
                 (reason, detail), retryable = classify_error(error), True
                 if key not in self._answered:
