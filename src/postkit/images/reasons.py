@@ -176,8 +176,9 @@ DOCS: dict[str, tuple[str, str, str, str]] = {
     ),
     "IMG201": (
         "The final answer's status is 400 or more after retries (404, 410, 403, 500...), or a 3xx without a usable "
-        "`Location`. A HEAD failure alone never decides it: a GET of a short prefix always confirms.",
-        "The browser gets the same status and shows no picture.",
+        "`Location`. postkit asks with GET (a 4 KB range), as a browser does, never HEAD, which many servers answer carelessly.",
+        "The browser gets the same status and shows no picture. (When a 404 carries a picture, Chromium shows that "
+        "picture, usually the host's own \"not found\" one; postkit reports the 404.)",
         "```markdown\n![a](https://img.example.com/deleted.png)\n```\nanswered `404 Not Found`.",
         "Link the picture's new address, or mirror it into `source/`.",
     ),

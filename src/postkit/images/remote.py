@@ -545,7 +545,7 @@ class RemoteChecker:
                         if hit is not None:
                             known[(url, referrer)] = hit
             options = replace(self.options, concurrency=share)
-            processes.append(context.Process(target=_check_part, args=(index, options, part, known, messages), daemon=True))
+            processes.append(context.Process(target=_check_part, args=(index, options, part, known, messages, self.always_bare), daemon=True))
         results: dict[str, dict[str | None, ProbeResult]] = {}
         try:
             for process in processes:
@@ -1015,11 +1015,11 @@ class _KnownAnswers:
         self.good.append(result)
 
 
-def _check_part(index: int, options: CheckOptions, part: dict, known: dict, messages: Any) -> None:
+def _check_part(index: int, options: CheckOptions, part: dict, known: dict, messages: Any, always_bare: bool = False) -> None:
     """A worker process: check one share of the hosts and send the results (and progress) to the parent."""
     try:
         answers = _KnownAnswers(known)
-        checker = RemoteChecker(options, answers, progress=lambda url: messages.put(("progress", url)), workers=1)
+        checker = RemoteChecker(options, answers, progress=lambda url: messages.put(("progress", url)), workers=1, always_bare=always_bare)
         found = checker.check(part)
         messages.put(("done", found, checker.requests, checker.cache_hits, answers.good))
     except BaseException as error:  # the parent turns this into an error; a worker must never hang it
