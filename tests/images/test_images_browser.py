@@ -435,3 +435,81 @@ def test_the_readme_table_lists_every_scenario_with_both_verdicts():
     for scenario in SCENARIOS:
         if scenario.by_design:
             assert scenario.name in readme.split("Where they differ by design", 1)[-1], scenario.name
+
+
+# --- generated variants: every body under every Content-Type, with and without nosniff -------------------
+
+# A 1x1 baseline JPEG and a 2x2 GIF (not a spacer: no transparency, two colours), spelled out.
+JPEG = base64.b64decode(
+    "/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////"
+    "////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA="
+)
+GIF = base64.b64decode("R0lGODlhAgACAPABAAAAAP///ywAAAAAAgACAAACAoRRADs=")
+BODIES = {
+    "png": PNG,
+    "gif": GIF,
+    "jpeg": JPEG,
+    "webp": WEBP,
+    "svg": SVG,
+    "html": HTML_PAGE,
+    "text": b"just some words, not a picture",
+    "empty": b"",
+    "png-header-only": BIG_PNG[:40],
+    "png-half": BIG_PNG[: len(BIG_PNG) // 2],
+}
+TYPES = [
+    "image/png", "image/jpeg", "image/svg+xml", "image/webp", "text/html", "text/plain", "application/octet-stream",
+    "application/json", "text/csv", "application/pdf", "text/xml", None,
+]
+
+
+def _variant(body: bytes, content_type: str | None, nosniff: bool) -> Callable[[Request], Response]:
+    def answer(request: Request) -> Response:
+        response = Response(body)
+        if content_type is None:
+            del response.headers["Content-Type"]
+        else:
+            response.headers["Content-Type"] = content_type
+        if nosniff:
+            response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    return answer
+
+
+def test_chromium_and_postkit_agree_on_generated_answers(browser, tmp_path):
+    from postkit.core.config import load_config
+    from postkit.images.run import check_images, settings_for
+
+    routes = {}
+    for body_name, body in BODIES.items():
+        for content_type in TYPES:
+            for nosniff in (False, True):
+                path = f"/v/{body_name}/{(content_type or 'none').replace('/', '_')}/{'nosniff' if nosniff else 'sniff'}"
+                routes[path] = _variant(body, content_type, nosniff)
+    images = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    images.expect_request(re.compile("^/v/")).respond_with_handler(lambda request: routes[request.path](request))
+    blog = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    images.start()
+    blog.start()
+    try:
+        paths = list(routes)
+        tags = "".join(f'<img src="http://127.0.0.1:{images.port}{path}" alt="">' for path in paths)
+        blog.expect_request("/variants.html").respond_with_data(_page(tags, None), content_type="text/html; charset=utf-8")
+        shown = _chromium_verdicts(browser, f"http://127.0.0.1:{blog.port}/variants.html", len(paths))
+        (tmp_path / "pyproject.toml").write_text(f'[tool.postkit.images]\nurl = "http://127.0.0.1:{blog.port}/"\n{POSTKIT_CONFIG}')
+        post = tmp_path / "post.md"
+        post.write_text("---\ntitle: variants\n---\n" + "".join(f"![v](http://127.0.0.1:{images.port}{path})\n\n" for path in paths))
+        run = check_images([str(post)], settings_for(load_config(tmp_path), [str(post)], no_cache=True))
+    finally:
+        for server in (images, blog):
+            server.clear()
+            server.stop()
+    broken = {urlsplit(d.url).path: d.name for d in run.diagnostics}
+    disagree = [
+        f"{path}: Chromium {'shows it' if displayed else 'shows nothing'} (naturalWidth {width}), postkit says {broken.get(path) or 'fine'}"
+        for path, (displayed, width) in zip(paths, shown)
+        if displayed == (path in broken)
+    ]
+    assert len(paths) == len(BODIES) * len(TYPES) * 2
+    assert not disagree, f"{len(disagree)} of {len(paths)} disagree:\n" + "\n".join(disagree)

@@ -77,7 +77,9 @@ from urllib.parse import urljoin, urlsplit
 from postkit import __version__
 from postkit.images.content import (
     HOTLINK_PLACEHOLDER_HOSTS,
+    blocked_by_nosniff,
     cut_short,
+    never_shown,
     looks_like_html,
     looks_like_svg,
     PLACEHOLDER_PICTURES,
@@ -247,13 +249,18 @@ def classify_answer(answer: _Answer, host: str, options: CheckOptions) -> tuple[
     shown_type = content_type or "no Content-Type"
     if answer.headers.get("content-length") == "0" or (answer.complete and not answer.body):
         return "not-an-image", f"{_phrase(status, answer.phrase)} with an empty body{where}"
-    # The bytes decide, as in a browser: the magic numbers, whatever the Content-Type says.
+    # The bytes decide, as in Chromium (tests/images/test_images_browser.py holds each rule): the
+    # magic numbers, whatever the Content-Type says, except for the types Opaque Response Blocking
+    # refuses, and image/svg+xml, which only the SVG decoder reads.
     nosniff = answer.headers.get("x-content-type-options", "").strip().lower() == "nosniff"
-    sniffed = sniff_image(answer.body[:64])
     declared = (content_type or "").split(";", 1)[0].strip().lower()
-    if sniffed is None and declared == "image/svg+xml" and looks_like_svg(answer.body):
-        sniffed = declared  # SVG is never sniffed: it shows only when served as image/svg+xml
-    if sniffed is None or (nosniff and not is_image_type(content_type)):
+    if never_shown(declared):
+        return "not-an-image", f"{_phrase(status, answer.phrase)} with Content-Type {shown_type}, which browsers never show as a picture{where}"
+    if declared == "image/svg+xml":
+        sniffed = declared if looks_like_svg(answer.body) else None
+    else:
+        sniffed = sniff_image(answer.body[:64])
+    if sniffed is None or (nosniff and blocked_by_nosniff(declared)):
         if is_image_type(content_type):
             what = "but the bytes are an HTML page" if looks_like_html(answer.body) else "but the bytes are no picture a browser decodes"
         else:
