@@ -513,3 +513,53 @@ def test_chromium_and_postkit_agree_on_generated_answers(browser, tmp_path):
     ]
     assert len(paths) == len(BODIES) * len(TYPES) * 2
     assert not disagree, f"{len(disagree)} of {len(paths)} disagree:\n" + "\n".join(disagree)
+
+
+# --- generated referrer policies: the Referer Chromium sends is the one postkit checks with ---------------
+
+POLICY_VALUES = [
+    "no-referrer", "no-referrer-when-downgrade", "same-origin", "origin", "strict-origin",
+    "origin-when-cross-origin", "strict-origin-when-cross-origin", "unsafe-url",
+]
+META_VALUES = [None, *POLICY_VALUES, "never", "default", "always", "origin-when-crossorigin", "bogus"]
+ATTRIBUTE_VALUES = [None, *POLICY_VALUES, "bogus"]
+
+
+def test_chromium_sends_the_referer_postkit_checks_with(browser):
+    from postkit.images.referrer import effective_policy, referrer_for
+
+    seen: dict[str, str | None] = {}
+
+    def record(request: Request) -> Response:
+        seen[request.path] = request.headers.get("Referer")
+        return Response(PNG, content_type="image/png")
+
+    images = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    blog = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    images.expect_request(re.compile("^/img/")).respond_with_handler(record)
+    blog.expect_request(re.compile("^/img/")).respond_with_handler(record)
+    images.start()
+    blog.start()
+    expected: dict[str, str | None] = {}
+    try:
+        for meta_index, meta in enumerate(META_VALUES):
+            page = f"/posts/{meta_index}/hello.html"
+            page_url = f"http://127.0.0.1:{blog.port}{page}"
+            tags = []
+            for attribute_index, attribute in enumerate(ATTRIBUTE_VALUES):
+                for where, server in (("cross", images), ("same", blog)):
+                    path = f"/img/{meta_index}/{attribute_index}/{where}.png"
+                    url = f"http://127.0.0.1:{server.port}{path}"
+                    policy_attribute = f' referrerpolicy="{attribute}"' if attribute else ""
+                    tags.append(f'<img src="{url}"{policy_attribute} alt="">')
+                    expected[path] = referrer_for(url, page_url, effective_policy(attribute, meta))
+            blog.expect_request(page).respond_with_data(_page("".join(tags), meta), content_type="text/html; charset=utf-8")
+            _chromium_verdicts(browser, page_url, len(tags))
+    finally:
+        for server in (images, blog):
+            server.clear()
+            server.stop()
+    assert len(expected) == len(META_VALUES) * len(ATTRIBUTE_VALUES) * 2
+    wrong = [f"{path}: Chromium sent {seen.get(path, '(no request)')!r}, postkit would send {want!r}"
+             for path, want in expected.items() if seen.get(path, "(no request)") != want]
+    assert not wrong, f"{len(wrong)} of {len(expected)} differ:\n" + "\n".join(wrong)
