@@ -286,8 +286,8 @@ def browser():
     from selenium.webdriver.chrome.service import Service
 
     # Selenium Manager must never try to download a driver or a browser.
-    os.environ["SE_OFFLINE"] = "true"
-    os.environ["SE_AVOID_STATS"] = "true"
+    saved = {name: os.environ.get(name) for name in ("SE_OFFLINE", "SE_AVOID_STATS")}
+    os.environ.update(SE_OFFLINE="true", SE_AVOID_STATS="true")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for argument in (
@@ -302,6 +302,11 @@ def browser():
     driver.set_page_load_timeout(30)
     yield driver
     driver.quit()
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 def _chromium_verdicts(driver, url: str, count: int) -> list[tuple[bool, int]]:

@@ -122,7 +122,7 @@ def run_note(run, offline: bool) -> str:  # noqa: ANN001 - an ImagesRun; typed l
     head = f"postkit images: {run.references} image reference(s) in {run.files} post(s), {run.remote_urls} unique remote URL(s)"
     if offline:
         return f"{head}; remote images not checked (--offline)."
-    return f"{head}; {run.stats.requests} request(s), {run.stats.cache_hits} answer(s) from the cache."
+    return f"{head}; {run.stats.requests} request(s) (GET of a bounded prefix, never HEAD), {run.stats.cache_hits} answer(s) from the cache."
 
 
 def register(app: typer.Typer) -> None:
