@@ -894,11 +894,6 @@ class _Clock:
             raise _DeadlineExceeded()
         return left
 
-    def check(self) -> None:
-        """Raise :class:`_DeadlineExceeded` when the deadline has passed."""
-        if self.ends is not None:
-            self.left()
-
     def allows(self, delay: float) -> bool:
         """True when waiting ``delay`` seconds still leaves time before the deadline."""
         return self.ends is None or time.monotonic() + delay < self.ends
