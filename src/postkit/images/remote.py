@@ -714,7 +714,8 @@ class RemoteChecker:
                 if key not in self._answered:
                     unreachable = "silent"
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-                (reason, detail), retryable = classify_error(error), False
+                # A connect time-out is retried on a host that has answered before; a host that never did is dead.
+                (reason, detail), retryable = classify_error(error), isinstance(error, httpx.ConnectTimeout) and key in self._answered
                 if key not in self._answered:
                     # A failed TLS handshake is a dead host too, but it shows the network works.
                     unreachable = "tls" if reason == "tls-error" else "connect"
