@@ -30,7 +30,7 @@ ExcludeOption = Annotated[
     Optional[list[str]], typer.Option("--exclude", help="Glob of paths to skip; repeatable. Adds to config 'exclude'.", show_default=False)
 ]
 JobsOption = Annotated[
-    Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for large trees. Default: every core.", show_default=False)
+    Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes for large trees. Default: every core.", show_default=False)
 ]
 ConfigOption = Annotated[
     Optional[Path], typer.Option("--config", help="Read this config file instead of searching for one.", show_default=False)
@@ -171,16 +171,29 @@ def run_batch(
     jobs: Optional[int],
     to_stdout: bool = False,
     changed_label: str = "converted",
+    max_size: int | None = None,
 ) -> None:
-    """Run a batch command's transform over ``files`` (with a progress bar on a terminal), report, and exit."""
+    """Run a batch command's transform over ``files`` (with a progress bar on a terminal), report, and exit.
+
+    ``max_size`` is the config's ``max-post-size`` (``None``: postkit's default).
+    """
     from postkit.core.batch import Job, run_jobs
+    from postkit.core.document import MAX_POST_SIZE
 
     with Progress(len(files), label, threshold=50) as progress:
         outcomes = run_jobs(
             [Job(path, target) for path, target in zip(files, targets)], transform,
             check=check, diff=diff, workers=jobs, progress=progress and (lambda job: progress(job.source)),
+            max_size=max_size or MAX_POST_SIZE,
         )
     finish_batch(outcomes, to_stdout=to_stdout, check=check, diff=diff, changed_label=changed_label)
+
+
+def _check_verdict(outcome) -> str:  # noqa: ANN001 - a core.batch Outcome; imported lazily
+    job = outcome.job
+    if job.target is None or os.path.abspath(job.target) == os.path.abspath(job.source):
+        return "would change"
+    return "missing" if outcome.target_missing else "stale"
 
 
 def finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, changed_label: str = "converted") -> None:
@@ -195,7 +208,7 @@ def finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, ch
             try:
                 document = read_document(outcome.job.source)
             except ReadError as error:
-                raise fail(f"{outcome.job.source}: {error.message}") from None
+                raise fail(f"{outcome.job.source}:{error.line}:{error.col}: PK000 {error.message}") from None
             # Bytes, so that a BOM before the front matter comes out as it went in.
             text = outcome.text if outcome.status is Status.CHANGED else None
             sys.stdout.flush()
@@ -207,12 +220,13 @@ def finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, ch
     for outcome in outcomes:
         for name, number in outcome.notes.items():
             notes[name] = notes.get(name, 0) + number
-    failures = [(o.job.source, o.message) for o in outcomes if o.status is Status.FAILED]
+    failures = [(o.job.source, o.location_message) for o in outcomes if o.status is Status.FAILED]
     label = "would change" if check or diff else changed_label
     lines = batch_summary(counts(outcomes), failures, notes, changed_label=label)
     if check and not diff:
-        # Name what would change, so that a CI or pre-commit log says which post to fix.
-        lines = [[(f"would change: {o.job.target or o.job.source}", None)] for o in outcomes if o.status is Status.CHANGED] + lines
+        # Name what would change, so that a CI or pre-commit log says which post to fix: a copy
+        # written beside its post is "missing" or "stale", a post rewritten in place "would change".
+        lines = [[(f"{_check_verdict(o)}: {o.job.target or o.job.source}", None)] for o in outcomes if o.status is Status.CHANGED] + lines
     if to_stdout:
         sys.stderr.write(plain(lines))
     else:

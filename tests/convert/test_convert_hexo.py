@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import one_at_a_time
 from convert_checks import CORPUS, corpus_posts, split_post
 from postkit.convert.html_to_markdown import html_to_markdown, looks_like_html
 
@@ -29,6 +30,11 @@ pytestmark = pytest.mark.skipif(
 
 def install_hexo() -> Path:
     """npm ci the committed lock file into build/hexo, unless the same lock is installed there."""
+    with one_at_a_time("hexo"):  # xdist workers: one installs, the others wait and reuse it
+        return _install_hexo()
+
+
+def _install_hexo() -> Path:
     lock = (HEXO_SPEC / "package-lock.json").read_bytes()
     installed = SITE / "node_modules" / ".package-lock.json"
     if installed.exists() and (SITE / "package-lock.json").read_bytes() == lock:

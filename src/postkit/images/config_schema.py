@@ -59,6 +59,11 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def _header_value(value: Any) -> bool:
+    # RFC 9110 field values hold no CR, LF, NUL or other control characters but tab.
+    return _text(value) and not any(ord(c) < 32 and c != "\t" or ord(c) == 127 for c in value)
+
+
 def _hosts(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
 
@@ -89,7 +94,7 @@ SECTION = Section(
         "allow-link-local": (_boolean, "true or false: let requests reach link-local addresses such as 169.254.169.254 (default false)"),
         "concurrency": (_positive_int, "an integer >= 1: requests at once in total (default 32)"),
         "per-host": (_positive_int, "an integer >= 1: requests at once per host (default 4)"),
-        "user-agent": (_text, "a non-empty string: the User-Agent header"),
+        "user-agent": (_header_value, "a non-empty string without line breaks or control characters: the User-Agent header"),
         "placeholder-pictures": (
             _placeholder_pictures,
             "a list of tables {size = bytes, sha256 = '64 hex digits', description = '...', hosts = ['...'] (optional)}",

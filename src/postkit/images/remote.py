@@ -1020,6 +1020,11 @@ class _KnownAnswers:
 
 def _check_part(index: int, options: CheckOptions, part: dict, known: dict, messages: Any, always_bare: bool = False) -> None:
     """A worker process: check one share of the hosts and send the results (and progress) to the parent."""
+    import os
+
+    from postkit.core.parallel import watch_parent
+
+    watch_parent(os.getppid(), leave_interrupt_to_parent=False)  # never outlive a killed parent
     try:
         answers = _KnownAnswers(known)
         checker = RemoteChecker(options, answers, progress=lambda url: messages.put(("progress", url)), workers=1, always_bare=always_bare)

@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from postkit.core.diagnostics import Diagnostic
-from postkit.core.document import ReadError, read_document
+from postkit.core.document import MAX_POST_SIZE, ReadError, read_document
 from postkit.images import collect as kinds
 from postkit.images.cache import DEFAULT_TTL, CACHE_FOLDER, parse_duration
 from postkit.images.collect import ImageRef, collect
@@ -68,6 +68,7 @@ class ImageSettings:
     cache_folder: Path | None = None
     cache_ttl: float = DEFAULT_TTL
     check: Any = None
+    max_post_size: int | None = None
 
 
 def settings_for(
@@ -129,6 +130,7 @@ def settings_for(
         cache_folder=None if no_cache else cache_base / CACHE_FOLDER,
         cache_ttl=ttl,
         check=check,
+        max_post_size=config.max_post_size,
     )
 
 
@@ -158,10 +160,10 @@ class FileImages:
     lines: Mapping[int, str] = field(default_factory=dict)
 
 
-def collect_file(path: str, image_fields: tuple[str, ...] = DEFAULT_IMAGE_FIELDS) -> FileImages:
-    """Read one post and collect its images; a file that cannot be read gives ``error`` instead."""
+def collect_file(path: str, image_fields: tuple[str, ...] = DEFAULT_IMAGE_FIELDS, max_size: int | None = None) -> FileImages:
+    """Read one post and collect its images; a file that cannot be read (or is over ``max_size`` bytes) gives ``error`` instead."""
     try:
-        document = read_document(path)
+        document = read_document(path, max_size or MAX_POST_SIZE)
     except ReadError as error:
         return FileImages(path, error=error.message, error_line=error.line, error_col=error.col)
     refs = tuple(collect(document, image_fields))
@@ -267,7 +269,7 @@ def plan(paths: Sequence[str], settings: ImageSettings, jobs: int | None = None)
     from postkit.images.remote import normalize
     from postkit.core.parallel import map_files
 
-    files = list(map_files(partial(collect_file, image_fields=settings.image_fields), list(paths), jobs=jobs))
+    files = list(map_files(partial(collect_file, image_fields=settings.image_fields, max_size=settings.max_post_size), list(paths), jobs=jobs))
     settled: list[Settled] = []
     pending: list[Pending] = []
     wanted: dict[str, set[str | None]] = {}

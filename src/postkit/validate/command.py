@@ -50,12 +50,17 @@ def validate(
     files = discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
     with console.Progress(len(files), "validate") as progress:
         run = engine.validate_files(
-            files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress, jobs=jobs
+            files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress, jobs=jobs,
+            max_size=config.max_post_size,
         )
     summary = report.Summary.of(run.diagnostics, run.files, run.fixes_applied, run.fixed_files)
     failing = summary.errors + (summary.warnings if strict else 0)
     if diff:
         sys.stdout.write("".join(run.diffs))
+        # stdout stays a patch; on stderr, name what the patch leaves, since that is what makes the exit code 1.
+        unfixed = [d for d in run.diagnostics if _counts_for_exit(d, strict) and not _fixed_by_diff(d, unsafe_fixes)]
+        if unfixed:
+            sys.stderr.write(report.concise(unfixed, report.Summary.of(unfixed, run.files, 0, 0)))
         typer.echo(f"{len(run.diffs)} file(s) would be fixed ({run.fixes_applied} fixes).", err=True)
         raise typer.Exit(console.EXIT_PROBLEMS if run.diffs or failing else console.EXIT_CLEAN)
     if chosen_format == "full":
@@ -67,6 +72,20 @@ def validate(
         writer = {"concise": report.concise, "json": report.to_json, "github": report.github}[chosen_format]
         sys.stdout.write(writer(run.diagnostics, summary))
     raise typer.Exit(console.EXIT_PROBLEMS if failing else console.EXIT_CLEAN)
+
+
+def _counts_for_exit(diagnostic, strict: bool) -> bool:  # noqa: ANN001 - a core Diagnostic
+    """True for an error, or a warning under ``--strict``: a diagnostic that makes validate exit 1."""
+    from postkit.core.diagnostics import Severity
+
+    return diagnostic.severity >= (Severity.WARNING if strict else Severity.ERROR)
+
+
+def _fixed_by_diff(diagnostic, unsafe: bool) -> bool:  # noqa: ANN001 - a core Diagnostic
+    """True when ``--diff`` (with ``--unsafe-fixes`` or not) applies this diagnostic's fix."""
+    from postkit.core.diagnostics import Applicability
+
+    return diagnostic.fix is not None and (unsafe or diagnostic.fix.applicability is Applicability.SAFE)
 
 
 def rules(
