@@ -51,11 +51,14 @@ try:
 except ImportError:
     HAVE_SELENIUM = False
 
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists() and HAVE_SELENIUM),
-    reason="needs Debian's chromium and chromium-driver (scripts/ensure-chromium, run by 'make test', installs them as root) "
-    "and selenium (the [test] extra)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (CHROMIUM.exists() and CHROMEDRIVER.exists() and HAVE_SELENIUM),
+        reason="needs Debian's chromium and chromium-driver (scripts/ensure-chromium, run by 'make test', installs them as root) "
+        "and selenium (the [test] extra)",
+    ),
+    pytest.mark.xdist_group("chromium"),  # one worker, one browser session for the whole module
+]
 
 # A 1x1 lossless WebP (RIFF....WEBPVP8L), spelled out so it can be checked by decoding it.
 WEBP = base64.b64decode("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==")
