@@ -38,6 +38,10 @@ def images(
         Optional[float],
         typer.Option("--connect-timeout", min=0.001, help="Connect timeout in seconds. Default: 5 (config images.connect-timeout).", show_default=False),
     ] = None,
+    deadline: Annotated[
+        Optional[float],
+        typer.Option("--deadline", min=0.001, help="Seconds one URL may take in all, retries included. Default: 30 (config images.deadline).", show_default=False),
+    ] = None,
     concurrency: Annotated[
         Optional[int], typer.Option("--concurrency", min=1, help="Requests at once in total. Default: 32.", show_default=False)
     ] = None,
@@ -71,7 +75,7 @@ def images(
     config = console.load_config(Path(targets[0]), config_file)
     try:
         settings = image_run.settings_for(
-            config, targets, offline=offline, no_cache=no_cache, timeout=timeout, connect_timeout=connect_timeout,
+            config, targets, offline=offline, no_cache=no_cache, timeout=timeout, connect_timeout=connect_timeout, deadline=deadline,
             concurrency=concurrency, per_host=per_host, user_agent=user_agent,
         )
     except ValueError as error:
@@ -80,7 +84,7 @@ def images(
     plan = image_run.plan(files, settings)
     with console.Progress(0 if settings.offline else len(plan.wanted), "images", threshold=1, auto_refresh=False) as progress:
         results, stats = image_run.fetch(plan, settings, progress)
-    run = image_run.report(plan, results, settings)
+    run = image_run.report(plan, results, settings, stats.network_down)
     run.stats = stats
     if stats.cache_warning:
         console.warn(stats.cache_warning)
@@ -96,6 +100,14 @@ def images(
         writer = {"concise": report.concise, "json": report.to_json, "github": report.github}[chosen_format]
         sys.stdout.write(writer(diagnostics, summary))
     typer.echo(run_note(run, settings.offline), err=True)
+    if stats.network_down:
+        typer.echo(
+            f"postkit images: the network is unavailable: none of the {run.remote_urls} remote URL(s) could be reached "
+            "(every host failed at DNS or connect). The local checks ran and are reported above; remote images were "
+            "not judged. Use --offline to check local images only.",
+            err=True,
+        )
+        raise typer.Exit(console.EXIT_ERROR)
     if not settings.offline and run.remote_urls and not settings.site_url:
         typer.echo(
             "postkit images: no site URL (config 'url' or _config.yml 'url'), so images were fetched without a Referer "
@@ -110,7 +122,7 @@ def run_note(run, offline: bool) -> str:  # noqa: ANN001 - an ImagesRun; typed l
     head = f"postkit images: {run.references} image reference(s) in {run.files} post(s), {run.remote_urls} unique remote URL(s)"
     if offline:
         return f"{head}; remote images not checked (--offline)."
-    return f"{head}; {run.stats.requests} request(s), {run.stats.cache_hits} answer(s) from the cache."
+    return f"{head}; {run.stats.requests} request(s) (GET of a bounded prefix, never HEAD), {run.stats.cache_hits} answer(s) from the cache."
 
 
 def register(app: typer.Typer) -> None:
