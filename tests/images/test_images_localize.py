@@ -85,14 +85,15 @@ def test_hotlinked_images_go_to_the_site_folder_with_byte_minimal_edits(tmp_path
     assert stored == {
         digest_name(REAL): REAL, digest_name(MOVED): MOVED, digest_name(OTHER): OTHER, digest_name(REAL_WECHAT): REAL_WECHAT,
     }
+    # Raw HTML gets the site's root; Hexo adds it to Markdown (marked's prependRoot) and themes to front matter (url_for).
     site_path = "/blog/images/hello/"
     expected = (
-        text.replace(f"cover: {base}/hotlink.png", f"cover: {site_path}{digest_name(REAL)}")
-        .replace(f"({base}/hotlink.png ", f"({site_path}{digest_name(REAL)} ")
+        text.replace(f"cover: {base}/hotlink.png", f"cover: /images/hello/{digest_name(REAL)}")
+        .replace(f"({base}/hotlink.png ", f"(/images/hello/{digest_name(REAL)} ")
         .replace(f"'{base}/hotlink.png'", f"'{site_path}{digest_name(REAL)}'")
         .replace(f"{base}/moved.png", site_path + digest_name(MOVED))
         .replace(f"{base}/other.png 2x", f"{site_path}{digest_name(OTHER)} 2x")
-        .replace(f"{wechat_base}/mmbiz/pic.jpg", site_path + digest_name(REAL_WECHAT))
+        .replace(f"{wechat_base}/mmbiz/pic.jpg", "/images/hello/" + digest_name(REAL_WECHAT))
     )
     # The WeChat picture is stored as the real one (a .png here: the extension follows the bytes, not the URL).
     assert post.read_bytes() == expected.encode("utf-8")

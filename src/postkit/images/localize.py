@@ -30,9 +30,12 @@
    - Otherwise, and for front matter fields, ``{% img %}`` tags, Markdown
      reference definitions without ``postAsset``, and Markdown images whose
      alt text or title a Hexo tag cannot carry: ``source/images/<post>/``,
-     referenced by its site path under the site's ``root``
-     (``/images/<post>/<name>``). Themes read front matter fields as URLs,
-     and asset folder names mean nothing to them.
+     referenced by its site path. Themes read front matter fields as URLs,
+     and asset folder names mean nothing to them. The site's ``root``
+     (``/blog/``) is honoured where Hexo does not add it itself: raw HTML
+     gets ``/blog/images/<post>/<name>``; Markdown (hexo-renderer-marked's
+     ``prependRoot``, on by default), ``{% img %}`` and front matter (themes'
+     ``url_for``) get ``/images/<post>/<name>``, and Hexo adds ``/blog``.
 
    The file name is the first 12 hex digits of the picture's SHA-256 and the
    extension of its sniffed type, so one picture used twice in a post is
@@ -139,13 +142,16 @@ class LocalizeOptions:
 
     ``post_asset`` is true when hexo-renderer-marked resolves plain file names
     to post assets (``marked.postAsset`` and ``marked.prependRoot`` both on).
-    ``write`` is false for ``--check`` and ``--dry-run``.
+    ``write`` is false for ``--check`` and ``--dry-run``. ``prepend_root``
+    is marked's ``prependRoot`` (default on): it puts the site's ``root``
+    before a Markdown image's site path.
     """
 
     mode: str = "hotlinked"
     max_size: int = DEFAULT_MAX_SIZE
     post_asset: bool = False
     write: bool = True
+    prepend_root: bool = True
 
 
 def options_for(config: Any, site_config: Mapping[str, Any], mode: str, write: bool) -> LocalizeOptions:
@@ -162,8 +168,9 @@ def options_for(config: Any, site_config: Mapping[str, Any], mode: str, write: b
     except ValueError as error:
         raise ValueError(f"[tool.postkit.images] localize-max-size: {error}") from None
     marked = site_config.get("marked") if isinstance(site_config.get("marked"), dict) else {}
-    post_asset = marked.get("postAsset") is True and marked.get("prependRoot", True) is not False
-    return LocalizeOptions(mode, max_size, post_asset, write)
+    prepend_root = marked.get("prependRoot", True) is not False
+    post_asset = marked.get("postAsset") is True and prepend_root
+    return LocalizeOptions(mode, max_size, post_asset, write, prepend_root)
 
 
 # --- choosing -------------------------------------------------------------------------------------------
@@ -463,8 +470,13 @@ def _place(document: Any, ref: ImageRef, got: Download, layout: Any, options: Lo
             tag = "{%% asset_path %s %%}"
             attempts.append((asset_folder, lambda name: (url_edit(document, ref, tag % name), tag % name)))
 
+    # Hexo puts root before a site path itself in Markdown (marked's prependRoot), in {% img %} and in
+    # themes (url_for on front matter); raw HTML reaches the page as written, so it gets root here.
+    markdown = ref.source_kind in (kinds.MARKDOWN, kinds.MARKDOWN_REFERENCE)
+    root = layout.url_root if ref.source_kind in _HTML_KINDS or (markdown and not options.prepend_root) else "/"
+
     def site_path(name: str) -> tuple[Edit | None, str]:
-        url = f"{layout.url_root}{IMAGES_FOLDER}/{quote(post.stem, safe='')}/{name}"
+        url = f"{root}{IMAGES_FOLDER}/{quote(post.stem, safe='')}/{name}"
         return url_edit(document, ref, url), url
 
     attempts.append((site_folder, site_path))

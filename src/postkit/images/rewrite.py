@@ -75,15 +75,32 @@ def url_edit(document: Document, ref: ImageRef, new_url: str) -> Edit | None:
     start, end = span
     text = new_url
     if ref.source_kind in (kinds.IMG_SRC, kinds.IMG_LAZY, kinds.IMG_SRCSET, kinds.PICTURE_SOURCE):
-        before = document.text[start - 1] if start else ""
-        if before not in ("\"", "'"):
+        quote = attribute_quote(document.text, start, ref.attribute or "")
+        if quote is None:
+            return None
+        if not quote:
             if ref.source_kind in (kinds.IMG_SRCSET, kinds.PICTURE_SOURCE) and " " in new_url:
                 return None  # an unquoted srcset cannot hold a tag with spaces
             if " " in new_url:
                 text = f'"{new_url}"'
-        elif before in new_url:
+        elif quote in new_url:
             return None
     return Edit(start, end, text)
+
+
+def attribute_quote(text: str, value_offset: int, attribute: str) -> str | None:
+    """The quote (``"``, ``'``, or ``""`` for none) around the HTML attribute value that holds ``value_offset``.
+
+    ``None`` when the attribute cannot be found before the offset on its line
+    or the one before.
+    """
+    floor = text.rfind("\n", 0, max(text.rfind("\n", 0, value_offset), 0)) + 1
+    pattern = re.compile(r"(?<![\w-])" + re.escape(attribute) + r"[\t\n\f\r ]*=[\t\n\f\r ]*([\"']?)", re.I)
+    last = None
+    for match in pattern.finditer(text, floor, value_offset + 1):
+        if match.end() <= value_offset + 1:
+            last = match
+    return None if last is None else last.group(1)
 
 
 def markdown_image(document: Document, ref: ImageRef) -> MarkdownImage | None:
