@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -266,3 +267,42 @@ def test_sizes_and_tags():
     assert asset_img_tag("a.png", "alt", None) == "{% asset_img a.png '\"\" \"alt\"' %}"
     assert asset_img_tag("a.png", 'say "hi"', None) is None
     assert len(BIG) > 4000
+
+
+def test_a_name_is_never_reused_for_other_bytes(tmp_path, servers, images_cli):
+    base, _ = bases(servers)
+    site = make_site(tmp_path, asset_folder=False)
+    post = site.post("hello.md", f"---\ntitle: one\n---\n![a]({base}/hotlink.png)\n")
+    folder = site.source / "images" / "hello"
+    folder.mkdir(parents=True)
+    squatter = folder / digest_name(REAL)
+    squatter.write_bytes(b"someone else's picture")
+    assert images_cli(str(site.posts), "--localize", "--no-cache").exit_code == 0
+    longer = hashlib.sha256(REAL).hexdigest()[:16] + ".png"
+    assert squatter.read_bytes() == b"someone else's picture"
+    assert (folder / longer).read_bytes() == REAL
+    assert f"![a](/images/hello/{longer})" in post.read_text(encoding="utf-8")
+
+
+def test_reference_definitions_img_tags_and_photos_are_rewritten_too(tmp_path, servers, images_cli):
+    base, _ = bases(servers)
+    site = make_site(tmp_path, asset_folder=False)
+    text = (
+        "---\n"
+        "title: one\n"
+        "photos:\n"
+        f"  - {base}/hotlink.png\n"
+        f'  - "{base}/other.png"\n'
+        "---\n"
+        "![by reference][pic]\n"
+        "\n"
+        f"{{% img {base}/moved.png 200 100 %}}\n"
+        "\n"
+        f'[pic]: <{base}/other.png> "Title"\n'
+    )
+    post = site.post("hello.md", text)
+    assert images_cli(str(site.posts), "--localize", "--no-cache").exit_code == 0
+    real, other, moved = (f"/images/hello/{digest_name(data)}" for data in (REAL, OTHER, MOVED))
+    assert post.read_text(encoding="utf-8") == (
+        text.replace(f"{base}/hotlink.png", real).replace(f"{base}/other.png", other).replace(f"{base}/moved.png", moved)
+    )
