@@ -138,7 +138,7 @@ def images(
             err=True,
         )
     if localized is not None:
-        for line in [*localizer.listing(localized), localizer.summary(localized)]:
+        for line in [*localizer.listing(localized), localizer.summary(localized), *localized.notes]:
             typer.echo(line, err=True)
         if check and localized.would_change:
             raise typer.Exit(console.EXIT_PROBLEMS)

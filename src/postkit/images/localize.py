@@ -45,7 +45,9 @@
    then renamed), then the manifest, then each post atomically, changing only
    the URL's characters. An interrupted run leaves no post pointing at a
    missing file, and the next run finishes the work; a run with nothing new
-   writes nothing. Nothing is written outside the site's ``source/``
+   writes nothing. Hexo 7's cache (``db.json``) does not see new files in
+   the asset folder of a post that changed at the same time, so after
+   storing into asset folders the command says to run ``hexo clean`` first. Nothing is written outside the site's ``source/``
    folder: a post or folder that would leave it is an error (IMG403).
 
 The original URLs are kept in ``source/_data/postkit-images.json``, keyed
@@ -326,6 +328,7 @@ class LocalizeResult:
     manifest: Path | None = None
     write: bool = True
     written: bool = False
+    notes: list[str] = field(default_factory=list)
 
     @property
     def new_images(self) -> list[StoredImage]:
@@ -451,6 +454,14 @@ def localize(
             new_texts[post] = document.encoded(text)
     if options.write:
         _write(outcome, new_texts, source)
+        in_asset_folders = any(not image.path.is_relative_to(source / IMAGES_FOLDER) for image in outcome.new_images)
+        if in_asset_folders and (layout.root / "db.json").is_file():
+            # Hexo 7's cache (db.json) misses new files in the asset folder of a post that changed in the same
+            # run, so asset_img, asset_path and postAsset names render empty until the cache is rebuilt.
+            outcome.notes.append(
+                "postkit images --localize: new files are in post asset folders; run 'hexo clean' before "
+                "'hexo generate', or Hexo's cache (db.json) will not find them"
+            )
     return outcome
 
 
