@@ -245,8 +245,10 @@ class Downloader(RemoteChecker):
             self.progress(url)
         return results
 
-    async def _attempt(self, url: str, referrer: str | None, sent: list[int]) -> Any:
-        answer = await self._fetch("GET", url, referrer, self.max_size + 1, sent)
+    async def _attempt(self, url: str, referrer: str | None, sent: Any, *state: Any) -> Any:
+        # One GET of the whole body (bounded): no HEAD first, since the body is what is wanted.
+        # ``state`` passes on whatever else the checker threads through an attempt.
+        answer = await self._fetch("GET", url, referrer, self.max_size + 1, sent, *state)
         self.answers[(url, referrer)] = answer
         return answer
 
