@@ -53,14 +53,6 @@ def _positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
-def _size(value: Any) -> bool:
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return value > 0
-    return isinstance(value, str) and bool(re.match(r"^\s*\d+(?:\.\d+)?\s*(?:[kmgKMG]i?[bB]?|[bB])?\s*$", value))
-
-
 def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
@@ -82,6 +74,14 @@ def _placeholder_pictures(value: Any) -> bool:
         if "hosts" in item and not _hosts(item["hosts"]):
             return False
     return True
+
+
+def _size(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value > 0
+    return isinstance(value, str) and bool(re.match(r"^\s*\d+(?:\.\d+)?\s*(?:[kmgKMG]i?[bB]?|[bB])?\s*$", value))
 
 
 SECTION = Section(
