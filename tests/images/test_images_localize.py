@@ -306,3 +306,14 @@ def test_reference_definitions_img_tags_and_photos_are_rewritten_too(tmp_path, s
     assert post.read_text(encoding="utf-8") == (
         text.replace(f"{base}/hotlink.png", real).replace(f"{base}/other.png", other).replace(f"{base}/moved.png", moved)
     )
+
+
+def test_a_page_has_no_asset_folder_so_its_pictures_go_to_the_site_folder(tmp_path, servers, images_cli):
+    base, _ = bases(servers)
+    site = make_site(tmp_path, asset_folder=True, post_asset=True)
+    page = site.source / "about" / "index.md"
+    page.parent.mkdir(parents=True)
+    page.write_text(f"---\ntitle: About\n---\n![me]({base}/hotlink.png)\n", encoding="utf-8")
+    assert images_cli(str(page), "--localize", "--no-cache").exit_code == 0
+    assert page.read_text(encoding="utf-8").endswith(f"![me](/images/about/{digest_name(REAL)})\n")
+    assert (site.source / "images" / "about" / digest_name(REAL)).read_bytes() == REAL

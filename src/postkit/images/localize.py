@@ -20,7 +20,8 @@
 3. **Places** each picture, following Hexo's ``_config.yml``:
 
    - ``post_asset_folder: true``: the post's asset folder
-     (``source/_posts/<post>/``) for images in the body. A Markdown image
+     (``source/_posts/<post>/``) for images in the body of a post or draft
+     (pages have no asset folder). A Markdown image
      keeps its alt text and title; its destination becomes the plain file
      name when hexo-renderer-marked's ``marked.postAsset`` is on (with
      ``prependRoot``, its default), and otherwise the image becomes
@@ -473,9 +474,13 @@ def _place(document: Any, ref: ImageRef, got: Download, layout: Any, options: Lo
     digest = hashlib.sha256(got.data).hexdigest()
     extension = EXTENSIONS[got.media_type or ""]
     asset_folder = post.parent / post.stem
-    site_folder = source / IMAGES_FOLDER / post.stem
+    # A page is usually source/<name>/index.md: its folder names it.
+    slug = post.parent.name if post.stem == "index" and post.parent != source else post.stem
+    site_folder = source / IMAGES_FOLDER / slug
     attempts: list[tuple[Path, Callable[[str], tuple[Edit | None, str]]]] = []
-    if layout.post_asset_folder:
+    # Hexo gives asset folders to posts and drafts only; a page (source/about/index.md) has none.
+    is_post = _inside(post, source / "_posts") or _inside(post, source / "_drafts")
+    if layout.post_asset_folder and is_post:
         if ref.source_kind in (kinds.MARKDOWN, kinds.MARKDOWN_REFERENCE) and options.post_asset:
             attempts.append((asset_folder, lambda name: (url_edit(document, ref, name), name)))
         elif ref.source_kind == kinds.MARKDOWN:
@@ -490,7 +495,7 @@ def _place(document: Any, ref: ImageRef, got: Download, layout: Any, options: Lo
     root = layout.url_root if ref.source_kind in _HTML_KINDS or (markdown and not options.prepend_root) else "/"
 
     def site_path(name: str) -> tuple[Edit | None, str]:
-        url = f"{root}{IMAGES_FOLDER}/{quote(post.stem, safe='')}/{name}"
+        url = f"{root}{IMAGES_FOLDER}/{quote(slug, safe='')}/{name}"
         return url_edit(document, ref, url), url
 
     attempts.append((site_folder, site_path))
