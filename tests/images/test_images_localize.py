@@ -317,3 +317,35 @@ def test_a_page_has_no_asset_folder_so_its_pictures_go_to_the_site_folder(tmp_pa
     assert images_cli(str(page), "--localize", "--no-cache").exit_code == 0
     assert page.read_text(encoding="utf-8").endswith(f"![me](/images/about/{digest_name(REAL)})\n")
     assert (site.source / "images" / "about" / digest_name(REAL)).read_bytes() == REAL
+
+
+def test_the_readme_before_and_after_example_is_what_the_command_does(tmp_path, servers, images_cli):
+    import re
+
+    from conftest import ROOT
+
+    main, other = servers
+    base, wechat_base = bases(servers)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Localize images") :]
+    before, after = re.findall(r"```markdown\n(.*?)```", section, re.S)[:2]
+    sina, wechat_picture = b"\xff\xd8\xff\xe0sina" + bytes(200), b"\xff\xd8\xff\xe0wechat" + bytes(300)
+    from localize_helpers import refuse_referer
+    from werkzeug import Request, Response
+
+    main.expect_request("/large/abc.jpg").respond_with_handler(refuse_referer(sina, "image/jpeg"))
+
+    def wechat_host(request: Request) -> Response:
+        refused = request.headers.get("Referer", "").startswith("http://blog.example.com")
+        return Response(b"\xff\xd8\xff\xe0not allowed" + bytes(50) if refused else wechat_picture, content_type="image/jpeg")
+
+    other.expect_request("/mmbiz_jpg/xyz/640").respond_with_handler(wechat_host)
+    site = make_site(tmp_path, asset_folder=True, post_asset=True)
+    post = site.post("hello.md", before.replace("https://wx1.sinaimg.cn", base).replace("https://mmbiz.qpic.cn", wechat_base))
+    result = images_cli(str(site.posts), "--localize", "--no-cache")
+    assert result.exit_code == 0, result.output
+    names = {"3f2a1b9c0d4e.jpg": digest_name(sina, ".jpg"), "9a8b7c6d5e4f.jpg": digest_name(wechat_picture, ".jpg")}
+    expected = re.sub(r"[0-9a-f]{12}\.jpg", lambda m: names[m.group(0)], after)
+    assert post.read_text(encoding="utf-8") == expected
+    for folder, name in (("_posts/hello", names["3f2a1b9c0d4e.jpg"]), ("_posts/hello", names["9a8b7c6d5e4f.jpg"]), ("images/hello", names["3f2a1b9c0d4e.jpg"])):
+        assert (site.source / folder / name).is_file()
