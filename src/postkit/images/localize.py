@@ -363,8 +363,8 @@ class _Names:
     def __init__(self) -> None:
         self.taken: dict[Path, str] = {}  # file -> sha256 of its bytes (this run's and the disk's)
 
-    def place(self, folder: Path, digest: str, extension: str, data: bytes) -> tuple[Path, bool]:
-        """The file for ``data`` in ``folder`` and whether it must be written (``False``: it already holds these bytes)."""
+    def place(self, folder: Path, digest: str, extension: str) -> tuple[Path, bool]:
+        """The file for the picture of SHA-256 ``digest`` in ``folder``, and whether it must be written (``False``: it already holds these bytes)."""
         for digits in range(HASH_DIGITS, len(digest) + 1, 4):
             path = folder / f"{digest[:digits]}{extension}"
             known = self.taken.get(path)
@@ -440,6 +440,7 @@ def localize(
         by_post.setdefault(ref.path, []).append(Rewrite(ref, edit, text, image, ref.url))
 
     new_texts: dict[str, bytes] = {}
+    listed: set[Path] = set()
     for post, rewrites in by_post.items():
         document = documents[post]
         try:
@@ -450,7 +451,8 @@ def localize(
             continue
         outcome.rewrites.extend(rewrites)
         for rewrite in rewrites:
-            if rewrite.stored not in outcome.stored:
+            if rewrite.stored.path not in listed:
+                listed.add(rewrite.stored.path)
                 outcome.stored.append(rewrite.stored)
         if text != document.text:
             outcome.changed_posts.append(post)
@@ -506,9 +508,10 @@ def _place(document: Any, ref: ImageRef, got: Download, layout: Any, options: Lo
         edit, _ = make_edit(f"{digest[:HASH_DIGITS]}{extension}")
         if edit is None:
             continue
-        path, new = names.place(folder, digest, extension, got.data)
+        path, new = names.place(folder, digest, extension)
         edit, text = make_edit(path.name)
-        assert edit is not None
+        if edit is None:
+            continue
         site_path_text = path.relative_to(source).as_posix()
         return StoredImage(path, site_path_text, digest, len(got.data), got.media_type or "", new, got.data), edit, text
     return _problem(ref, "not-rewritable", "the URL as written spans lines or no longer reads as this URL, so it cannot be replaced in place")
