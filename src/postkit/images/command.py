@@ -5,7 +5,9 @@ module costs nothing beyond Typer: httpx, markdown-it and the checker load
 only when the command runs, so ``postkit validate`` stays as fast as before.
 
 Exit codes: 0 when no image is broken (warnings such as rate-limited are
-allowed), 1 when one is, 2 for usage and config errors.
+allowed), 1 when one is, 2 for usage and config errors. With ``--localize``
+(``postkit.images.localize``), pictures it could not store count as broken,
+and ``--check`` exits 1 when a picture would be stored.
 """
 
 from __future__ import annotations
