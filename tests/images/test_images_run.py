@@ -369,7 +369,7 @@ def test_messages_name_the_place_and_suggest_the_fix():
     hotlink = "403 Forbidden with the blog's Referer (https://blog.example.com/), but it loads without a Referer: hot-link protection"
     assert describe(cover, "hotlink-protected", hotlink) == (
         f"cover https://img.example.cn/c.png: {hotlink}. Fix: add <meta name=\"referrer\" content=\"no-referrer\"> to the "
-        "theme's <head> (and referrer-policy = \"no-referrer\" to postkit's config), or mirror the picture into the site's source/ folder."
+        "theme's <head> (and referrer-policy = \"no-referrer\" to postkit's config), or store the picture in the site with postkit images --localize."
     )
     assert describe(img, "hotlink-protected", hotlink).startswith(
         f'<img data-original> https://img.example.cn/i.png: {hotlink}. Fix: keep referrerpolicy="no-referrer" on this <img>, add <meta'

@@ -83,6 +83,14 @@ def _placeholder_pictures(value: Any) -> bool:
     return True
 
 
+def _size(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value > 0
+    return isinstance(value, str) and bool(re.match(r"^\s*\d+(?:\.\d+)?\s*(?:[kmgKMG]i?[bB]?|[bB])?\s*$", value))
+
+
 SECTION = Section(
     keys={
         "url": (_site_url, "the site's http(s) URL, such as 'https://blog.example.com/' (overrides _config.yml's url)"),
@@ -100,6 +108,7 @@ SECTION = Section(
             "a list of tables {size = bytes, sha256 = '64 hex digits', description = '...', hosts = ['...'] (optional)}",
         ),
         "hotlink-placeholder-hosts": (_hosts, "a list of host names that answer a foreign Referer with a different picture"),
+        "localize-max-size": (_size, "bytes, or a number with KB, MB, KiB or MiB such as '20MB' (default 20MB): the largest picture --localize stores"),
     },
     moved={
         "url": "url",

@@ -395,7 +395,7 @@ def hint(reason: str, ref: ImageRef, detail: str = "") -> str:
             'add <meta name="referrer" content="no-referrer"> to the theme\'s <head> '
             '(and referrer-policy = "no-referrer" to postkit\'s config)'
         )
-        fixes.append("or mirror the picture into the site's source/ folder")
+        fixes.append("or store the picture in the site with postkit images --localize")
         return "Fix: " + ", ".join(fixes) + "."
     if reason == "rate-limited":
         return "The host asked postkit to slow down; run again later."
