@@ -5,14 +5,17 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 from markdownify import MarkdownConverter
 
-__all__ = ["ConversionError", "html_to_markdown", "looks_like_html"]
+from postkit.core.srcset import largest_srcset_candidate
+
+__all__ = ["Conversion", "ConversionError", "convert_html", "html_to_markdown", "looks_like_html"]
 
 
 class ConversionError(Exception):
@@ -35,6 +38,8 @@ CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # images and breaks, so the recursive converter (one frame per level) stays far from Python's
 # recursion limit of 1000.
 MAX_DEPTH = 200
+# Quotes nested deeper than this are drawn as plain blocks: no reader counts ten bars.
+MAX_QUOTE_DEPTH = 10
 HIDDEN_STRINGS = (Comment, Doctype, CData, ProcessingInstruction, Declaration)
 
 HTML5_VOID_TAGS = ["source", "track", "wbr", "embed", "keygen"]
@@ -57,13 +62,25 @@ EMPHASIS_TAGS = {"strong", "b", "em", "i", "del", "s", "strike"}
 # Raw HTML that Markdown cannot express and that postkit keeps (check "clean").
 SAFE_ATTRIBUTES = ("src", "href", "title", "alt", "width", "height", "controls", "allowfullscreen")
 MEDIA_TAGS = {"iframe", "video", "audio"}
+# Block content a GFM table cell cannot hold.
+LAYOUT_BLOCK_TAGS = ["ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"]
+# The HTML table model caps colspan at 1000.
+MAX_COLSPAN = 1000
 
-LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-actualsrc")
+LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-actualsrc", "data-original-src")
 SRCSET_ATTRIBUTES = ("srcset", "data-srcset", "data-lazy-srcset")
-PLACEHOLDER_IMAGE = re.compile(
-    r"^(?:data:|about:blank)|/(?:blank|spacer|placeholder|loading|lazy|pixel|grey|gray)[^/]*\.(?:gif|png|svg|jpg)(?:[?#].*)?$",
+# A lazy loader's stand-in, recognised by what it is: a data: URI, about:blank, or a file whose whole
+# name is a known blank, loading or spacer image ("pic_blank.gif", "loading.gif", "grey-1x1.png"),
+# never a real picture whose name merely starts with such a word ("lazy-1.png").
+PLACEHOLDER_FILE_NAME = re.compile(
+    r"^(?:[a-z0-9]+[_-])?(?:blank|spacer|placeholder|loading|loader|lazy|lazyload|grey|gray|transparent"
+    r"|empty|pixel|1x1|clear)(?:[-_]?\d+x\d+)?\.(?:gif|png|svg|jpe?g|webp)$",
     re.I,
 )
+# Jetpack's lazy images carry "is-pending-load=1", and WordPress writes "&" as "#038;" in them.
+CLOUDFLARE_EMAIL_LINK = re.compile(r"(?:^|/)cdn-cgi/l/email-protection#([0-9a-fA-F]{4,})$")
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+JETPACK_PENDING = re.compile(r"[?&#]is-pending-load=1(?:#038;|&)?")
 TRACKING_PIXEL_URL = re.compile(r"/_/stat\?|feeds\.feedburner\.com/~r/|/pixel\.(?:gif|png)|[?&]utm_source=.*[?&]?open", re.I)
 LANGUAGE_CLASS = re.compile(r"^(?:language|lang|highlight-source|brush:?)-?([\w#+.-]+)$", re.I)
 
@@ -186,38 +203,40 @@ def _format_title(title: str) -> str:
     return ' "' + _escape_link_text_part(title).replace('"', '\\"') + '"' if title else ""
 
 
-def _best_srcset_candidate(srcset: str) -> str:
-    best_url, best_score = "", -1.0
-    for candidate in srcset.split(","):
-        parts = candidate.strip().split()
-        if not parts:
-            continue
-        score = 1.0
-        if len(parts) > 1:
-            descriptor = parts[1].lower()
-            try:
-                score = float(descriptor[:-1]) if descriptor[-1] in "wx" else 1.0
-            except ValueError:
-                score = 1.0
-        if score > best_score:
-            best_url, best_score = parts[0], score
-    return best_url
+def is_placeholder_image(url: str) -> bool:
+    """Whether ``url`` is a lazy loader's stand-in rather than a picture of the post."""
+    if url.lower().startswith(("data:", "about:blank")):
+        return True
+    path = urlsplit(url).path if "//" in url or "?" in url or "#" in url else url
+    return bool(PLACEHOLDER_FILE_NAME.match(path.rsplit("/", 1)[-1]))
+
+
+def _undo_jetpack(url: str) -> str:
+    if "#038;" not in url and "is-pending-load" not in url:
+        return url
+    url = JETPACK_PENDING.sub(lambda match: "?" if match.group(0)[0] == "?" else "&", url.replace("&#038;", "&"))
+    return url.rstrip("?&").replace("#038;", "&")
 
 
 def image_url(tag: Tag) -> str:
-    """The real URL of an <img>: src, unless it is missing or a placeholder (fidelity check "images", B12)."""
-    src = (tag.get("src") or "").strip()
-    if src and not PLACEHOLDER_IMAGE.search(src):
-        return src
+    """The URL a reader's browser shows for an <img>, or "" when it has none.
+
+    A lazy attribute (``data-src`` and kin) wins, since the page's loader swaps it in whatever
+    ``src`` holds; then ``src``; then the largest candidate of ``srcset`` or its lazy forms.
+    Placeholders (:func:`is_placeholder_image`) never count.
+    """
     for attribute in LAZY_IMAGE_ATTRIBUTES:
-        value = (tag.get(attribute) or "").strip()
-        if value and not PLACEHOLDER_IMAGE.search(value):
+        value = _undo_jetpack((tag.get(attribute) or "").strip())
+        if value and not is_placeholder_image(value):
             return value
+    src = _undo_jetpack((tag.get("src") or "").strip())
+    if src and not is_placeholder_image(src):
+        return src
     for attribute in SRCSET_ATTRIBUTES:
-        value = _best_srcset_candidate(tag.get(attribute) or "")
-        if value:
+        value = _undo_jetpack(largest_srcset_candidate(tag.get(attribute) or ""))
+        if value and not is_placeholder_image(value):
             return value
-    return src
+    return ""
 
 
 def _is_tracking_pixel(tag: Tag, url: str) -> bool:
@@ -231,15 +250,18 @@ def _is_tracking_pixel(tag: Tag, url: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Tree preparation: everything that is easier on the tree than on Markdown strings
 
-def _prepare(soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str], bool] | None = None) -> None:
-    """Drop invisible nodes, resolve URLs and flatten meaningless depth, in one pass without recursion."""
+def _prepare(soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str], bool] | None = None) -> int:
+    """Drop invisible nodes, resolve URLs and flatten meaningless depth, in one pass without recursion.
+
+    Returns how many kept images carried a ``referrerpolicy``, which Markdown cannot keep.
+    """
 
     def absolute(url: str) -> str:
         if url.startswith("//"):
             return "https:" + url
         if keep_url is not None and keep_url(url):
             return url
-        if base_url and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+        if base_url and not URL_SCHEME.match(url):
             return urljoin(base_url, url)
         return url
 
@@ -249,9 +271,10 @@ def _prepare(soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str]
         for child in reversed(list(void.contents)):
             void.insert_after(child.extract())
 
-    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    referrer_policy_images = 0
+    stack: list[tuple[Tag, int, int]] = [(soup, 0, 0)]
     while stack:
-        node, depth = stack.pop()
+        node, depth, quotes = stack.pop()
         for child in list(node.contents):
             if not isinstance(child, Tag):
                 if type(child) is not NavigableString and isinstance(child, HIDDEN_STRINGS):
@@ -266,10 +289,29 @@ def _prepare(soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str]
                 if not url or _is_tracking_pixel(child, url):
                     child.decompose()
                     continue
+                if (child.get("referrerpolicy") or "").strip():
+                    referrer_policy_images += 1
                 child.attrs = {"src": absolute(url), "alt": child.get("alt") or "", "title": child.get("title") or ""}
                 continue
+            if name == "br" or name == "hr":
+                continue
+            if child.get("data-cfemail") is not None:
+                # Cloudflare's script puts the decoded address in place of "[email protected]".
+                address = decode_cloudflare_email(child["data-cfemail"])
+                if address is not None:
+                    if name == "a":
+                        child.clear()
+                        child.append(address)
+                        child["href"] = "mailto:" + address
+                    else:
+                        child.replace_with(address)
+                        continue
             if name == "a" and child.get("href"):
                 href = child["href"].strip()
+                protected = CLOUDFLARE_EMAIL_LINK.search(href)
+                if protected:
+                    address = decode_cloudflare_email(protected.group(1))
+                    href = "mailto:" + address if address is not None else href
                 # markdown-it and marked refuse these schemes; "#x" targets ids that Markdown drops
                 if href.lower().startswith(("javascript:", "#", "vbscript:", "file:", "data:")) or not href:
                     del child["href"]
@@ -283,26 +325,71 @@ def _prepare(soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str]
                 previous = child.find_previous_sibling("li")
                 if previous is not None:
                     previous.append(child.extract())
-                    stack.append((previous, depth + 1))
+                    stack.append((previous, depth + 1, quotes))
                     continue
             elif name in EMPHASIS_TAGS:
                 _push_emphasis_into_link(soup, child)
+            elif name == "blockquote" and quotes >= MAX_QUOTE_DEPTH:
+                child.name = "div"  # each level of quote re-prefixes every line below it
             if depth >= MAX_DEPTH and name != "pre":
                 child = _flatten(soup, child)
-            stack.append((child, depth + 1))
+            stack.append((child, depth + 1, quotes + 1 if child.name == "blockquote" else quotes))
+    return referrer_policy_images
+
+
+def decode_cloudflare_email(encoded: str) -> str | None:
+    """The address behind Cloudflare's e-mail protection (``data-cfemail`` or ``email-protection#HEX``).
+
+    The first byte is a key XOR-ed with every following byte; None when the value does not decode.
+    """
+    try:
+        data = bytes.fromhex(encoded.strip())
+        address = bytes(byte ^ data[0] for byte in data[1:]).decode("utf-8")
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return None
+    return address if "@" in address and not CONTROL_CHARS.search(address) else None
 
 
 def _flatten(soup: BeautifulSoup, tag: Tag) -> Tag:
-    """Replace a subtree by a <div> of its text, images and breaks, without recursion."""
+    """Replace a subtree by a <div> of its text, images and breaks, in one pass without recursion.
+
+    The <div> holds only strings, <img> and <br>, so nothing below it is flattened again: the
+    whole job stays linear in the size of the subtree, however deep it nests.
+    """
     flat = soup.new_tag("div")
-    for node in tag.descendants:
+    pieces: list = []  # strings, and Tags for <img> and <br>; runs of text are joined
+    text: list[str] = []
+    BOUNDARY = object()
+    pending: list = [tag]
+    while pending:
+        node = pending.pop()
+        if node is BOUNDARY or isinstance(node, Tag) and node.name in ("img", "br"):
+            if text:
+                pieces.append("".join(text))
+                text.clear()
+            if node is BOUNDARY:
+                # a block edge draws one line break, however many edges meet there
+                if pieces and not (isinstance(pieces[-1], Tag) and pieces[-1].name == "br"):
+                    pieces.append(soup.new_tag("br"))
+            elif node.name == "br" or node.attrs:
+                pieces.append(soup.new_tag(node.name, attrs=dict(node.attrs)))
+            continue
         if isinstance(node, NavigableString):
             if type(node) is NavigableString:
-                flat.append(NavigableString(str(node)))
-        elif node.name in ("img", "br"):
-            flat.append(soup.new_tag(node.name, attrs=dict(node.attrs)))
-        elif node.name in BLOCK_TAGS:
-            flat.append(soup.new_tag("br"))
+                text.append(str(node))
+            continue
+        if node.name in DROPPED_TAGS:
+            continue
+        block = node is not tag and node.name in BLOCK_TAGS
+        if block:
+            pending.append(BOUNDARY)
+        pending.extend(reversed(node.contents))
+        if block:
+            pending.append(BOUNDARY)
+    if text:
+        pieces.append("".join(text))
+    for piece in pieces:
+        flat.append(NavigableString(piece) if isinstance(piece, str) else piece)
     tag.replace_with(flat)
     return flat
 
@@ -496,6 +583,8 @@ class PostConverter(MarkdownConverter):
             return self.convert_pre(node, "", parent_tags)
         if name == "table":
             return self.convert_table(node, "", parent_tags)
+        if name == "ruby":
+            return self.convert_ruby(node, parent_tags)
         child_tags = parent_tags | {name}
         if name in HEADING_TAGS or name in ("td", "th"):
             child_tags.add("_inline")
@@ -643,10 +732,16 @@ class PostConverter(MarkdownConverter):
         text = HTML_WHITESPACE_RUN.sub(" ", text)
         if not text.strip():
             return text
+        if BREAK_CHARS[0] in text or BREAK_CHARS[1] in text:
+            # A code span cannot hold a line break: each line becomes a span of its own.
+            pieces = re.split("([" + BREAK_CHARS + "]+)", text)
+            return "".join(
+                piece if index % 2 else self.convert_code(el, piece, parent_tags) for index, piece in enumerate(pieces)
+            )
         if TEMPLATE_OPENER.search(text):
-            # A code span keeps "&#123;" literally, and Hexo's Nunjucks would eat "{{": raw <kbd>
-            # is the one allowed tag that shows code-like text with the brace as an entity.
-            return "<kbd>" + html_lib.escape(text, quote=False).replace("{", "&#123;") + "</kbd>"
+            # Hexo runs Nunjucks over the body, and a code span would show "&#123;" literally; raw
+            # <code> with the braces as entities shows the code as code and hides it from Nunjucks.
+            return "<code>" + _html_text(text) + "</code>"
         longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
         delimiter = "`" * (longest + 1)
         if text.startswith(("`", " ")) or text.endswith(("`", " ")) or longest:
@@ -683,6 +778,62 @@ class PostConverter(MarkdownConverter):
         return leading + f"<{el.name}>" + core.replace(BREAK, HARD_BREAK) + f"</{el.name}>" + trailing
 
     convert_sup = convert_sub = convert_u = convert_mark = _raw_inline
+
+    def convert_ruby(self, el, parent_tags):
+        """Ruby in reading order: each base, then its annotation in the <rp> parentheses ("(" and ")" when none).
+
+        Bases are the text between annotations, or each <rb>; annotations pair with the bases before
+        them in order, so ``<rb>A</rb><rb>B</rb><rt>a</rt><rt>b</rt>`` reads ``A(a)B(b)``.
+        """
+        child_tags = parent_tags | {"ruby"}
+        opening, closing = "(", ")"
+        parentheses = [child.get_text() for child in el.find_all("rp")]
+        if len(parentheses) >= 2:
+            opening, closing = parentheses[0], parentheses[1]
+        bases: list[str] = []  # bases waiting for their annotation
+        current: list[str] = []
+        out: list[str] = []
+
+        def close_base() -> None:
+            if current:
+                bases.append("".join(current))
+                current.clear()
+
+        annotations: list[Tag] = []
+        for child in el.children:
+            if isinstance(child, Tag) and child.name == "rtc":
+                annotations.extend(c for c in child.children if isinstance(c, Tag) and c.name == "rt")
+                close_base()
+                continue
+            if isinstance(child, Tag) and child.name == "rt":
+                close_base()
+                annotations.append(child)
+                continue
+            if annotations:
+                self._pair_ruby(bases, annotations, out, opening, closing, child_tags)
+            if isinstance(child, Tag) and child.name == "rp":
+                continue
+            if isinstance(child, Tag) and child.name == "rb":
+                close_base()
+                current.append(self.process_tag(child, child_tags))
+                close_base()
+            elif isinstance(child, NavigableString):
+                current.append(self.process_text(child, child_tags))
+            else:
+                current.append(self.process_tag(child, child_tags))
+        close_base()
+        self._pair_ruby(bases, annotations, out, opening, closing, child_tags)
+        out.extend(bases)
+        return "".join(out)
+
+    def _pair_ruby(self, bases, annotations, out, opening, closing, child_tags) -> None:
+        for annotation in annotations:
+            base = bases.pop(0) if bases else ""
+            text = self.process_tag(annotation, child_tags).strip(WHITESPACE_CHARS)
+            out.append(base + (opening + text + closing if text else ""))
+        out.extend(bases)
+        bases.clear()
+        annotations.clear()
 
     def convert_q(self, el, text, parent_tags):
         # Browsers draw the quotes of <q> from CSS; they are not text of the post.
@@ -773,52 +924,67 @@ class PostConverter(MarkdownConverter):
     def convert_table(self, el, text, parent_tags):
         """A GFM table (B08): cells inline, <br> for breaks, "|" escaped, rows padded to one width.
 
-        The rule for layout tables: a table with a list, code block, quote, heading or another
-        table in a cell cannot be a GFM table, so its cells become ordinary blocks in reading
-        order (row by row, cell by cell). A table without <th> cells gets an empty header row.
+        Spanned cells: a cell with ``rowspan`` or ``colspan`` fills its first slot, and the other
+        slots it covers stay empty, so every other cell stays under its own header (C01).
+
+        Layout tables are unrolled: their cells become ordinary blocks in reading order (row by
+        row, cell by cell). A table is a layout table when a cell holds another table, or when a
+        cell holds block content (a list, code block, quote or heading) and the table has no
+        header row or only one column. A table of data with a header row stays a GFM table, and
+        block content in its cells is drawn inline, one line per block. A table without a header
+        row gets an empty one.
         """
-        rows = [tr for tr in el.find_all("tr") if tr.find_parent("table") is el]
-        layout = not rows or any(
-            cell.find(["table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"])
-            for tr in rows
-            for cell in tr.find_all(["td", "th"], recursive=False)
+        rows = _table_rows(el)
+        cells_by_row = [[cell for cell in tr.children if isinstance(cell, Tag) and cell.name in ("td", "th")] for tr in rows]
+        has_header = bool(rows) and (
+            (rows[0].parent is not None and rows[0].parent.name == "thead")
+            or (bool(cells_by_row[0]) and all(cell.name == "th" for cell in cells_by_row[0]))
         )
-        cell_tags = set(parent_tags) | {"table", "_inline"}
+        one_column = all(len(cells) <= 1 for cells in cells_by_row)
+        nested_table = any(cell.find("table") for cells in cells_by_row for cell in cells)
+        blocks = nested_table or any(cell.find(LAYOUT_BLOCK_TAGS) for cells in cells_by_row for cell in cells)
+        layout = not rows or nested_table or (blocks and (not has_header or one_column))
+        caption = next((child for child in el.children if isinstance(child, Tag) and child.name == "caption"), None)
+        head = self._block(self.process_tag(caption, set(parent_tags))) if caption is not None else ""
         if layout or "_inline" in parent_tags:
-            # Layout tables (nested tables, lists or code in a cell) cannot be GFM tables: their
-            # cells become ordinary blocks in reading order, row by row.
             pieces = []
-            for tr in rows or [el]:
-                cells = tr.find_all(["td", "th"], recursive=False) if rows else [el]
+            for cells in cells_by_row if rows else [[el]]:
                 for cell in cells:
                     cell.name = "div"  # its content is read as ordinary blocks, not as cell text
-                    pieces.append(super().process_tag(cell, parent_tags=set(parent_tags) | {"table"}))
-            caption = el.find("caption")
-            head = self._block(super().process_tag(caption, parent_tags=set(parent_tags))) if caption else ""
+                    pieces.append(self.process_tag(cell, set(parent_tags) | {"table"}))
             return head + "".join("\n\n" + p.strip("\n") + "\n\n" for p in pieces if p.strip())
-        matrix = []
-        for tr in rows:
-            row = []
-            for cell in tr.find_all(["td", "th"], recursive=False):
-                content = super().process_tag(cell, parent_tags=cell_tags)
-                content = _inline_breaks(_resolve_spaces(content)).replace("|", "\\|")
-                span = str(cell.get("colspan") or "1").strip()
-                row.append(content)
-                row.extend([""] * (min(int(span), 50) - 1 if span.isdigit() and int(span) > 1 else 0))
-            matrix.append((row, bool(row) and all(c.name == "th" for c in tr.find_all(["td", "th"], recursive=False))))
-        width = max((len(row) for row, _ in matrix), default=0)
+        cell_tags = set(parent_tags) | {"table", "_inline"}
+        grid: list[list[str]] = []
+        covered: dict[int, set[int]] = {}  # row index -> columns filled by a span from above or the left
+        for index, cells in enumerate(cells_by_row):
+            row: list[str] = []
+            taken = covered.get(index, set())
+            for cell in cells:
+                while len(row) in taken:
+                    row.append("")
+                content = self.process_tag(cell, cell_tags)
+                row.append(_inline_breaks(_resolve_spaces(content)).replace("|", "\\|"))
+                column = len(row) - 1
+                colspan = _span(cell.get("colspan"), 1, MAX_COLSPAN)
+                rowspan = _span(cell.get("rowspan"), 1, len(rows) - index)
+                if cell.get("rowspan") is not None and str(cell.get("rowspan")).strip() == "0":
+                    rowspan = len(rows) - index  # "0" spans to the end of the table
+                row.extend([""] * (colspan - 1))
+                for below in range(index + 1, index + rowspan):
+                    covered.setdefault(below, set()).update(range(column, column + colspan))
+            while len(row) in taken:
+                row.append("")
+            covered.pop(index, None)
+            grid.append(row)
+        width = max((len(row) for row in grid), default=0)
         if not width:
             return ""
-        header_row, header_is_th = matrix[0]
-        first_in_head = rows[0].parent is not None and rows[0].parent.name == "thead"
-        if header_is_th or first_in_head:
-            header, body = header_row, matrix[1:]
+        if has_header:
+            header, body = grid[0], grid[1:]
         else:
-            header, body = [""] * width, matrix
+            header, body = [""] * width, grid
         lines = [_table_line(header, width), "| " + " | ".join(["---"] * width) + " |"]
-        lines += [_table_line(row, width) for row, _ in body]
-        caption = el.find("caption")
-        head = self._block(super().process_tag(caption, parent_tags=set(parent_tags))) if caption else ""
+        lines += [_table_line(row, width) for row in body]
         return head + "\n\n" + "\n".join(lines) + "\n\n"
 
     def convert_td(self, el, text, parent_tags):
@@ -831,6 +997,27 @@ class PostConverter(MarkdownConverter):
     def convert__document_(self, el, text, parent_tags):
         text = _resolve_breaks(text, paragraph_runs=True)
         return text
+
+
+def _table_rows(table: Tag) -> list[Tag]:
+    """The table's own rows, in order: direct <tr> children and those of its thead, tbody and tfoot."""
+    rows = []
+    for child in table.children:
+        if not isinstance(child, Tag):
+            continue
+        if child.name == "tr":
+            rows.append(child)
+        elif child.name in ("thead", "tbody", "tfoot"):
+            rows.extend(row for row in child.children if isinstance(row, Tag) and row.name == "tr")
+    return rows
+
+
+def _span(value, default: int, limit: int) -> int:
+    """A rowspan or colspan value as the HTML table model reads it: a positive integer, capped."""
+    text = str(value).strip() if value is not None else ""
+    digits = re.match(r"\d+", text)
+    number = int(digits.group(0)) if digits else default
+    return max(1, min(number, limit)) if number else default
 
 
 def _lists_before(lst: Tag) -> int:
@@ -855,6 +1042,11 @@ def _is_block(node) -> bool:
 def _table_line(cells: list[str], width: int) -> str:
     cells = cells + [""] * (width - len(cells))
     return "| " + " | ".join(cells) + " |"
+
+
+def _html_text(value: str) -> str:
+    """Text for raw HTML in the Markdown: escaped, with every brace as an entity (Nunjucks never sees one)."""
+    return html_lib.escape(value, quote=False).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _html_attribute(value: str) -> str:
@@ -908,7 +1100,7 @@ def _finish(text: str, code_blocks: list[str]) -> str:
 # Tags that only HTML bodies carry; Markdown with a little inline HTML uses the allowed raw set.
 HTML_STRUCTURE_TAGS = {
     "p", "div", "span", "a", "img", "table", "tr", "td", "th", "tbody", "thead", "section", "article",
-    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code", "strong",
+    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "strong",
     "b", "em", "i", "font", "center", "header", "footer", "hr", "dl", "dt", "dd", "s", "del",
 }
 # One pattern for all of them, so that counting runs in the regex engine, not in a Python loop.
@@ -920,7 +1112,13 @@ MARKDOWN_LINE = re.compile(
     re.M,
 )
 BLANK_LINES_RUN = re.compile(r"\n{3,}")
-CODE_REGION = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.S | re.M)
+# Code in Markdown: fenced blocks (also inside list items and quotes) and code spans of any
+# backtick run (CommonMark 4.5 and 6.1). What they hold is text, never HTML.
+CODE_REGION = re.compile(
+    r"^([ \t>]*)(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t>]*\2[`~]*[ \t]*$|\Z)"
+    r"|(?<!`)(`+)(?!`)(?:(?!\n[ \t>]*\n).)+?(?<!`)\3(?!`)",
+    re.S | re.M,
+)
 
 
 def looks_like_html(body: str) -> bool:
@@ -928,8 +1126,11 @@ def looks_like_html(body: str) -> bool:
 
     Markdown may carry a little inline HTML (``<br>``, ``<sup>``, an ``<img>`` or a centred
     ``<div>``); a body is HTML when its structural HTML tags outnumber its Markdown constructs
-    (ATX headings, list items, quotes, fences, links, strong spans). Code is not counted.
+    (ATX headings, list items, quotes, fences, links, strong spans). Code is not counted:
+    fenced blocks and code spans are removed first, whatever the line endings (LF, CRLF or CR).
     """
+    if "\r" in body:
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
     text = CODE_REGION.sub("", body) if "`" in body or "~~~" in body else body
     tags = len(STRUCTURE_TAG.findall(text))
     if not tags:
@@ -962,15 +1163,34 @@ def html_to_markdown(
         raise ConversionError(f"body must be text, not {type(html).__name__}")
     if detect and not looks_like_html(html):
         return html
+    return convert_html(html, base_url=base_url, keep_url=keep_url).markdown
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """An HTML body converted: the Markdown, and what the summary reports about it."""
+
+    markdown: str
+    # Images whose <img referrerpolicy> Markdown cannot keep: a hot-linked host that refuses
+    # other sites' referrers showed them on the source site and may refuse them on the blog.
+    referrer_policy_images: int = 0
+
+
+def convert_html(
+    html: str, *, base_url: str | None = None, keep_url: Callable[[str], bool] | None = None
+) -> Conversion:
+    """Convert an HTML body (no detection) and count what the summary reports; see :func:`html_to_markdown`."""
+    if not isinstance(html, str):
+        raise ConversionError(f"body must be text, not {type(html).__name__}")
     cleaned = SENTINELS.sub("", CONTROL_CHARS.sub("", html))
     try:
         # Attributes stay plain strings: splitting class and rel into lists costs
         # about a tenth of the parse, and only <pre>'s class is ever read.
         soup = BeautifulSoup(cleaned, "lxml", multi_valued_attributes=None)
-        _prepare(soup, base_url, keep_url)
+        referrer_policy_images = _prepare(soup, base_url, keep_url)
         converter = PostConverter()
         markdown = converter.convert_soup(soup)
-        return _finish(markdown, converter.code_blocks)
+        return Conversion(_finish(markdown, converter.code_blocks), referrer_policy_images)
     except RecursionError as error:
         raise ConversionError("HTML nests too deeply to convert") from error
     except (ValueError, TypeError, AttributeError) as error:
