@@ -682,7 +682,7 @@ class PostConverter(MarkdownConverter):
 
     def convert_li(self, el, text, parent_tags):
         if "_inline" in parent_tags:
-            return BREAK + text + BREAK
+            return text + BREAK  # the list puts a break before its first item: one break per item
         text = _resolve_breaks(text, paragraph_runs=True).strip("\n")
         text = BLANK_LINES_RUN.sub("\n\n", text)
         if not text.strip():
@@ -741,7 +741,8 @@ class PostConverter(MarkdownConverter):
         if TEMPLATE_OPENER.search(text):
             # Hexo runs Nunjucks over the body, and a code span would show "&#123;" literally; raw
             # <code> with the braces as entities shows the code as code and hides it from Nunjucks.
-            return "<code>" + _html_text(text) + "</code>"
+            tag = "kbd" if el.name == "kbd" else "code"
+            return f"<{tag}>" + _html_text(text) + f"</{tag}>"
         longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
         delimiter = "`" * (longest + 1)
         if text.startswith(("`", " ")) or text.endswith(("`", " ")) or longest:
