@@ -12,6 +12,8 @@ from postkit.core.document import Document
 from postkit.core.front_matter import parse
 
 DEFAULT_BASE_URL_KEYS = ("link", "from", "source_url")
+# The summary row for images whose <img referrerpolicy> Markdown cannot keep.
+REFERRER_POLICY_NOTE = "images without their referrerpolicy (check: postkit images; keep: images --localize)"
 _DESTINATION = re.compile(r"\]\(\s*<?([^\s)>]+)")
 
 
@@ -44,11 +46,33 @@ def site_file_exists(site_source: str, url: str) -> bool:
     return candidate.startswith(os.path.normpath(site_source) + os.sep) and os.path.isfile(candidate)
 
 
+def mirror_target(path: str, out_dir: str, given: list[str], site_source: str | None) -> str:
+    """Where ``--out`` puts ``path``: the same way however the paths were given.
+
+    In a Hexo site, a post under ``source/`` keeps its path relative to
+    ``source/`` (``_posts/a.md``); anything else keeps its path relative to
+    the common parent folder of the paths given (a file counts by its folder).
+    """
+    absolute = os.path.realpath(path)
+    if site_source is not None:
+        source = os.path.realpath(site_source)
+        if absolute.startswith(source.rstrip(os.sep) + os.sep):
+            return os.path.join(out_dir, os.path.relpath(absolute, source))
+    return os.path.join(out_dir, os.path.relpath(absolute, common_parent(given)))
+
+
+def common_parent(given: list[str]) -> str:
+    """The deepest folder holding every given path (a folder counts as itself, a file by its folder)."""
+    folders = [os.path.realpath(p) if os.path.isdir(p) else os.path.dirname(os.path.realpath(p)) for p in given]
+    return os.path.commonpath(folders) if folders else os.getcwd()
+
+
 def convert_post(
     document: Document,
     base_url: str | None = None,
     base_url_keys: tuple[str, ...] = DEFAULT_BASE_URL_KEYS,
     site_source: str | None = None,
+    copy_markdown: bool = False,
 ) -> tuple[str, dict[str, int]]:
     """The post's full new text, and notes for the summary.
 
@@ -58,27 +82,33 @@ def convert_post(
     ``base_url`` (``--base-url``) wins over the front matter ``base_url_keys``.
     A site path whose file exists under ``site_source`` (the Hexo site's
     ``source/`` folder) stays a site path: the blog has that picture.
-    Notes count ``relative links left`` when no base URL was found.
+    Notes count ``relative links left`` when no base URL was found, and
+    the images whose ``referrerpolicy`` Markdown cannot keep.
+    ``copy_markdown`` (``--out``) asks for a post that is already Markdown to
+    be copied unchanged, so that the mirrored tree is whole.
 
     Raises:
         Skip: the body is already Markdown (or empty).
         TransformError: the HTML cannot be converted (the reason is given).
     """
-    from postkit.convert.html_to_markdown import ConversionError, html_to_markdown, looks_like_html
+    from postkit.convert.html_to_markdown import ConversionError, convert_html, looks_like_html
 
     body = document.body
     if not looks_like_html(body):
-        raise Skip("already Markdown")
+        raise Skip("already Markdown", copy=copy_markdown)
     resolved = base_url or base_url_for(document, base_url_keys)
     try:
         keep = partial(site_file_exists, site_source) if site_source else None
-        markdown = html_to_markdown(body, base_url=resolved, detect=False, keep_url=keep)
+        conversion = convert_html(body, base_url=resolved, keep_url=keep)
     except ConversionError as error:
         raise TransformError(str(error)) from None
+    markdown = conversion.markdown
     leading = body[: len(body) - len(body.lstrip("\r\n"))].replace("\r\n", "\n")
     notes: dict[str, int] = {}
     if resolved is None:
         relative = relative_destinations(markdown)
         if relative:
             notes["relative links left"] = relative
+    if conversion.referrer_policy_images:
+        notes[REFERRER_POLICY_NOTE] = conversion.referrer_policy_images
     return document.with_body(leading + markdown), notes
