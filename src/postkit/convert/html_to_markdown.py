@@ -43,6 +43,7 @@ MAX_QUOTE_DEPTH = 10
 HIDDEN_STRINGS = (Comment, Doctype, CData, ProcessingInstruction, Declaration)
 
 HTML5_VOID_TAGS = ["source", "track", "wbr", "embed", "keygen"]
+HTML5_VOID_TAG = re.compile(r"<(?:source|track|wbr|embed|keygen)\b", re.I)
 DROPPED_TAGS = {
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "base",
     "object", "embed", "applet", "param", "canvas", "map", "area", "svg", "math",
@@ -92,6 +93,28 @@ WHITESPACE_CHARS = " \t\n\r\f\u00a0\u3000" + SOFT_SPACE
 BREAK_CHARS = BREAK + HARD_BREAK
 HTML_WHITESPACE_RUN = re.compile(r"[ \t\n\r\f]+")
 TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
+
+
+# Whitespace-only text next to a block tag draws nothing in a browser (it sits at a line's edge),
+# and the converter skips it anyway. Most feed HTML is indented, so such runs are most of the
+# text nodes: dropping them before parsing saves building them. <pre> and its kin keep theirs.
+_BLOCK_NAMES = "|".join(sorted((BLOCK_TAGS | {"tbody", "thead", "tfoot"}) - {"video", "audio", "iframe"}, key=len, reverse=True))
+SPACE_AFTER_BLOCK_TAG = re.compile(r"(</?(?:" + _BLOCK_NAMES + r")\b[^<>]*>)[ \t\r\n\f]+(?=<)", re.I)
+SPACE_BEFORE_BLOCK_TAG = re.compile(r"(?<=>)[ \t\r\n\f]+(?=</?(?:" + _BLOCK_NAMES + r")\b)", re.I)
+PRESERVED_REGION = re.compile(r"<(pre|textarea|xmp|listing|plaintext)\b.*?(?:</\1\s*>|\Z)", re.I | re.S)
+
+
+def _drop_unrendered_space(html: str) -> str:
+    def strip(part: str) -> str:
+        return SPACE_BEFORE_BLOCK_TAG.sub("", SPACE_AFTER_BLOCK_TAG.sub(r"\1", part))
+
+    pieces, last = [], 0
+    for match in PRESERVED_REGION.finditer(html):
+        pieces.append(strip(html[last:match.start()]))
+        pieces.append(match.group(0))
+        last = match.end()
+    pieces.append(strip(html[last:]))
+    return "".join(pieces)
 
 
 def _is_cjk(char: str) -> bool:
@@ -250,7 +273,9 @@ def _is_tracking_pixel(tag: Tag, url: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Tree preparation: everything that is easier on the tree than on Markdown strings
 
-def _prepare(soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str], bool] | None = None) -> int:
+def _prepare(
+    soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str], bool] | None = None, has_void_tags: bool = True
+) -> int:
     """Drop invisible nodes, resolve URLs and flatten meaningless depth, in one pass without recursion.
 
     Returns how many kept images carried a ``referrerpolicy``, which Markdown cannot keep.
@@ -266,8 +291,9 @@ def _prepare(soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str]
         return url
 
     # libxml2 parses HTML 4, where these void elements of HTML 5 are unknown: it nests what
-    # follows them inside them. Put that content back after them.
-    for void in soup.find_all(HTML5_VOID_TAGS):
+    # follows them inside them. Put that content back after them (the search walks the whole
+    # tree, so only when the body has one).
+    for void in soup.find_all(HTML5_VOID_TAGS) if has_void_tags else ():
         for child in reversed(list(void.contents)):
             void.insert_after(child.extract())
 
@@ -1183,12 +1209,12 @@ def convert_html(
     """Convert an HTML body (no detection) and count what the summary reports; see :func:`html_to_markdown`."""
     if not isinstance(html, str):
         raise ConversionError(f"body must be text, not {type(html).__name__}")
-    cleaned = SENTINELS.sub("", CONTROL_CHARS.sub("", html))
+    cleaned = _drop_unrendered_space(SENTINELS.sub("", CONTROL_CHARS.sub("", html)))
     try:
         # Attributes stay plain strings: splitting class and rel into lists costs
         # about a tenth of the parse, and only <pre>'s class is ever read.
         soup = BeautifulSoup(cleaned, "lxml", multi_valued_attributes=None)
-        referrer_policy_images = _prepare(soup, base_url, keep_url)
+        referrer_policy_images = _prepare(soup, base_url, keep_url, bool(HTML5_VOID_TAG.search(cleaned)))
         converter = PostConverter()
         markdown = converter.convert_soup(soup)
         return Conversion(_finish(markdown, converter.code_blocks), referrer_policy_images)
