@@ -106,7 +106,8 @@ PRESERVED_REGION = re.compile(r"<(pre|textarea|xmp|listing|plaintext)\b.*?(?:</\
 
 def _drop_unrendered_space(html: str) -> str:
     def strip(part: str) -> str:
-        return SPACE_BEFORE_BLOCK_TAG.sub("", SPACE_AFTER_BLOCK_TAG.sub(r"\1", part))
+        # split keeps the captured tags and drops the space between them, with no template per match
+        return SPACE_BEFORE_BLOCK_TAG.sub("", "".join(SPACE_AFTER_BLOCK_TAG.split(part)))
 
     pieces, last = [], 0
     for match in PRESERVED_REGION.finditer(html):
@@ -115,6 +116,28 @@ def _drop_unrendered_space(html: str) -> str:
         last = match.end()
     pieces.append(strip(html[last:]))
     return "".join(pieces)
+
+
+# Patterns of the per-node helpers, compiled once.
+LINK_TEXT_SPECIAL = re.compile(r"([\\\[\]`])")
+DESTINATION_NEEDS_BRACKETS = re.compile(r"[\s<>]")
+BRACKETED_DESTINATION_SPECIAL = re.compile(r"([<>\\])")
+WORD_CHAR = re.compile(r"\w")
+BLOCK_SEPARATOR = re.compile(r"(\n{2,})")
+BLOCK_PREFIX = re.compile(r"^((?:[ ]*(?:#{1,6} |> |[-+*] |\d{1,9}[.)] ))*)(.*)$", re.S)
+BREAK_RUN = re.compile("[ \t\u00a0\u3000\ue002]*[\ue000\ue001][\ue000\ue001 \t\u00a0\u3000\ue002]*")
+PARAGRAPH_GAP = re.compile(r"\s*\n{2,}\s*")
+ONE_BREAK = re.compile("[ \t\u00a0\u3000\ue002]*[\ue000\ue001][ \t\u00a0\u3000\ue002]*")
+SOFT_SPACE_RUN = re.compile("[ \ue002]*\ue002[ \ue002]*")
+SPACE_RUN_AFTER_TEXT = re.compile(r"(?<=\S) {2,}")
+BREAK_TAG_OR_SPACE = re.compile(r"<br>|\s")
+LEADING_BLANK_LINES = re.compile(r"^(?:[ \t]*\n)+")
+BACKTICK_RUN = re.compile(r"`+")
+BREAK_CHAR_RUN = re.compile("([\ue000\ue001]+)")
+LINK_TEXT_EDGES = re.compile(r"^([\s\ue000-\ue002]*)(.*?)([\s\ue000-\ue002]*)$", re.S)
+AUTOLINK_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*$")
+AUTOLINK_SPECIAL = re.compile(r"[\\`*_\[\]]")
+DIGITS = re.compile(r"\d+")
 
 
 def _is_cjk(char: str) -> bool:
@@ -183,13 +206,15 @@ def _escape_text(text: str) -> str:
 
 def _escape_link_text_part(text: str) -> str:
     """Alt text and titles: only what would end or re-open the construct, plus raw HTML starts."""
-    text = re.sub(r"([\\\[\]`])", r"\\\1", text)
+    text = LINK_TEXT_SPECIAL.sub(r"\\\1", text)
     text = ESCAPE_ANGLE.sub(r"\\<", text)
     return ESCAPE_ENTITY.sub(r"\\&", text)
 
 
 def _collapse_whitespace(text: str) -> str:
     if "\n" not in text and "\r" not in text:
+        if "  " not in text and "\t" not in text and "\f" not in text:
+            return text  # most text nodes: nothing to collapse, and str scans cost less than a regex
         # No line breaks: every run is a plain space, and the regex engine can write it alone.
         return HTML_WHITESPACE_RUN.sub(" ", text)
 
@@ -216,8 +241,8 @@ def _format_destination(url: str) -> str:
                 balanced = False
     if depth:
         balanced = False
-    if not url or re.search(r"[\s<>]", url) or not balanced:
-        return "<" + re.sub(r"([<>\\])", r"\\\1", url.replace("\n", "")) + ">"
+    if not url or DESTINATION_NEEDS_BRACKETS.search(url) or not balanced:
+        return "<" + BRACKETED_DESTINATION_SPECIAL.sub(r"\\\1", url.replace("\n", "")) + ">"
     return url
 
 
@@ -477,7 +502,7 @@ def _escaped_backslash(s: str, index: int) -> bool:
 
 def _wrap_inline(text: str, marker: str) -> str:
     leading, core, trailing = _split_edges(text)
-    if not core or not re.search(r"\w", core):
+    if not core or not WORD_CHAR.search(core):
         return text
     core = core.replace(BREAK, HARD_BREAK)
     return leading + OPEN_GUARD + marker + core + marker + CLOSE_GUARD + trailing
@@ -486,11 +511,11 @@ def _wrap_inline(text: str, marker: str) -> str:
 def _apply_per_block(text: str, wrap) -> str:
     """Apply an inline wrapper to each block of text; Markdown spans cannot cross block boundaries."""
     pieces = []
-    for piece in re.split(r"(\n{2,})", text):
+    for piece in BLOCK_SEPARATOR.split(text):
         if not piece.strip() or piece.startswith("\n"):
             pieces.append(piece)
             continue
-        match = re.match(r"^((?:[ ]*(?:#{1,6} |> |[-+*] |\d{1,9}[.)] ))*)(.*)$", piece, re.S)
+        match = BLOCK_PREFIX.match(piece)
         prefix, body = match.group(1), match.group(2)
         pieces.append(piece if BLOCK_OPEN in body else prefix + wrap(body))
     return "".join(pieces)
@@ -515,16 +540,16 @@ def _resolve_breaks(text: str, *, paragraph_runs: bool) -> str:
             return "\n\n"
         return "\\\n" * max(1, run.count(BREAK) + run.count(HARD_BREAK))
 
-    text = re.sub(r"[ \t\u00a0\u3000\ue002]*[\ue000\ue001][\ue000\ue001 \t\u00a0\u3000\ue002]*", replace, text)
+    text = BREAK_RUN.sub(replace, text)
     return text
 
 
 def _inline_breaks(text: str) -> str:
     """Breaks where Markdown has a one-line context (headings, table cells): a raw <br>."""
     text = text.strip(WHITESPACE_CHARS + BREAK_CHARS)
-    text = re.sub(r"\s*\n{2,}\s*", BREAK, text)
-    text = re.sub(r"\\\n", BREAK, text)
-    return re.sub(r"[ \t\u00a0\u3000\ue002]*[\ue000\ue001][ \t\u00a0\u3000\ue002]*", "<br>", text).replace("\n", " ")
+    text = PARAGRAPH_GAP.sub(BREAK, text)
+    text = text.replace("\\\n", BREAK)
+    return ONE_BREAK.sub("<br>", text).replace("\n", " ")
 
 
 def _resolve_spaces(text: str) -> str:
@@ -535,8 +560,9 @@ def _resolve_spaces(text: str) -> str:
             return ""
         return " "
 
-    text = re.sub(r"[ \ue002]*\ue002[ \ue002]*", soft, text)
-    return re.sub(r"(?<=\S) {2,}", " ", text)
+    if SOFT_SPACE in text:
+        text = SOFT_SPACE_RUN.sub(soft, text)
+    return SPACE_RUN_AFTER_TEXT.sub(" ", text) if "  " in text else text
 
 
 GUARDED_MARKER = re.compile("\ue003([*~]+)|([*~]+)\ue004")
@@ -679,7 +705,7 @@ class PostConverter(MarkdownConverter):
         if "_inline" in parent_tags:
             return BREAK + text + BREAK
         text = _inline_breaks(text)
-        if not re.sub(r"<br>|\s", "", text):
+        if not BREAK_TAG_OR_SPACE.sub("", text):
             return ""
         if text.endswith("#"):
             text = text[:-1] + "\\#"
@@ -734,7 +760,7 @@ class PostConverter(MarkdownConverter):
         for br in el.find_all("br"):
             br.replace_with("\n")
         code = el.get_text().replace("\r\n", "\n").replace("\r", "\n")
-        code = re.sub(r"^(?:[ \t]*\n)+", "", code).rstrip()
+        code = LEADING_BLANK_LINES.sub("", code).rstrip()
         language = ""
         for tag in [el] + el.find_all("code", limit=1):
             for cls in (tag.get("class") or "").split():
@@ -744,7 +770,7 @@ class PostConverter(MarkdownConverter):
                     break
             if language:
                 break
-        longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+        longest = max((len(run) for run in BACKTICK_RUN.findall(code)), default=0)
         fence = "`" * max(3, longest + 1)
         block = fence + language + "\n" + (code + "\n" if code else "") + fence
         if "_inline" in parent_tags:
@@ -760,7 +786,7 @@ class PostConverter(MarkdownConverter):
             return text
         if BREAK_CHARS[0] in text or BREAK_CHARS[1] in text:
             # A code span cannot hold a line break: each line becomes a span of its own.
-            pieces = re.split("([" + BREAK_CHARS + "]+)", text)
+            pieces = BREAK_CHAR_RUN.split(text)
             return "".join(
                 piece if index % 2 else self.convert_code(el, piece, parent_tags) for index, piece in enumerate(pieces)
             )
@@ -769,7 +795,7 @@ class PostConverter(MarkdownConverter):
             # <code> with the braces as entities shows the code as code and hides it from Nunjucks.
             tag = "kbd" if el.name == "kbd" else "code"
             return f"<{tag}>" + _html_text(text) + f"</{tag}>"
-        longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+        longest = max((len(run) for run in BACKTICK_RUN.findall(text)), default=0)
         delimiter = "`" * (longest + 1)
         if text.startswith(("`", " ")) or text.endswith(("`", " ")) or longest:
             text = " " + text + " "
@@ -876,11 +902,9 @@ class PostConverter(MarkdownConverter):
             title = ""
 
         def link(piece: str) -> str:
-            leading, core, trailing = re.match(
-                r"^([\s\ue000-\ue002]*)(.*?)([\s\ue000-\ue002]*)$", piece, re.S
-            ).groups()
+            leading, core, trailing = LINK_TEXT_EDGES.match(piece).groups()
             core = core.replace(BREAK, HARD_BREAK)
-            if not title and core == plain == href and "%" not in href and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*$", href) and not re.search(r"[\\`*_\[\]]", href):
+            if not title and core == plain == href and "%" not in href and AUTOLINK_URL.match(href) and not AUTOLINK_SPECIAL.search(href):
                 return leading + "<" + href + ">" + trailing
             return leading + "[" + core + "](" + _format_destination(href) + _format_title(title) + ")" + trailing
 
@@ -1042,7 +1066,7 @@ def _table_rows(table: Tag) -> list[Tag]:
 def _span(value, default: int, limit: int) -> int:
     """A rowspan or colspan value as the HTML table model reads it: a positive integer, capped."""
     text = str(value).strip() if value is not None else ""
-    digits = re.match(r"\d+", text)
+    digits = DIGITS.match(text)
     number = int(digits.group(0)) if digits else default
     return max(1, min(number, limit)) if number else default
 
