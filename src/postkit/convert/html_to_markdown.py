@@ -64,7 +64,7 @@ EMPHASIS_TAGS = {"strong", "b", "em", "i", "del", "s", "strike"}
 SAFE_ATTRIBUTES = ("src", "href", "title", "alt", "width", "height", "controls", "allowfullscreen")
 MEDIA_TAGS = {"iframe", "video", "audio"}
 # Block content a GFM table cell cannot hold.
-LAYOUT_BLOCK_TAGS = ["ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"]
+LAYOUT_BLOCK_TAGS = {"ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table"}
 # The HTML table model caps colspan at 1000.
 MAX_COLSPAN = 1000
 
@@ -992,8 +992,9 @@ class PostConverter(MarkdownConverter):
             or (bool(cells_by_row[0]) and all(cell.name == "th" for cell in cells_by_row[0]))
         )
         one_column = all(len(cells) <= 1 for cells in cells_by_row)
-        nested_table = any(cell.find("table") for cells in cells_by_row for cell in cells)
-        blocks = nested_table or any(cell.find(LAYOUT_BLOCK_TAGS) for cells in cells_by_row for cell in cells)
+        inside = {node.name for cells in cells_by_row for cell in cells for node in cell.descendants if isinstance(node, Tag)}
+        nested_table = "table" in inside
+        blocks = not inside.isdisjoint(LAYOUT_BLOCK_TAGS)
         layout = not rows or nested_table or (blocks and (not has_header or one_column))
         caption = next((child for child in el.children if isinstance(child, Tag) and child.name == "caption"), None)
         head = self._block(self.process_tag(caption, set(parent_tags))) if caption is not None else ""
@@ -1183,11 +1184,14 @@ def looks_like_html(body: str) -> bool:
     if "\r" in body:
         body = body.replace("\r\n", "\n").replace("\r", "\n")
     text = CODE_REGION.sub("", body) if "`" in body or "~~~" in body else body
-    tags = len(STRUCTURE_TAG.findall(text))
-    if not tags:
+    if not STRUCTURE_TAG.search(text):
         return False
     markdown = len(MARKDOWN_LINE.findall(text))
-    return tags > markdown
+    # Count tags only until they outnumber the Markdown constructs: an HTML body stops early.
+    for tags, _ in enumerate(STRUCTURE_TAG.finditer(text), start=1):
+        if tags > markdown:
+            return True
+    return False
 
 
 def html_to_markdown(
