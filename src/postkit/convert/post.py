@@ -13,7 +13,7 @@ from postkit.core.front_matter import parse
 
 DEFAULT_BASE_URL_KEYS = ("link", "from", "source_url")
 # The summary row for images whose <img referrerpolicy> Markdown cannot keep.
-REFERRER_POLICY_NOTE = "images without their referrerpolicy (check: postkit images; keep: images --localize)"
+REFERRER_POLICY_NOTE = "images losing referrerpolicy (see postkit images, --localize)"
 _DESTINATION = re.compile(r"\]\(\s*<?([^\s)>]+)")
 
 
