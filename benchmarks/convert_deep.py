@@ -29,7 +29,11 @@ def main(argv: list[str]) -> int:
     levels = [int(a) for a in argv] or [16000, 32000, 100000]
     for tag in ("div", "blockquote", "ul", "table", "span"):
         for n in levels:
-            result = subprocess.run([sys.executable, "-c", CHILD, str(n), tag], capture_output=True, text=True, check=True)
+            result = subprocess.run([sys.executable, "-c", CHILD, str(n), tag], capture_output=True, text=True)
+            if result.returncode:
+                last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+                print(f"{tag:>10} x {n:>6} levels: failed: {last}")
+                continue
             r = json.loads(result.stdout)
             print(f"{tag:>10} x {n:>6} levels ({r['bytes'] / 1e6:4.2f} MB): {r['seconds']:6.2f} s  peak RSS {r['peak_mb']:6.1f} MB  words kept {r['words']}")
     return 0
