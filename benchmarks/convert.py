@@ -8,7 +8,7 @@ Copies the HTML posts of ../shared/corpus into a temporary tree of N posts
     on one core.
 Goals: postkit >= 2x the naive script, peak RSS < 200 MB, >= 1.3x per core.
 
-Run: .venv/bin/python benchmarks/convert.py [--posts N] [--corpus PATH] [--jobs N]
+Run: .venv/bin/python benchmarks/convert.py [--posts N] [--corpus PATH] [--jobs N] [--repeat N]
 """
 
 from __future__ import annotations
@@ -71,17 +71,25 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=1, help="run both N times, alternating, and keep each one's best")
     options = parser.parse_args()
     postkit = str(Path(sys.executable).with_name("postkit"))
     with tempfile.TemporaryDirectory() as tmp:
         tree = Path(tmp) / "posts"
         distinct = build_tree(options.corpus, tree, options.posts)
-        # The naive script runs first so that its peak RSS is not hidden behind postkit's.
-        naive_time, naive_cpu, naive_rss = timed([sys.executable, "-c", NAIVE, str(tree), str(Path(tmp) / "naive")])
         args = [postkit, "convert", str(tree), "--out", str(Path(tmp) / "postkit")]
         if options.jobs:
             args += ["--jobs", str(options.jobs)]
-        postkit_time, postkit_cpu, postkit_rss = timed(args)
+        naive_runs, postkit_runs = [], []
+        for round_ in range(max(1, options.repeat)):
+            # The naive script runs first so that its peak RSS is not hidden behind postkit's.
+            naive_runs.append(timed([sys.executable, "-c", NAIVE, str(tree), str(Path(tmp) / f"naive{round_}")]))
+            shutil.rmtree(Path(tmp) / "postkit", ignore_errors=True)
+            postkit_runs.append(timed(args))
+        # On a shared machine the best run is the one least disturbed by others.
+        naive_time, naive_cpu = min(r[0] for r in naive_runs), min(r[1] for r in naive_runs)
+        postkit_time, postkit_cpu = min(r[0] for r in postkit_runs), min(r[1] for r in postkit_runs)
+        naive_rss, postkit_rss = naive_runs[0][2], postkit_runs[0][2]
     n = options.posts
     print(f"posts: {n} HTML posts ({distinct} distinct, copied from {options.corpus})")
     print(f"postkit convert --out:   {postkit_time:7.1f} s  {n / postkit_time:7.1f} posts/s  peak RSS {postkit_rss:6.1f} MB")
