@@ -41,8 +41,11 @@ demo: $(STAMP)
 	@echo "==> postkit images --offline examples/    (local image files and URL shapes; no network request)"
 	@$(BIN)/postkit images --offline examples/; test $$? -le 1
 
+# The browser differential test needs Debian's chromium and chromium-driver; the script installs
+# them when missing (as root), and the test skips with the reason where they cannot be installed.
 # -n auto: one worker per core; --dist loadgroup keeps each xdist_group (the pre-commit tests) in one worker.
 test: $(STAMP)
+	./scripts/ensure-chromium
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 $(BASELINE)/bin/python:

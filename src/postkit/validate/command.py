@@ -92,18 +92,24 @@ def _fixed_by_diff(diagnostic, unsafe: bool) -> bool:  # noqa: ANN001 - a core D
 
 
 def rules(
-    code: Annotated[Optional[str], typer.Argument(help="A rule code (PK202) or name (date-format) to explain.", show_default=False)] = None,
+    code: Annotated[
+        Optional[str],
+        typer.Argument(help="A code (PK202, IMG302) or name (date-format, hotlink-protected) to explain.", show_default=False),
+    ] = None,
 ) -> None:
-    """List every rule, or print one rule's documentation."""
+    """List every rule of postkit validate and every reason of postkit images, or print one's documentation."""
+    # reasons.py is a table with no imports beyond the core: validate's start-up stays free of the image checker.
+    from postkit.images.reasons import BY_CODE, REASONS
     from postkit.validate.rules import RULES, lookup
 
     if code is None:
-        _print_rule_table(RULES)
+        _print_rule_table(RULES, REASONS.values())
         return
     module = lookup(code)
-    if module is None:
+    reason = BY_CODE.get(code.upper()) or REASONS.get(code.lower())
+    if module is None and reason is None:
         raise console.fail(f"no rule {code!r}; run 'postkit rules' for the list")
-    doc = (module.__doc__ or "").strip()
+    doc = (module.__doc__ or "").strip() if module is not None else reason.doc().strip()
     if sys.stdout.isatty():
         from rich.markdown import Markdown
 
@@ -112,11 +118,12 @@ def rules(
         typer.echo(doc)
 
 
-def _print_rule_table(registry: dict) -> None:
+def _print_rule_table(registry: dict, reasons) -> None:  # noqa: ANN001 - images.reasons.Reason values
     rows = [
         (code, m.NAME, m.DEFAULT.label, m.FIX or "-", (m.__doc__ or "").strip().splitlines()[0].split(": ", 1)[-1])
         for code, m in registry.items()
     ]
+    rows += [(r.code, r.name, r.severity.label, "-", f"postkit images: {r.summary}") for r in reasons]
     if sys.stdout.isatty():
         from rich.table import Table
 
