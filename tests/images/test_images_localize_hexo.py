@@ -27,15 +27,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from hexo_render import install_hexo, needs_hexo
 from images_helpers import images_runner, start_server
 from localize_helpers import img_urls, make_site, serve_pictures, serve_wechat
 from pytest_httpserver import HTTPServer
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "convert"))
-from test_convert_hexo import install_hexo  # noqa: E402 - the one npm install, shared with the render test
 
-pytestmark = pytest.mark.skipif(not (shutil.which("node") and shutil.which("npm")), reason="node and npm are needed to run Hexo")
+pytestmark = needs_hexo
 
 # The smallest theme that shows what themes do: the post's HTML, and its cover through url_for.
 POST_LAYOUT = (
