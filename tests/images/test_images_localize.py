@@ -256,6 +256,19 @@ def test_a_picture_too_large_for_the_check_is_downloaded_once_and_not_stored_whe
         assert sent == [("http://blog.example.com/", "bytes=0-4095"), (None, "bytes=0-4095"), (None, "bytes=0-20000")], path
 
 
+def test_sarif_lists_the_rule_of_every_localize_problem(tmp_path, servers, images_cli):
+    base, _ = bases(servers)
+    site = make_site(tmp_path, asset_folder=False)
+    site.post("hello.md", f"---\ntitle: one\n---\n![big]({base}/big.png)\n")
+    result = images_cli(str(site.posts), "--localize", "--no-cache", "--format", "sarif")
+    assert result.exit_code == 1
+    run = json.loads(result.stdout)["runs"][0]
+    found = [item["ruleId"] for item in run["results"]]
+    assert sorted(found) == ["IMG302", "IMG401"]
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert set(found) <= set(rules) and rules["IMG401"]["name"] == "too-large"
+
+
 def test_all_stores_every_reachable_image_but_never_a_broken_one(tmp_path, servers, images_cli):
     base, _ = bases(servers)
     site = make_site(tmp_path, asset_folder=False)

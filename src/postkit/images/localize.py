@@ -72,13 +72,13 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import quote
 
-from postkit.core.diagnostics import Edit, Severity
+from postkit.core.diagnostics import Edit
 from postkit.core.document import ReadError, apply_edits, read_document, write_atomic
 from postkit.images import collect as kinds
 from postkit.images.collect import ImageRef
 from postkit.images.content import HOTLINK_PLACEHOLDER_HOSTS, sniff_image
 from postkit.images.local import shown
-from postkit.images.reasons import Reason
+from postkit.images.reasons import REASONS, Reason
 from postkit.images.remote import CheckOptions, ProbeResult, RemoteChecker, verdict
 from postkit.images.rewrite import asset_img_edit, url_edit
 from postkit.images.run import ImageDiagnostic, ImagePlan, ImageSettings, Pending
@@ -99,18 +99,9 @@ EXTENSIONS = {
     "image/heif": ".heic",
 }
 _HTML_KINDS = (kinds.IMG_SRC, kinds.IMG_LAZY, kinds.IMG_SRCSET, kinds.PICTURE_SOURCE)
-_E = Severity.ERROR
 
-# Why a chosen image was not stored. They extend the IMG table of images/reasons.py (4xx: localizing).
-LOCALIZE_REASONS: dict[str, Reason] = {
-    reason.name: reason
-    for reason in (
-        Reason("IMG401", "too-large", _E, "The picture is larger than localize-max-size; not stored."),
-        Reason("IMG402", "not-stored", _E, "The download did not give a picture postkit stores (an error, or bytes that are no picture)."),
-        Reason("IMG403", "outside-source", _E, "The post or the folder for its pictures is outside the site's source folder; nothing written."),
-        Reason("IMG404", "not-rewritable", _E, "The reference cannot be rewritten in place (it spans lines, or the post changed)."),
-    )
-}
+# Why a chosen image was not stored: the 4xx reasons of images/reasons.py, which `postkit rules` lists.
+LOCALIZE_REASONS: dict[str, Reason] = {name: REASONS[name] for name in ("too-large", "not-stored", "outside-source", "not-rewritable")}
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.I)
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2, "g": 1000**3, "gb": 1000**3,
