@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import PurePath
 from typing import TypeVar
@@ -16,6 +16,7 @@ from postkit.core.front_matter import compose
 
 from postkit.traditional.opencc import CONFIGS, FORWARD_CONFIGS, LoadedConfig, backend_name, load_config
 from postkit.traditional.protected import html_text_spans, scan_as_html, markdown_text_spans
+from postkit.traditional.rules import Phrase, WordRules, builtin_phrases
 from postkit.traditional.segment import SegmentedConverter
 
 __all__ = [
@@ -80,6 +81,14 @@ def looks_chinese(text: str) -> bool:
     return han > 0 and kana < _JAPANESE_KANA_SHARE * (kana + han)
 
 
+def _word_tag(word: str) -> str:
+    """jieba's part of speech of a word as its dictionary gives it ('n' noun, 'd' adverb); '' when unknown."""
+    import rjieba
+
+    tags = rjieba.tag(word, hmm=False)
+    return tags[-1][1] if tags else ""
+
+
 class FrontMatterError(ValueError):
     """The front matter is not YAML that postkit can edit in place; the message says where."""
 
@@ -87,16 +96,20 @@ class FrontMatterError(ValueError):
 class ScriptConverter:
     """Script conversion for one OpenCC config, built once per process by get_converter()."""
 
-    def __init__(self, loaded: LoadedConfig) -> None:
+    def __init__(self, loaded: LoadedConfig, phrases: Mapping[str, Phrase] | None = None) -> None:
         import rjieba
 
         self.config = loaded.config
         self.backend = loaded.backend
+        table = builtin_phrases(loaded.config)
+        table.update(phrases or {})
+        self.phrases = table
+        rules = WordRules(loaded.config, table, _word_tag)
         # Dictionary words only: jieba's HMM guesses new words that glue a
         # character to its neighbour (请系|好, 最爱干|炒) and hide OpenCC's
         # phrase (系好, 干炒). On the sentence set HMM on scores 95.3 % (s2t)
         # and 93.0 % (s2twp), off 96.1 % and 95.3 %.
-        self._segmented = SegmentedConverter(loaded, partial(rjieba.cut, hmm=False))
+        self._segmented = SegmentedConverter(loaded, partial(rjieba.cut, hmm=False), rules)
 
     def is_target_script(self, text: str) -> bool:
         """True when text is mostly in the target script already.
@@ -235,25 +248,36 @@ class ScriptConverter:
         return result
 
 
-_converters: dict[str, ScriptConverter] = {}
+_converters: dict[tuple, ScriptConverter] = {}
 _converters_lock = threading.Lock()
+_loaded: dict[str, LoadedConfig] = {}
 
 
-def get_converter(config: str = DEFAULT_CONFIG) -> ScriptConverter:
-    """The process-wide ScriptConverter for an OpenCC config name.
+def get_converter(config: str = DEFAULT_CONFIG, phrases: Mapping[str, Phrase] | None = None) -> ScriptConverter:
+    """The process-wide ScriptConverter for an OpenCC config name and a user phrase table.
 
-    config: s2t, s2tw, s2twp, s2hk, t2s, tw2s or hk2s. Dictionaries are read
-    once per process and config. Raises ValueError for another name and
-    ImportError when OpenCC or rjieba is missing.
+    config: s2t, s2tw, s2twp, s2hk, t2s, tw2s or hk2s. phrases: the user's
+    checked entries (rules.user_phrases()) on top of postkit's own table.
+    Dictionaries are read once per process and config. Raises ValueError for
+    another name and ImportError when OpenCC or rjieba is missing.
     """
-    converter = _converters.get(config)
+    key = (config, tuple(sorted((phrases or {}).items())))
+    converter = _converters.get(key)
     if converter is None:
         with _converters_lock:
-            converter = _converters.get(config)
+            converter = _converters.get(key)
             if converter is None:
-                converter = ScriptConverter(load_config(config))
-                _converters[config] = converter
+                converter = ScriptConverter(loaded_config(config), phrases)
+                _converters[key] = converter
     return converter
+
+
+def loaded_config(config: str) -> LoadedConfig:
+    """The process-wide LoadedConfig of an OpenCC config name (see opencc.load_config)."""
+    loaded = _loaded.get(config)
+    if loaded is None:
+        loaded = _loaded[config] = load_config(config)
+    return loaded
 
 
 def convert_text(text: str, config: str = DEFAULT_CONFIG) -> str:

@@ -8,7 +8,10 @@ from itertools import compress, islice
 from operator import add, and_, not_
 from typing import Callable
 
-from postkit.traditional.opencc import LoadedConfig
+from dataclasses import dataclass
+
+from postkit.traditional.opencc import FORWARD_CONFIGS, LoadedConfig
+from postkit.traditional.rules import WordRules
 
 # Every CJK ideograph block, so the segmenter sees whole clauses even around
 # characters no dictionary key uses, which keeps its context.
@@ -39,6 +42,24 @@ def _character_class(characters: frozenset[str]) -> str:
     return "[" + "".join(blocks) + "".join(map(re.escape, others)) + "]+"
 
 
+@dataclass(frozen=True)
+class Choice:
+    """A place where the converted form was a choice, not a mechanical mapping (``--review``).
+
+    start and end are offsets of the word in the text given to review();
+    kind is "character" (a one-to-many character), "regional phrase",
+    "user phrase", "postkit phrase" or "rule".
+    """
+
+    start: int
+    end: int
+    word: str
+    chosen: str
+    alternatives: tuple[str, ...]
+    kind: str
+    reason: str = ""
+
+
 def _leans_to_target(runs: list[str], no_source: tuple[bool, ...], no_target: tuple[bool, ...]) -> bool:
     source = sum(map(len, compress(runs, map(not_, no_source))))
     target = sum(map(len, compress(runs, map(and_, no_source, map(not_, no_target)))))
@@ -53,18 +74,30 @@ class SegmentedConverter:
     segmenter (jieba) knows the boundary. Tokens are grouped back into one unit
     wherever an OpenCC phrase covers whole tokens (打印|机 → 打印机 → 印表機 in
     s2twp), so regional phrase dictionaries still apply; a phrase that starts
-    or ends inside a token is ignored. OpenCC then converts the units with a
-    boundary mark between them. Runs of convertible characters are memoised.
+    or ends inside a token is ignored, except that a one-character token may
+    take the start of the next token into a phrase (周|线图 → 周线|图, where
+    the segmenter is least sure). Text is cut and matched in one script, so
+    mixed text (数據库) finds its phrase. OpenCC then converts the units with a
+    boundary mark between them, and rules (phrase tables, context rules)
+    correct single words. Runs of convertible characters are memoised.
     """
 
-    def __init__(self, loaded: LoadedConfig, segment: Callable[[str], list[str]]) -> None:
+    def __init__(self, loaded: LoadedConfig, segment: Callable[[str], list[str]], rules: WordRules | None = None) -> None:
         self.loaded = loaded
         self._segment = segment
+        self.rules = rules
         # Capturing, so split() returns the runs between the other text.
         self._run_pattern = re.compile("(" + _character_class(loaded.key_characters) + ")")
         self._source_only = loaded.source_only
         self._target_only = loaded.target_only
-        self._cache: dict[str, tuple[str, bool, bool]] = {}
+        self._to_source = loaded.to_source
+        # Simplified text has no regional forms for a reverse config to
+        # spoil, and its shared characters convert as OpenCC converts them
+        # (谿子 → 溪子), so the reverse configs always convert shared clauses.
+        self._judges_shared = loaded.config in FORWARD_CONFIGS
+        self._rule_words = frozenset(rules.phrases) if rules is not None else frozenset()
+        self._rule_characters = frozenset("一干著") if rules is not None else frozenset()
+        self._cache: dict[str, tuple[str, str, bool, bool]] = {}
         self._lock = threading.Lock()
 
     def is_target_script(self, text: str) -> bool:
@@ -79,7 +112,7 @@ class SegmentedConverter:
         runs = self._run_pattern.split(text)[1::2]
         if not runs:
             return False
-        _converted, no_source, no_target = zip(*self._lookup(runs))
+        _converted, _kept, no_source, no_target = zip(*self._lookup(runs))
         return _leans_to_target(runs, no_source, no_target)
 
     def convert(self, text: str, convert_shared: bool | None = None) -> str:
@@ -87,25 +120,31 @@ class SegmentedConverter:
 
         A clause (a run of CJK characters between punctuation, spaces or Latin
         text) converts when it holds a character only the source script
-        writes (这个, or 這是一个 mixed), stays as it is when it holds
+        writes (这个, or 這是一个 mixed). It is kept as written when it holds
         characters only the target script writes and none of the source's
-        (台灣的歷史, where OpenCC alone writes 臺灣), and follows
-        convert_shared when it holds neither (后台); None means: unless the
-        whole text is_target_script(). Characters no dictionary key holds
-        always come back as they were.
+        (台灣的歷史, where OpenCC alone writes 臺灣), and when it holds
+        neither (后台) unless convert_shared; None means: unless the whole
+        text is_target_script(). Kept as written means: no character is
+        changed on its own, but whole OpenCC phrases still apply (甲胄 →
+        甲冑) in a clause of shared characters, and the regional stages of
+        s2tw, s2twp and s2hk (社區 → 社群, 無線 → 無綫) apply as they would
+        to Traditional text. Characters
+        no dictionary key holds always come back as they were. The reverse
+        configs (t2s, tw2s, hk2s) always convert shared clauses.
         """
         # pieces alternates: text without convertible characters, a run of them, ...
         pieces = self._run_pattern.split(text)
         if len(pieces) == 1:
             return text
         runs = pieces[1::2]
-        converted, no_source, no_target = zip(*self._lookup(runs))
-        if convert_shared is None:
+        converted, kept, no_source, no_target = zip(*self._lookup(runs))
+        if not self._judges_shared:
+            convert_shared = True
+        elif convert_shared is None:
             convert_shared = not _leans_to_target(runs, no_source, no_target)
-        # Kept as written: target-only clauses, and shared ones unless converting them.
         keep = map(and_, no_source, map(not_, no_target)) if convert_shared else no_source
-        # (converted, run)[keep] picks the run where keep is true, all at C speed.
-        pieces[1::2] = map(tuple.__getitem__, zip(converted, runs), keep)
+        # (converted, kept)[keep] picks the kept form where keep is true, all at C speed.
+        pieces[1::2] = map(tuple.__getitem__, zip(converted, kept), keep)
         return "".join(pieces)
 
     def convert_many(self, texts: list[str], convert_shared: bool | None = None) -> list[str]:
@@ -116,16 +155,44 @@ class SegmentedConverter:
             return [self.convert(text, convert_shared) for text in texts]
         return self.convert(RUN_SEPARATOR.join(texts), convert_shared).split(RUN_SEPARATOR)
 
-    def _lookup(self, runs: list[str]) -> list[tuple[str, bool, bool]]:
-        """(converted run, holds no source-only character, holds no target-only character) of each run."""
+    def review(self, text: str, convert_shared: bool | None = None) -> list[Choice]:
+        """The choices convert(text, convert_shared) makes, with offsets into text, in order."""
+        matches = [match for match in self._run_pattern.finditer(text) if RUN_SEPARATOR not in match.group()]
+        if not matches:
+            return []
+        runs = [match.group() for match in matches]
+        _converted, _kept, no_source, no_target = zip(*self._lookup(runs))
+        if not self._judges_shared:
+            convert_shared = True
+        elif convert_shared is None:
+            convert_shared = not _leans_to_target(runs, no_source, no_target)
+        analysed = self._analyse(runs, review=True)
+        choices = []
+        for match, (_c, _k, converted_choices, kept_choices), source_free, target_free in zip(
+            matches, analysed, no_source, no_target
+        ):
+            kept = source_free and (not target_free or not convert_shared)
+            for choice in kept_choices if kept else converted_choices:
+                choices.append(
+                    Choice(
+                        match.start() + choice.start, match.start() + choice.end, choice.word, choice.chosen,
+                        choice.alternatives, choice.kind, choice.reason,
+                    )
+                )
+        return choices
+
+    def _lookup(self, runs: list[str]) -> list[tuple[str, str, bool, bool]]:
+        """(converted run, run kept as written, holds no source-only character, holds no target-only character) of each run."""
         cache = self._cache
         todo = [run for run in dict.fromkeys(runs) if run not in cache]
         if todo:
+            analysed = self._analyse(todo)
             done = dict(
                 zip(
                     todo,
                     zip(
-                        self._convert_runs(todo),
+                        [item[0] for item in analysed],
+                        [item[1] for item in analysed],
                         map(self._source_only.isdisjoint, todo),
                         map(self._target_only.isdisjoint, todo),
                     ),
@@ -140,28 +207,174 @@ class SegmentedConverter:
             return results
         return list(map(cache.__getitem__, runs))
 
-    def _convert_runs(self, runs: list[str]) -> list[str]:
-        """Cut all runs in one call, group the words into units, convert with OpenCC in one call."""
-        units = self._units(self._segment(RUN_SEPARATOR.join(runs)))
-        converted = self.loaded.convert(UNIT_SEPARATOR.join(units)).replace(UNIT_SEPARATOR, "")
-        result = converted.split(RUN_SEPARATOR)
-        if len(result) != len(runs):
-            raise RuntimeError("OpenCC changed a private-use separator; cannot align the converted text")
-        return result
+    def _analyse(self, runs: list[str], review: bool = False) -> list[tuple[str, str, list[Choice], list[Choice]]]:
+        """Cut all runs in one call, group the words into units, convert with OpenCC in one call, apply the rules.
 
-    def _units(self, tokens: list[str]) -> list[str]:
-        """Group tokens by forward maximum matching over whole tokens against OpenCC's phrase keys."""
+        Returns, per run: the converted run, the run kept as written (whole
+        phrases and regional stages only), and with review the choices of each.
+        """
+        text = RUN_SEPARATOR.join(runs)
+        normalized = text.translate(self._to_source) if self._to_source else text
+        units_normalized, straddling = self._units(self._segment(normalized))
+        if normalized is text:
+            units = units_normalized
+        else:
+            units = []
+            position = 0
+            for unit in units_normalized:
+                units.append(text[position : position + len(unit)])
+                position += len(unit)
+        phrase_keys = self.loaded.phrase_keys
+        outputs = self.loaded.convert(UNIT_SEPARATOR.join(units)).split(UNIT_SEPARATOR)
+        if len(outputs) != len(units):
+            raise RuntimeError("OpenCC changed a private-use separator; cannot align the converted text")
+        if straddling:
+            self._settle_straddling(straddling, units, outputs)
+        # Units of each run: indexes between the RUN_SEPARATOR units.
+        bounds = []
+        start = 0
+        for index, unit in enumerate(units):
+            if unit == RUN_SEPARATOR:
+                bounds.append((start, index))
+                start = index + 1
+        bounds.append((start, len(units)))
+        if len(bounds) != len(runs):
+            raise RuntimeError("the segmenter joined a private-use separator to a word; cannot align the runs")
+
+        rules = self.rules
+        later = self.loaded.later_convert
+        later_keys = self.loaded.later_keys
+        source_only = self._source_only
+        results: list[list] = []
+        plain_pieces: list[str] = []
+        for run, (first, last) in zip(runs, bounds):
+            words = units[first:last]
+            keys = units_normalized[first:last]
+            outs = outputs[first:last]
+            opencc_outs = list(outs) if review else outs
+            corrections = {}
+            if rules is not None and (not self._rule_words.isdisjoint(keys) or not self._rule_characters.isdisjoint(run)):
+                corrections = rules.apply(words, outs, keys)
+            converted = "".join(outs)
+            # Kept as written: whole phrases and corrected words convert, other characters stay.
+            if not source_only.isdisjoint(run):
+                kept_parts: list = [run]
+            else:
+                # A clause already Traditional (重建台灣出版) takes only the
+                # regional stages: a first-stage phrase (台湾 → 臺灣) would
+                # respell it, a regional one (數据庫 → 資料庫) localises it. A
+                # clause of shared characters takes whole phrases too (甲胄).
+                wanted = later_keys if self._judges_shared and not self._target_only.isdisjoint(run) else phrase_keys
+                kept_parts = []
+                for index, (word, key) in enumerate(zip(words, keys)):
+                    if len(key) > 1 and key in wanted or index in corrections:
+                        kept_parts.append(outs[index])
+                    else:
+                        kept_parts.append(len(plain_pieces))
+                        plain_pieces.append(word)
+            results.append([converted, kept_parts, words, keys, outs, opencc_outs, corrections])
+        if plain_pieces and later is not None:
+            converted_plain = later(UNIT_SEPARATOR.join(plain_pieces)).split(UNIT_SEPARATOR)
+            if len(converted_plain) == len(plain_pieces):
+                plain_pieces = converted_plain
+        analysed = []
+        for converted, kept_parts, words, keys, outs, opencc_outs, corrections in results:
+            kept = "".join(part if isinstance(part, str) else plain_pieces[part] for part in kept_parts)
+            if review:
+                analysed.append((converted, kept, *self._choices(words, keys, outs, opencc_outs, corrections, kept)))
+            else:
+                analysed.append((converted, kept, [], []))
+        return analysed
+
+    def _settle_straddling(self, straddling: list[tuple[int, str]], units: list[str], outputs: list[str]) -> None:
+        """Let a phrase decide a one-character word it starts (周|线图: 周线 → 週), when it agrees with the next word.
+
+        The segmenter is least sure of one-character words. A phrase that
+        starts there and ends inside the next word is taken for that one
+        character alone, and only when it converts the next word's
+        characters as the next word itself does (周线 → 週線 agrees with
+        线图 → 線圖; 被发 → 被髮 disagrees with 发明 → 發明, so 被|发明 stays).
+        """
+        converted = self.loaded.convert(UNIT_SEPARATOR.join(phrase for _index, phrase in straddling)).split(UNIT_SEPARATOR)
+        if len(converted) != len(straddling):
+            return
+        for (index, phrase), phrase_output in zip(straddling, converted):
+            following, following_output = units[index + 1], outputs[index + 1]
+            if (
+                len(phrase_output) == len(phrase)
+                and len(following_output) == len(following)
+                and len(outputs[index]) == 1
+                and phrase_output[1:] == following_output[: len(phrase) - 1]
+            ):
+                outputs[index] = phrase_output[0]
+
+    def _choices(
+        self, words: list[str], keys: list[str], outs: list[str], opencc_outs: list[str], corrections: dict, kept: str
+    ) -> tuple[list[Choice], list[Choice]]:
+        """The review choices of one run, converted and kept as written."""
+        one_to_many = self.loaded.one_to_many
+        first_stage = self.loaded.first_stage_convert
+        later = self.loaded.later_convert
+        base = None
+        if first_stage is not None:
+            base = first_stage()(UNIT_SEPARATOR.join(words)).split(UNIT_SEPARATOR)
+            if len(base) != len(words):
+                base = None
+        converted: list[Choice] = []
+        position = 0
+        for index, (word, key, out) in enumerate(zip(words, keys, outs)):
+            end = position + len(word)
+            correction = corrections.get(index)
+            if correction is not None:
+                converted.append(Choice(position, end, word, out, (opencc_outs[index],), correction.kind, correction.reason))
+            elif base is not None and base[index] != out and (
+                len(base[index]) != len(out)
+                or any(a != b and later(a) != b for a, b in zip(base[index], out))
+            ):
+                converted.append(Choice(position, end, word, out, (base[index],), "regional phrase"))
+            elif len(out) == len(word):
+                for offset, character in enumerate(key):
+                    forms = one_to_many.get(character)
+                    if forms is not None:
+                        chosen = out[offset]
+                        alternatives = tuple(form for form in forms if form != chosen)
+                        converted.append(
+                            Choice(position + offset, position + offset + 1, word, chosen, alternatives, "character")
+                        )
+            position = end
+        kept_choices: list[Choice] = []
+        run = "".join(words)
+        if kept != run:
+            # Kept as written, yet changed: only whole phrases and regional stages do that.
+            position = 0
+            for word in words:
+                end = position + len(word)
+                segment = kept[position:end] if len(kept) == len(run) else None
+                if segment is not None and segment != word:
+                    kept_choices.append(Choice(position, end, word, segment, (word,), "regional phrase"))
+                position = end
+            if len(kept) != len(run):
+                kept_choices.append(Choice(0, len(run), run, kept, (run,), "regional phrase"))
+        return converted, kept_choices
+
+    def _units(self, tokens: list[str]) -> tuple[list[str], list[tuple[int, str]]]:
+        """Group tokens by forward maximum matching over whole tokens against OpenCC's phrase keys.
+
+        Also returns the places where a one-character unit starts a phrase
+        that ends inside the next unit (周|线图 and 周线): (index, phrase).
+        """
         keys = self.loaded.phrase_keys
         starts = self.loaded.phrase_starts
         longest = self.loaded.longest_phrase
         count = len(tokens)
-        # A merge can start only where a token and the next one begin a key
-        # (about 1 token in 80); C-level iteration finds those places.
-        pairs = map(add, tokens, islice(tokens, 1, None))
-        candidates = list(compress(range(count - 1), map(starts.__contains__, pairs)))
+        # A merge can start only where a token and the start of the next one
+        # begin a key (about 1 token in 50); C-level iteration finds those places.
+        heads = map(add, tokens, (token[:1] for token in islice(tokens, 1, None)))
+        candidates = list(compress(range(count - 1), map(starts.__contains__, heads)))
         if not candidates:
-            return tokens
+            return tokens, []
         units: list[str] = []
+        straddling: list[tuple[int, str]] = []
         position = 0
         for index in candidates:
             if index < position:
@@ -179,5 +392,18 @@ class SegmentedConverter:
                 units.extend(tokens[position:index])
                 units.append("".join(tokens[index : end + 1]))
                 position = end + 1
+            elif len(tokens[index]) == 1:
+                following = tokens[index + 1]
+                phrase = ""
+                for length in range(1, len(following)):
+                    prefix = tokens[index] + following[:length]
+                    if prefix not in starts:
+                        break
+                    if prefix in keys:
+                        phrase = prefix
+                if phrase:
+                    units.extend(tokens[position : index + 1])
+                    straddling.append((len(units) - 1, phrase))
+                    position = index + 1
         units.extend(tokens[position:])
-        return units
+        return units, straddling
