@@ -31,7 +31,7 @@ REVERSE_CONFIGS = ("t2s", "tw2s", "hk2s")
 CONFIGS = FORWARD_CONFIGS + REVERSE_CONFIGS
 
 # Bumped whenever what _derive() stores changes shape or meaning.
-_CACHE_FORMAT = 5
+_CACHE_FORMAT = 6
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ class LoadedConfig:
         is cut into words and matched against phrase keys as one script.
     one_to_many: source characters with more than one form in the target
         script, each with its forms, the usual one first (发 → 發髮).
+    regional_forms: the forms Taiwan and Hong Kong write (台, 温), which
+        Traditional text may hold as they are.
     later_convert: for s2tw, s2twp and s2hk, OpenCC's regional stages alone
         (社區 → 社群 in s2twp, 線 → 綫 in s2hk), applied to text that is
         already Traditional; None for the other configs.
@@ -76,6 +78,7 @@ class LoadedConfig:
     later_keys: frozenset[str] = frozenset()
     to_source: dict[int, str] = field(default_factory=dict)
     one_to_many: dict[str, str] = field(default_factory=dict)
+    regional_forms: frozenset[str] = frozenset()
     later_convert: Callable[[str], str] | None = None
     first_stage_convert: Callable[[], Callable[[str], str]] | None = None
 
@@ -146,6 +149,7 @@ def load_config(config: str) -> LoadedConfig:
         target_only=frozenset(derived["target_only"]),
         to_source={ord(key): value for key, value in derived["to_source"].items()},
         one_to_many=derived["one_to_many"],
+        regional_forms=frozenset(derived["regional_forms"]),
         later_convert=later_convert,
         first_stage_convert=first_stage_convert,
     )
@@ -279,6 +283,7 @@ def _derive(config: str, first_stage: list[str], later_stages: list[str], dictio
         to_source = {key: value for key, value in to_simplified.items() if key in target_only and len(value) == 1}
         one_to_many = _many_values(dictionary_dir / "STCharacters.txt")
     else:
+        regional_forms = frozenset()
         # Characters the extension maps (殢 → 𣨼) are Traditional-only too.
         source_only = _only_in_source(dictionary_dir / "TSCharacters.txt") | _only_in_source(
             dictionary_dir / "TSCharactersExt.txt"
@@ -305,6 +310,7 @@ def _derive(config: str, first_stage: list[str], later_stages: list[str], dictio
         "target_only": "".join(sorted(target_only)),
         "to_source": to_source,
         "one_to_many": one_to_many,
+        "regional_forms": "".join(sorted(form for form in regional_forms if len(form) == 1)),
     }
 
 

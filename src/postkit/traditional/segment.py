@@ -244,6 +244,7 @@ class SegmentedConverter:
         rules = self.rules
         later = self.loaded.later_convert
         later_keys = self.loaded.later_keys
+        regional_forms = self.loaded.regional_forms
         source_only = self._source_only
         results: list[list] = []
         plain_pieces: list[str] = []
@@ -264,10 +265,20 @@ class SegmentedConverter:
                 # regional stages: a first-stage phrase (台湾 → 臺灣) would
                 # respell it, a regional one (數据庫 → 資料庫) localises it. A
                 # clause of shared characters takes whole phrases too (甲胄).
+                # A phrase that only turns a form Taiwan or Hong Kong writes
+                # into OpenCC's standard one (台北 → 臺北) would respell it too.
                 wanted = later_keys if self._judges_shared and not self._target_only.isdisjoint(run) else phrase_keys
                 kept_parts = []
                 for index, (word, key) in enumerate(zip(words, keys)):
-                    if len(key) > 1 and key in wanted or index in corrections:
+                    if (
+                        len(key) > 1
+                        and key in wanted
+                        and (
+                            len(outs[index]) != len(word)
+                            or any(a != b and a not in regional_forms for a, b in zip(word, outs[index]))
+                        )
+                        or index in corrections
+                    ):
                         kept_parts.append(outs[index])
                     else:
                         kept_parts.append(len(plain_pieces))
@@ -293,7 +304,8 @@ class SegmentedConverter:
         starts there and ends inside the next word is taken for that one
         character alone, and only when it converts the next word's
         characters as the next word itself does (周线 → 週線 agrees with
-        线图 → 線圖; 被发 → 被髮 disagrees with 发明 → 發明, so 被|发明 stays).
+        线图 → 線圖; 被发 → 被髮 disagrees with 发明 → 發明, so 被|发明 stays),
+        and what it leaves of the next word is a word itself.
         """
         converted = self.loaded.convert(UNIT_SEPARATOR.join(phrase for _index, phrase in straddling)).split(UNIT_SEPARATOR)
         if len(converted) != len(straddling):
@@ -401,7 +413,9 @@ class SegmentedConverter:
                         break
                     if prefix in keys:
                         phrase = prefix
-                if phrase:
+                # What the phrase leaves of the next word must be a word itself
+                # (线图 → 图; 台|笔记本电脑 leaves 记本电脑, so 台笔 is no phrase here).
+                if phrase and len(self._segment(following[len(phrase) - 1 :])) == 1:
                     units.extend(tokens[position : index + 1])
                     straddling.append((len(units) - 1, phrase))
                     position = index + 1
