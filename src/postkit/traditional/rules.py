@@ -21,6 +21,11 @@ _NUMERALS = frozenset("一")
 # What may follow 干 (dry) at the end of a clause: 干了, 干透了, 干吗 (is it dry?).
 _DRY_TAILS = frozenset({"", "了", "透", "透了"})
 _CLAUSE_END_PARTICLES = frozenset({"了", "吗", "呢", "啦", "吧", "啊", "没有"})
+# A suffix that makes a new word of the one before it (参数化, 现代化): a
+# table entry for 参数 does not reach into 参数化 unless it is listed too.
+_DERIVING_SUFFIXES = ("化",)
+# Words between a noun and 干 that jieba does not tag as adverbs: 墙还没干.
+_NEGATIONS = frozenset({"没", "没有", "未", "还没", "还未", "尚未"})
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,7 @@ class WordRules:
                 continue
             if self._forward:
                 self._reduplication(index, words, outputs, made)
-                if key[:1] == "干":
+                if "干" in key:
                     self._dry(index, keys, outputs, made)
             elif key == "著" and count == 1 and outputs[0] != "著":
                 # A clause that is 著 alone is a byline (高爾基 著): the author wrote it.
@@ -160,6 +165,8 @@ class WordRules:
     def _allowed(phrase: Phrase, keys: list[str], index: int) -> bool:
         after = keys[index + 1] if index + 1 < len(keys) else ""
         before = keys[index - 1] if index else ""
+        if after.startswith(_DERIVING_SUFFIXES):
+            return False
         return not any(after.startswith(word) for word in phrase.not_before) and not any(
             before.endswith(word) for word in phrase.not_after
         )
@@ -196,15 +203,23 @@ class WordRules:
     def _dry(self, index: int, keys: list[str], outputs: list[str], made: dict[int, Correction]) -> None:
         """饼干已经干了 → 乾了: 干 closing a clause after a noun, across adverbs, is the adjective dry."""
         key = keys[index]
-        if key[1:] not in _DRY_TAILS or outputs[index][:1] == "乾":
+        negated = 0
+        if key[:1] != "干":
+            # 没干 is one phrase key; the negation in it is skipped like an adverb.
+            negated = next((len(word) for word in _NEGATIONS if key.startswith(word + "干")), 0)
+            if not negated:
+                return
+        if key[negated + 1 :] not in _DRY_TAILS or outputs[index][negated : negated + 1] == "乾":
+            return
+        if len(outputs[index]) != len(key):
             return
         following = keys[index + 1] if index + 1 < len(keys) else ""
         if following and following not in _CLAUSE_END_PARTICLES:
             return
         before = index - 1
-        while before >= 0 and self._tag(keys[before]).startswith("d"):
+        while before >= 0 and (keys[before] in _NEGATIONS or self._tag(keys[before]).startswith("d")):
             before -= 1
         if before < 0 or not self._tag(keys[before]).startswith("n"):
             return
-        outputs[index] = "乾" + outputs[index][1:]
+        outputs[index] = outputs[index][:negated] + "乾" + outputs[index][negated + 1 :]
         made[index] = Correction(outputs[index], "rule", "干 closing a clause after its noun is the adjective dry (乾)")

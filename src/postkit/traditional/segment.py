@@ -96,6 +96,11 @@ class SegmentedConverter:
         # (谿子 → 溪子), so the reverse configs always convert shared clauses.
         self._judges_shared = loaded.config in FORWARD_CONFIGS
         self._rule_words = frozenset(rules.phrases) if rules is not None else frozenset()
+        # Table words group tokens as OpenCC's phrases do (譯|著 → 譯著).
+        extra = self._rule_words - loaded.phrase_keys
+        self._keys = loaded.phrase_keys | extra if extra else loaded.phrase_keys
+        self._starts = loaded.phrase_starts | {word[:end] for word in extra for end in range(1, len(word) + 1)}
+        self._longest = max([loaded.longest_phrase, *map(len, extra)])
         self._rule_characters = frozenset("一干著") if rules is not None else frozenset()
         self._cache: dict[str, tuple[str, str, bool, bool]] = {}
         self._lock = threading.Lock()
@@ -375,9 +380,9 @@ class SegmentedConverter:
         Also returns the places where a one-character unit starts a phrase
         that ends inside the next unit (周|线图 and 周线): (index, phrase).
         """
-        keys = self.loaded.phrase_keys
-        starts = self.loaded.phrase_starts
-        longest = self.loaded.longest_phrase
+        keys = self._keys
+        starts = self._starts
+        longest = self._longest
         count = len(tokens)
         # A merge can start only where a token and the start of the next one
         # begin a key (about 1 token in 50); C-level iteration finds those places.
