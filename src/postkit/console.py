@@ -171,8 +171,12 @@ def run_batch(
     jobs: Optional[int],
     to_stdout: bool = False,
     changed_label: str = "converted",
+    summary_to_stderr: bool = False,
 ) -> None:
-    """Run a batch command's transform over ``files`` (with a progress bar on a terminal), report, and exit."""
+    """Run a batch command's transform over ``files`` (with a progress bar on a terminal), report, and exit.
+
+    ``summary_to_stderr`` keeps stdout for a report printed before (``traditional --review --format json``).
+    """
     from postkit.core.batch import Job, run_jobs
 
     with Progress(len(files), label, threshold=50) as progress:
@@ -180,10 +184,14 @@ def run_batch(
             [Job(path, target) for path, target in zip(files, targets)], transform,
             check=check, diff=diff, workers=jobs, progress=progress and (lambda job: progress(job.source)),
         )
-    finish_batch(outcomes, to_stdout=to_stdout, check=check, diff=diff, changed_label=changed_label)
+    finish_batch(
+        outcomes, to_stdout=to_stdout, check=check, diff=diff, changed_label=changed_label, summary_to_stderr=summary_to_stderr
+    )
 
 
-def finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, changed_label: str = "converted") -> None:
+def finish_batch(
+    outcomes: list, *, to_stdout: bool, check: bool, diff: bool, changed_label: str = "converted", summary_to_stderr: bool = False
+) -> None:
     """Print what a batch command did (stdout text, diffs, summary) and exit with its code."""
     from postkit.core.batch import Status, counts
     from postkit.core.document import ReadError, read_document
@@ -213,7 +221,7 @@ def finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, ch
     if check and not diff:
         # Name what would change, so that a CI or pre-commit log says which post to fix.
         lines = [[(f"would change: {o.job.target or o.job.source}", None)] for o in outcomes if o.status is Status.CHANGED] + lines
-    if to_stdout:
+    if to_stdout or summary_to_stderr:
         sys.stderr.write(plain(lines))
     else:
         print_styled(lines)

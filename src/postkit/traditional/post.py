@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from dataclasses import replace
 from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import PurePath
@@ -17,7 +18,7 @@ from postkit.core.front_matter import compose
 from postkit.traditional.opencc import CONFIGS, FORWARD_CONFIGS, LoadedConfig, backend_name, load_config
 from postkit.traditional.protected import html_text_spans, scan_as_html, markdown_text_spans
 from postkit.traditional.rules import Phrase, WordRules, builtin_phrases
-from postkit.traditional.segment import SegmentedConverter
+from postkit.traditional.segment import Choice, SegmentedConverter
 
 __all__ = [
     "CONFIGS",
@@ -55,6 +56,8 @@ TARGET_TAGS = {
 }
 DEFAULT_FRONT_MATTER_KEYS = ("title", "description", "excerpt", "categories", "tags", "author")
 DEFAULT_LANG_KEY = "lang"
+# Taiwan and Hong Kong quote with 「」; OpenCC's standard Traditional (s2t) keeps “”.
+PUNCTUATION_BY_DEFAULT = frozenset({"s2tw", "s2twp", "s2hk"})
 
 PathT = TypeVar("PathT", str, PurePath)
 
@@ -143,17 +146,25 @@ class ScriptConverter:
         return self._segmented.convert(text, convert_shared)
 
     def convert_spans(
-        self, text: str, spans: list[tuple[int, int]], *, convert_shared: bool | None = None
+        self,
+        text: str,
+        spans: list[tuple[int, int]],
+        *,
+        convert_shared: bool | None = None,
+        punctuation: bool = False,
     ) -> str:
         """Convert only the given (start, end) spans of text, in order; every other character is kept.
 
         The spans are judged together, as one text: for looks_chinese(), and
-        for convert_shared None.
+        for convert_shared None. With punctuation, quotation marks follow the
+        region (see quotes()).
         """
         originals = [text[start:end] for start, end in spans]
         if not originals or not looks_chinese("\n".join(originals)):
             return text
         converted = self._segmented.convert_many(originals, convert_shared)
+        if punctuation:
+            converted = self.quotes(converted)
         pieces = []
         position = 0
         for (start, end), replacement in zip(spans, converted):
@@ -162,6 +173,16 @@ class ScriptConverter:
             position = end
         pieces.append(text[position:])
         return "".join(pieces)
+
+    def quotes(self, texts: list[str]) -> list[str]:
+        """Quotation marks of texts (read in order as one text) for the config's region.
+
+        Forward configs: “” → 「」 and ‘’ → 『』, outer 「」 and inner 『』
+        by nesting. Reverse configs: 「」 → “” and 『』 → ‘’.
+        """
+        from postkit.traditional.punctuation import forward_quotes, reverse_quotes
+
+        return forward_quotes(texts) if self.config in FORWARD_CONFIGS else reverse_quotes(texts)
 
     def convert_markdown(self, body: str, *, convert_shared: bool | None = None) -> str:
         """Convert the text readers see in a Markdown body; str -> str.
@@ -196,8 +217,11 @@ class ScriptConverter:
         *,
         keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS,
         lang_key: str | None = DEFAULT_LANG_KEY,
+        punctuation: bool = False,
     ) -> tuple[str, str]:
         """The front matter and body of a post's converted copy: (front_matter, body) -> (front_matter, body).
+
+        With punctuation, quotation marks follow the region (quotes()).
 
         The body goes through convert_body(); the values of keys through
         convert_front_matter(), judged by the body, so a title made of
@@ -208,8 +232,10 @@ class ScriptConverter:
         """
         spans = html_text_spans(body) if scan_as_html(body) else markdown_text_spans(body)
         convert_shared = not self.is_target_script("\n".join(body[start:end] for start, end in spans))
-        converted_body = self.convert_spans(body, spans, convert_shared=convert_shared)
-        converted_front_matter = self.convert_front_matter(front_matter, keys, convert_shared=convert_shared)
+        converted_body = self.convert_spans(body, spans, convert_shared=convert_shared, punctuation=punctuation)
+        converted_front_matter = self.convert_front_matter(
+            front_matter, keys, convert_shared=convert_shared, punctuation=punctuation
+        )
         if lang_key is not None:
             converted_front_matter = set_front_matter_value(converted_front_matter, lang_key, TARGET_TAGS[self.config])
         return converted_front_matter, converted_body
@@ -220,6 +246,7 @@ class ScriptConverter:
         keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS,
         *,
         convert_shared: bool | None = None,
+        punctuation: bool = False,
     ) -> str:
         """Convert the values of the listed top-level keys of a YAML front matter block.
 
@@ -232,20 +259,54 @@ class ScriptConverter:
         Raises FrontMatterError when the YAML does not parse or its top level
         is not a mapping.
         """
+        result = front_matter
+        # Right to left, so earlier offsets stay valid whatever the lengths.
+        for start, end in sorted(self._value_spans(front_matter, keys), reverse=True):
+            converted = self.convert_text(result[start:end], convert_shared=convert_shared)
+            if punctuation and looks_chinese(converted):
+                converted = self.quotes([converted])[0]
+            result = result[:start] + converted + result[end:]
+        return result
+
+    @staticmethod
+    def _value_spans(front_matter: str, keys: Iterable[str]) -> set[tuple[int, int]]:
         root = _compose(front_matter)
         if root is None:
-            return front_matter
+            return set()
         wanted = set(keys)
         spans: set[tuple[int, int]] = set()
         for key_node, value_node in root.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value in wanted:
                 spans.update(_scalar_spans(value_node))
-        result = front_matter
-        # Right to left, so earlier offsets stay valid whatever the lengths.
-        for start, end in sorted(spans, reverse=True):
-            converted = self.convert_text(result[start:end], convert_shared=convert_shared)
-            result = result[:start] + converted + result[end:]
-        return result
+        return spans
+
+    def review_post(
+        self, front_matter: str, body: str, *, keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS
+    ) -> tuple[list[Choice], list[Choice]]:
+        """The choices convert_post() makes: (in front_matter, in body), offsets into each.
+
+        A choice is a place where the form written was not a mechanical
+        mapping: a one-to-many character (发 → 發 or 髮), a regional phrase
+        (s2twp's 软件 → 軟體), a phrase table entry or a context rule.
+        """
+        spans = html_text_spans(body) if scan_as_html(body) else markdown_text_spans(body)
+        texts = [body[start:end] for start, end in spans]
+        convert_shared = not self.is_target_script("\n".join(texts))
+        body_choices: list[Choice] = []
+        if texts and looks_chinese("\n".join(texts)):
+            body_choices = self._moved(spans, body, convert_shared)
+        front_matter_choices = []
+        for start, end in sorted(self._value_spans(front_matter, keys)):
+            if looks_chinese(front_matter[start:end]):
+                front_matter_choices += self._moved([(start, end)], front_matter, convert_shared)
+        return front_matter_choices, body_choices
+
+    def _moved(self, spans: list[tuple[int, int]], text: str, convert_shared: bool) -> list[Choice]:
+        choices = []
+        for start, end in spans:
+            for choice in self._segmented.review(text[start:end], convert_shared):
+                choices.append(replace(choice, start=choice.start + start, end=choice.end + start))
+        return choices
 
 
 _converters: dict[tuple, ScriptConverter] = {}
@@ -316,9 +377,13 @@ def convert_post(
     *,
     keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS,
     lang_key: str | None = DEFAULT_LANG_KEY,
+    phrases: Mapping[str, Phrase] | None = None,
+    punctuation: bool = False,
 ) -> tuple[str, str]:
     """(front matter, body) of a post in, those of its converted copy out; see ScriptConverter.convert_post."""
-    return get_converter(config).convert_post(front_matter, body, keys=keys, lang_key=lang_key)
+    return get_converter(config, phrases).convert_post(
+        front_matter, body, keys=keys, lang_key=lang_key, punctuation=punctuation
+    )
 
 
 _PLAIN_VALUE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")

@@ -27,6 +27,9 @@ _CJK_RANGES = (
 # UNIT_SEPARATOR marks the word boundaries OpenCC must respect.
 RUN_SEPARATOR = "\ue000"
 UNIT_SEPARATOR = "\ue001"
+# One-to-many characters whose other form only OpenCC's phrases write (了 →
+# 瞭 in 瞭望): listing every 了 would bury the real choices in a review.
+_QUIET = frozenset("了")
 # Bound on memoised runs: a long-running process keeps a steady footprint.
 _CACHE_LIMIT = 200_000
 
@@ -352,7 +355,7 @@ class SegmentedConverter:
             elif len(out) == len(word):
                 for offset, character in enumerate(key):
                     forms = one_to_many.get(character)
-                    if forms is not None:
+                    if forms is not None and character not in _QUIET:
                         chosen = out[offset]
                         alternatives = tuple(form for form in forms if form != chosen)
                         converted.append(
