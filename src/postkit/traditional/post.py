@@ -7,7 +7,6 @@ import re
 import threading
 from dataclasses import replace
 from collections.abc import Iterable, Mapping
-from functools import partial
 from pathlib import PurePath
 from typing import TypeVar
 
@@ -84,6 +83,35 @@ def looks_chinese(text: str) -> bool:
     return han > 0 and kana < _JAPANESE_KANA_SHARE * (kana + han)
 
 
+def _run_cache_file(loaded: LoadedConfig, phrases: Mapping[str, Phrase]):  # noqa: ANN202 - a Path or None
+    """The file that keeps converted runs between processes, named for everything that decides a conversion.
+
+    The name changes with the dictionaries (their sizes and times), the phrase
+    table, and postkit's own conversion code, so a stale file is never read.
+    None under POSTKIT_NO_CACHE=1.
+    """
+    import hashlib
+    from pathlib import Path
+
+    from postkit import __version__
+    from postkit.traditional.opencc import cache_folder
+
+    if os.environ.get("POSTKIT_NO_CACHE") == "1":
+        return None
+    here = Path(__file__).parent
+    code = [(name, (here / name).stat().st_mtime_ns) for name in ("segment.py", "rules.py", "opencc.py", "phrases.toml")]
+    key = repr((__version__, loaded.fingerprint, sorted((word, phrase.to) for word, phrase in phrases.items()), code))
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return cache_folder() / f"traditional-runs-{loaded.config}-{digest}.marshal"
+
+
+def _cut(text: str) -> list[str]:
+    """jieba's words of text, from its dictionary alone (rjieba imported on first use: it builds the dictionary)."""
+    import rjieba
+
+    return rjieba.cut(text, hmm=False)
+
+
 def _word_tag(word: str) -> str:
     """jieba's part of speech of a word as its dictionary gives it ('n' noun, 'd' adverb); '' when unknown."""
     import rjieba
@@ -100,8 +128,6 @@ class ScriptConverter:
     """Script conversion for one OpenCC config, built once per process by get_converter()."""
 
     def __init__(self, loaded: LoadedConfig, phrases: Mapping[str, Phrase] | None = None) -> None:
-        import rjieba
-
         self.config = loaded.config
         self.backend = loaded.backend
         table = builtin_phrases(loaded.config)
@@ -112,7 +138,7 @@ class ScriptConverter:
         # character to its neighbour (请系|好, 最爱干|炒) and hide OpenCC's
         # phrase (系好, 干炒). On the sentence set HMM on scores 95.3 % (s2t)
         # and 93.0 % (s2twp), off 96.1 % and 95.3 %.
-        self._segmented = SegmentedConverter(loaded, partial(rjieba.cut, hmm=False), rules)
+        self._segmented = SegmentedConverter(loaded, _cut, rules, _run_cache_file(loaded, table))
 
     def is_target_script(self, text: str) -> bool:
         """True when text is mostly in the target script already.

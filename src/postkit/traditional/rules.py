@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Callable, Mapping
 
 from postkit.traditional.opencc import CONFIGS, FORWARD_CONFIGS
@@ -46,7 +46,8 @@ class PhraseTableError(ValueError):
 
 def builtin_phrases(config: str) -> dict[str, Phrase]:
     """postkit's own table for an OpenCC config: dictionary gaps OpenCC has not fixed, each with its public reference."""
-    data = tomllib.loads(resources.files("postkit.traditional").joinpath("phrases.toml").read_text(encoding="utf-8"))
+    # Beside this module; importlib.resources would cost more than the file.
+    data = tomllib.loads(Path(__file__).with_name("phrases.toml").read_text(encoding="utf-8"))
     table: dict[str, Phrase] = {}
     for entry in data.get("phrase", []):
         if config in entry["configs"]:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
+import marshal
+import os
 import re
+import tempfile
 import threading
 from itertools import compress, islice
 from operator import add, and_, not_
 from typing import Callable
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from postkit.traditional.opencc import FORWARD_CONFIGS, LoadedConfig
 from postkit.traditional.rules import WordRules
@@ -32,9 +38,11 @@ UNIT_SEPARATOR = "\ue001"
 _QUIET = frozenset("了")
 # Bound on memoised runs: a long-running process keeps a steady footprint.
 _CACHE_LIMIT = 200_000
+# Runs kept in the cache file between processes.
+_PERSIST_LIMIT = 30_000
 
 
-def _character_class(characters: frozenset[str]) -> str:
+def character_class(characters: frozenset[str]) -> str:
     """A regex class of the CJK blocks plus every other character in characters."""
     blocks = [f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in _CJK_RANGES]
     others = sorted(
@@ -85,12 +93,18 @@ class SegmentedConverter:
     correct single words. Runs of convertible characters are memoised.
     """
 
-    def __init__(self, loaded: LoadedConfig, segment: Callable[[str], list[str]], rules: WordRules | None = None) -> None:
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        segment: Callable[[str], list[str]],
+        rules: WordRules | None = None,
+        cache_file: Path | None = None,
+    ) -> None:
         self.loaded = loaded
         self._segment = segment
         self.rules = rules
         # Capturing, so split() returns the runs between the other text.
-        self._run_pattern = re.compile("(" + _character_class(loaded.key_characters) + ")")
+        self._run_pattern = re.compile("(" + loaded.run_characters + ")")
         self._source_only = loaded.source_only
         self._target_only = loaded.target_only
         self._to_source = loaded.to_source
@@ -99,14 +113,30 @@ class SegmentedConverter:
         # (谿子 → 溪子), so the reverse configs always convert shared clauses.
         self._judges_shared = loaded.config in FORWARD_CONFIGS
         self._rule_words = frozenset(rules.phrases) if rules is not None else frozenset()
-        # Table words group tokens as OpenCC's phrases do (譯|著 → 譯著).
-        extra = self._rule_words - loaded.phrase_keys
-        self._keys = loaded.phrase_keys | extra if extra else loaded.phrase_keys
-        self._starts = loaded.phrase_starts | {word[:end] for word in extra for end in range(1, len(word) + 1)}
-        self._longest = max([loaded.longest_phrase, *map(len, extra)])
         self._rule_characters = frozenset("一干著") if rules is not None else frozenset()
         self._cache: dict[str, tuple[str, str, bool, bool]] = {}
         self._lock = threading.Lock()
+        # Runs converted by earlier processes: a pre-commit run over one post
+        # whose clauses were all seen before loads neither OpenCC nor jieba.
+        self._cache_file = cache_file
+        self._cache_loaded = cache_file is None
+        self._unsaved = 0
+
+    @functools.cached_property
+    def _grouping(self) -> tuple[frozenset[str], frozenset[str], int]:
+        """Phrase keys, their prefixes and the longest length, with the table words.
+
+        Table words group tokens as OpenCC's phrases do (譯|著 → 譯著).
+        """
+        loaded = self.loaded
+        extra = self._rule_words - loaded.phrase_keys
+        if not extra:
+            return loaded.phrase_keys, loaded.phrase_starts, loaded.longest_phrase
+        return (
+            loaded.phrase_keys | extra,
+            loaded.phrase_starts | {word[:end] for word in extra for end in range(1, len(word) + 1)},
+            max([loaded.longest_phrase, *map(len, extra)]),
+        )
 
     def is_target_script(self, text: str) -> bool:
         """True when more of text is in clauses only the target script writes than in the source's.
@@ -189,8 +219,37 @@ class SegmentedConverter:
                 )
         return choices
 
+    def _load_cache_file(self) -> None:
+        self._cache_loaded = True
+        atexit.register(self.save_cache)
+        try:
+            with open(self._cache_file, "rb") as stream:
+                stored = marshal.load(stream)
+        except (OSError, EOFError, ValueError, TypeError):
+            return
+        if isinstance(stored, dict):
+            with self._lock:
+                self._cache = {**stored, **self._cache}
+
+    def save_cache(self) -> None:
+        """Write the memoised runs (the most recent _PERSIST_LIMIT) to the cache file, when there are new ones."""
+        if self._cache_file is None or not self._unsaved:
+            return
+        entries = list(self._cache.items())[-_PERSIST_LIMIT:]
+        self._unsaved = 0
+        try:
+            self._cache_file.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self._cache_file.parent, prefix=self._cache_file.name, suffix=".tmp")
+            with os.fdopen(handle, "wb") as stream:
+                marshal.dump(dict(entries), stream)
+            os.replace(temporary, self._cache_file)
+        except OSError:
+            pass  # Only a cache: a read-only home converts the same, a little slower.
+
     def _lookup(self, runs: list[str]) -> list[tuple[str, str, bool, bool]]:
         """(converted run, run kept as written, holds no source-only character, holds no target-only character) of each run."""
+        if not self._cache_loaded:
+            self._load_cache_file()
         cache = self._cache
         todo = [run for run in dict.fromkeys(runs) if run not in cache]
         if todo:
@@ -212,6 +271,8 @@ class SegmentedConverter:
                 if len(self._cache) + len(done) > _CACHE_LIMIT:
                     self._cache = {}
                 self._cache.update(done)
+                if self._cache_file is not None:
+                    self._unsaved += len(done)
             return results
         return list(map(cache.__getitem__, runs))
 
@@ -383,9 +444,7 @@ class SegmentedConverter:
         Also returns the places where a one-character unit starts a phrase
         that ends inside the next unit (周|线图 and 周线): (index, phrase).
         """
-        keys = self._keys
-        starts = self._starts
-        longest = self._longest
+        keys, starts, longest = self._grouping
         count = len(tokens)
         # A merge can start only where a token and the start of the next one
         # begin a key (about 1 token in 50); C-level iteration finds those places.
