@@ -137,7 +137,8 @@ def test_every_shipped_entry_names_its_reference_and_fixes_what_opencc_gets_wron
 
 def test_builtin_table_is_small():
     assert len(_table_entries()) <= 20
-    assert set(builtin_phrases("s2t")) == {"自制"}
+    assert set(builtin_phrases("s2t")) == {"自制", "冷面笑匠", "别着急"}
+    assert builtin_phrases("s2twp")["别着急"].to == "別著急"
 
 
 def _checked(table, config="s2twp"):
@@ -176,3 +177,30 @@ def test_user_phrases_per_config_win_over_the_shared_ones():
 def test_a_bad_user_table_names_the_entry(table, message):
     with pytest.raises(PhraseTableError, match=message.replace("[", r"\[").replace("]", r"\]")):
         _checked(table)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("他用热水冲了一杯咖啡。", "他用熱水沖了一杯咖啡。"),
+        ("他冲了个澡。", "他沖了個澡。"),
+        ("先冲茶再说。", "先沖茶再說。"),
+        ("他冲向大门。", "他衝向大門。"),
+        ("士兵冲了上去。", "士兵衝了上去。"),
+    ],
+)
+def test_chong_with_what_water_is_poured_on_is_the_water_form(source, expected):
+    assert convert_text(source, "s2t") == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("屏幕上显示了一条信息。", "螢幕上顯示了一條訊息。"),
+        ("他发了一则信息。", "他發了一則訊息。"),
+        ("信息时代来了。", "資訊時代來了。"),
+        ("我们需要更多信息。", "我們需要更多資訊。"),
+    ],
+)
+def test_s2twp_message_counted_with_a_measure_word_is_xunxi(source, expected):
+    assert convert_text(source, "s2twp") == expected

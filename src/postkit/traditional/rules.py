@@ -24,6 +24,8 @@ _CLAUSE_END_PARTICLES = frozenset({"了", "吗", "呢", "啦", "吧", "啊", "�
 # A suffix that makes a new word of the one before it (参数化, 现代化): a
 # table entry for 参数 does not reach into 参数化 unless it is listed too.
 _DERIVING_SUFFIXES = ("化",)
+# What one pours water on (沖): 冲咖啡, 冲了个澡. 冲 is otherwise to rush (衝).
+_POURED = frozenset({"咖啡", "茶", "澡", "凉", "奶粉", "茶叶", "蛋花", "泡面", "麦片"})
 # Words between a noun and 干 that jieba does not tag as adverbs: 墙还没干.
 _NEGATIONS = frozenset({"没", "没有", "未", "还没", "还未", "尚未"})
 
@@ -153,7 +155,11 @@ class WordRules:
                     made[index] = Correction(phrase.to, kind, phrase.reference or "your phrase table")
                 continue
             if self._forward:
+                if self.config == "s2twp" and key == "信息":
+                    self._message(index, keys, outputs, made)
                 self._reduplication(index, words, outputs, made)
+                if key == "冲":
+                    self._pour(index, keys, outputs, made)
                 if "干" in key:
                     self._dry(index, keys, outputs, made)
             elif key == "著" and count == 1 and outputs[0] != "著":
@@ -200,6 +206,21 @@ class WordRules:
         if changed:
             outputs[index] = "".join(characters)
             made[index] = Correction(outputs[index], "rule", "a reduplicated measure word (一只只) repeats the same word")
+
+    @staticmethod
+    def _message(index: int, keys: list[str], outputs: list[str], made: dict[int, Correction]) -> None:
+        """一条信息 → 一條訊息 in s2twp: counted with 条 or 则, 信息 is a message, not 資訊 (information)."""
+        if index and keys[index - 1][-1:] in ("条", "则") and outputs[index] != "訊息":
+            outputs[index] = "訊息"
+            made[index] = Correction("訊息", "rule", "信息 counted with 条 or 则 is a message (訊息), not information (資訊)")
+
+    @staticmethod
+    def _pour(index: int, keys: list[str], outputs: list[str], made: dict[int, Correction]) -> None:
+        """冲了一杯咖啡 → 沖: 冲 with something water is poured on, within three words, is 沖, not 衝 (to rush)."""
+        if outputs[index] == "沖" or not any(key in _POURED for key in keys[index + 1 : index + 4]):
+            return
+        outputs[index] = "沖"
+        made[index] = Correction("沖", "rule", "冲 with what water is poured on (咖啡, 茶, 澡) is 沖, not 衝 (to rush)")
 
     def _dry(self, index: int, keys: list[str], outputs: list[str], made: dict[int, Correction]) -> None:
         """饼干已经干了 → 乾了: 干 closing a clause after a noun, across adverbs, is the adjective dry."""

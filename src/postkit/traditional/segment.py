@@ -113,7 +113,7 @@ class SegmentedConverter:
         # (谿子 → 溪子), so the reverse configs always convert shared clauses.
         self._judges_shared = loaded.config in FORWARD_CONFIGS
         self._rule_words = frozenset(rules.phrases) if rules is not None else frozenset()
-        self._rule_characters = frozenset("一干著") if rules is not None else frozenset()
+        self._rule_characters = frozenset("一干著信冲") if rules is not None else frozenset()
         self._cache: dict[str, tuple[str, str, bool, bool]] = {}
         self._lock = threading.Lock()
         # Runs converted by earlier processes: a pre-commit run over one post
@@ -380,14 +380,13 @@ class SegmentedConverter:
         if len(converted) != len(straddling):
             return
         for (index, phrase), phrase_output in zip(straddling, converted):
-            following, following_output = units[index + 1], outputs[index + 1]
-            if (
-                len(phrase_output) == len(phrase)
-                and len(following_output) == len(following)
-                and len(outputs[index]) == 1
-                and phrase_output[1:] == following_output[: len(phrase) - 1]
-            ):
-                outputs[index] = phrase_output[0]
+            if len(phrase_output) != len(phrase) or len(outputs[index]) != 1:
+                continue
+            if phrase[0] == units[index] and index + 1 < len(units):
+                following, following_output = units[index + 1], outputs[index + 1]
+                if len(following_output) == len(following) and phrase_output[1:] == following_output[: len(phrase) - 1]:
+                    outputs[index] = phrase_output[0]
+
 
     def _choices(
         self, words: list[str], keys: list[str], outs: list[str], opencc_outs: list[str], corrections: dict, kept: str
