@@ -140,5 +140,6 @@ def print_review(
         sys.stdout.write(markdown(diagnostics, summary, title=f"postkit traditional --review ({config})"))
     else:
         writer = {"concise": report.concise, "json": report.to_json, "github": report.github}[output_format]
-        sys.stdout.write(writer(diagnostics, summary))
+        output = writer(diagnostics, summary)
+        sys.stdout.write(output if output.endswith("\n") else output + "\n")
     sys.stdout.flush()

@@ -136,6 +136,14 @@ class WordRules:
         self.phrases = dict(phrases)
         self._tag = tag
         self._forward = config in FORWARD_CONFIGS
+        # What a clause must hold for any table entry or rule to apply; a
+        # clause without it is left to OpenCC alone, at C speed.
+        triggers = [re.escape(word) for word in sorted(self.phrases, key=len, reverse=True)]
+        if self._forward:
+            triggers += ["一(.)\\1", "干", "冲"] + (["信息"] if config == "s2twp" else [])
+        else:
+            triggers.append("^著$")
+        self.pattern = re.compile("|".join(triggers))
 
     def apply(self, words: list[str], outputs: list[str], keys: list[str]) -> dict[int, Correction]:
         """Correct outputs in place; words are the clause's words as written, keys their source-script spelling.

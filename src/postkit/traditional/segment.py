@@ -9,8 +9,8 @@ import os
 import re
 import tempfile
 import threading
-from itertools import compress, islice
-from operator import add, and_, not_
+from itertools import accumulate, compress, islice
+from operator import add, and_, itemgetter, not_
 from typing import Callable
 
 from dataclasses import dataclass
@@ -113,7 +113,6 @@ class SegmentedConverter:
         # (谿子 → 溪子), so the reverse configs always convert shared clauses.
         self._judges_shared = loaded.config in FORWARD_CONFIGS
         self._rule_words = frozenset(rules.phrases) if rules is not None else frozenset()
-        self._rule_characters = frozenset("一干著信冲") if rules is not None else frozenset()
         self._cache: dict[str, tuple[str, str, bool, bool]] = {}
         self._lock = threading.Lock()
         # Runs converted by earlier processes: a pre-commit run over one post
@@ -281,90 +280,104 @@ class SegmentedConverter:
 
         Returns, per run: the converted run, the run kept as written (whole
         phrases and regional stages only), and with review the choices of each.
+        Runs no rule concerns and never kept as written are split out of
+        OpenCC's output in C; only the others are looked at word by word.
         """
         text = RUN_SEPARATOR.join(runs)
         normalized = text.translate(self._to_source) if self._to_source else text
         units_normalized, straddling = self._units(self._segment(normalized))
-        if normalized is text:
+        if normalized == text:
             units = units_normalized
         else:
-            units = []
-            position = 0
-            for unit in units_normalized:
-                units.append(text[position : position + len(unit)])
-                position += len(unit)
-        phrase_keys = self.loaded.phrase_keys
-        outputs = self.loaded.convert(UNIT_SEPARATOR.join(units)).split(UNIT_SEPARATOR)
-        if len(outputs) != len(units):
-            raise RuntimeError("OpenCC changed a private-use separator; cannot align the converted text")
+            ends = list(accumulate(map(len, units_normalized)))
+            units = [text[start:end] for start, end in zip([0, *ends], ends)]
+        joined_units = UNIT_SEPARATOR.join(units)
+        output_text = self.loaded.convert(joined_units)
         if straddling:
+            outputs = output_text.split(UNIT_SEPARATOR)
+            if len(outputs) != len(units):
+                raise RuntimeError("OpenCC changed a private-use separator; cannot align the converted text")
             self._settle_straddling(straddling, units, outputs)
-        # Units of each run: indexes between the RUN_SEPARATOR units.
-        bounds = []
-        start = 0
-        for index, unit in enumerate(units):
-            if unit == RUN_SEPARATOR:
-                bounds.append((start, index))
-                start = index + 1
-        bounds.append((start, len(units)))
-        if len(bounds) != len(runs):
-            raise RuntimeError("the segmenter joined a private-use separator to a word; cannot align the runs")
+            output_text = UNIT_SEPARATOR.join(outputs)
+        converted_runs = output_text.replace(UNIT_SEPARATOR, "").split(RUN_SEPARATOR)
+        if len(converted_runs) != len(runs):
+            raise RuntimeError("OpenCC or the segmenter moved a private-use separator; cannot align the runs")
 
         rules = self.rules
+        rule_pattern = rules.pattern if rules is not None else None
         later = self.loaded.later_convert
-        later_keys = self.loaded.later_keys
-        regional_forms = self.loaded.regional_forms
         source_only = self._source_only
+        target_only = self._target_only
+        # A Traditional clause of a config with no regional stage stays exactly as written.
+        traditional_stays = self._judges_shared and later is None
+        pieces = None
         results: list[list] = []
         plain_pieces: list[str] = []
-        for run, (first, last) in zip(runs, bounds):
-            words = units[first:last]
-            keys = units_normalized[first:last]
-            outs = outputs[first:last]
+        for index, run in enumerate(runs):
+            holds_source = not source_only.isdisjoint(run)
+            wants_rules = rule_pattern is not None and rule_pattern.search(run) is not None
+            if not review and not wants_rules and (
+                holds_source or traditional_stays and not target_only.isdisjoint(run)
+            ):
+                results.append([converted_runs[index], [run], None])
+                continue
+            if pieces is None:
+                boundary = UNIT_SEPARATOR + RUN_SEPARATOR + UNIT_SEPARATOR
+                pieces = (
+                    joined_units.split(boundary),
+                    UNIT_SEPARATOR.join(units_normalized).split(boundary) if units is not units_normalized else None,
+                    output_text.split(boundary),
+                )
+            words = pieces[0][index].split(UNIT_SEPARATOR)
+            keys = pieces[1][index].split(UNIT_SEPARATOR) if pieces[1] is not None else words
+            outs = pieces[2][index].split(UNIT_SEPARATOR)
             opencc_outs = list(outs) if review else outs
-            corrections = {}
-            if rules is not None and (not self._rule_words.isdisjoint(keys) or not self._rule_characters.isdisjoint(run)):
-                corrections = rules.apply(words, outs, keys)
-            converted = "".join(outs)
-            # Kept as written: whole phrases and corrected words convert, other characters stay.
-            if not source_only.isdisjoint(run):
-                kept_parts: list = [run]
-            else:
-                # A clause already Traditional (重建台灣出版) takes only the
-                # regional stages: a first-stage phrase (台湾 → 臺灣) would
-                # respell it, a regional one (數据庫 → 資料庫) localises it. A
-                # clause of shared characters takes whole phrases too (甲胄).
-                # A phrase that only turns a form Taiwan or Hong Kong writes
-                # into OpenCC's standard one (台北 → 臺北) would respell it too.
-                wanted = later_keys if self._judges_shared and not self._target_only.isdisjoint(run) else phrase_keys
-                kept_parts = []
-                for index, (word, key) in enumerate(zip(words, keys)):
-                    if (
-                        len(key) > 1
-                        and key in wanted
-                        and (
-                            len(outs[index]) != len(word)
-                            or any(a != b and a not in regional_forms for a, b in zip(word, outs[index]))
-                        )
-                        or index in corrections
-                    ):
-                        kept_parts.append(outs[index])
-                    else:
-                        kept_parts.append(len(plain_pieces))
-                        plain_pieces.append(word)
-            results.append([converted, kept_parts, words, keys, outs, opencc_outs, corrections])
+            corrections = rules.apply(words, outs, keys) if wants_rules else {}
+            converted = "".join(outs) if corrections else converted_runs[index]
+            kept_parts = [run] if holds_source else self._kept_parts(run, words, keys, outs, corrections, plain_pieces)
+            results.append([converted, kept_parts, (words, keys, outs, opencc_outs, corrections)])
         if plain_pieces and later is not None:
             converted_plain = later(UNIT_SEPARATOR.join(plain_pieces)).split(UNIT_SEPARATOR)
             if len(converted_plain) == len(plain_pieces):
                 plain_pieces = converted_plain
         analysed = []
-        for converted, kept_parts, words, keys, outs, opencc_outs, corrections in results:
+        for converted, kept_parts, detail in results:
             kept = "".join(part if isinstance(part, str) else plain_pieces[part] for part in kept_parts)
-            if review:
-                analysed.append((converted, kept, *self._choices(words, keys, outs, opencc_outs, corrections, kept)))
+            if review and detail is not None:
+                analysed.append((converted, kept, *self._choices(*detail, kept)))
             else:
                 analysed.append((converted, kept, [], []))
         return analysed
+
+    def _kept_parts(
+        self, run: str, words: list[str], keys: list[str], outs: list[str], corrections: dict, plain_pieces: list[str]
+    ) -> list:
+        """A run kept as written: converted words as strings, the rest as indexes into plain_pieces (for the regional stages).
+
+        A clause already Traditional (重建台灣出版) takes only the regional
+        stages: a first-stage phrase (台湾 → 臺灣) would respell it, a
+        regional one (數据庫 → 資料庫) localises it. A clause of shared
+        characters takes whole phrases too (甲胄 → 甲冑), except a phrase
+        that only turns a form Taiwan or Hong Kong writes into OpenCC's
+        standard one (台北 → 臺北), which would respell it as well.
+        """
+        loaded = self.loaded
+        traditional = self._judges_shared and not self._target_only.isdisjoint(run)
+        wanted = loaded.later_keys if traditional else loaded.phrase_keys
+        regional_forms = loaded.regional_forms
+        parts: list = []
+        for index, (word, key) in enumerate(zip(words, keys)):
+            out = outs[index]
+            if index in corrections or (
+                len(key) > 1
+                and key in wanted
+                and (len(out) != len(word) or any(a != b and a not in regional_forms for a, b in zip(word, out)))
+            ):
+                parts.append(out)
+            else:
+                parts.append(len(plain_pieces))
+                plain_pieces.append(word)
+        return parts
 
     def _settle_straddling(self, straddling: list[tuple[int, str]], units: list[str], outputs: list[str]) -> None:
         """Let a phrase decide a one-character word it starts (周|线图: 周线 → 週), when it agrees with the next word.
@@ -447,7 +460,7 @@ class SegmentedConverter:
         count = len(tokens)
         # A merge can start only where a token and the start of the next one
         # begin a key (about 1 token in 50); C-level iteration finds those places.
-        heads = map(add, tokens, (token[:1] for token in islice(tokens, 1, None)))
+        heads = map(add, tokens, map(itemgetter(0), islice(tokens, 1, None)))
         candidates = list(compress(range(count - 1), map(starts.__contains__, heads)))
         if not candidates:
             return tokens, []
