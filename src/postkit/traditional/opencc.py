@@ -13,6 +13,7 @@ import functools
 import importlib.util
 import json
 import marshal
+import re
 import os
 import tempfile
 from dataclasses import dataclass
@@ -30,6 +31,28 @@ REIMPLEMENTED = "opencc-python-reimplemented"
 FORWARD_CONFIGS = ("s2t", "s2tw", "s2twp", "s2hk")
 REVERSE_CONFIGS = ("t2s", "tw2s", "hk2s")
 CONFIGS = FORWARD_CONFIGS + REVERSE_CONFIGS
+
+# Every CJK ideograph block, so the segmenter sees whole clauses even around
+# characters no dictionary key uses, which keeps its context.
+_CJK_RANGES = (
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x3134F),
+)
+
+
+def character_class(characters: frozenset[str]) -> str:
+    """A regex class of the CJK blocks plus every other character in characters."""
+    blocks = [f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in _CJK_RANGES]
+    others = sorted(
+        character
+        for character in characters - {"\ue000", "\ue001"}
+        if not any(low <= ord(character) <= high for low, high in _CJK_RANGES)
+    )
+    return "[" + "".join(blocks) + "".join(map(re.escape, others)) + "]+"
+
+
 
 # Bumped whenever what _derive() stores changes shape or meaning.
 _CACHE_FORMAT = 8
@@ -363,7 +386,7 @@ def _derive(config: str, first_stage: list[str], later_stages: list[str], dictio
         "target_only": "".join(sorted(target_only)),
         "to_source": to_source,
         "one_to_many": one_to_many,
-        "run_characters": _character_class_source(key_characters),
+        "run_characters": character_class(frozenset(key_characters)),
         "regional_forms": "".join(sorted(form for form in regional_forms if len(form) == 1)),
     }
 
@@ -436,9 +459,3 @@ def _only_in_source(path: Path) -> frozenset[str]:
         if len(key) == 1 and key not in values.split(" "):
             only.add(key)
     return frozenset(only)
-
-
-def _character_class_source(characters: set[str]) -> str:
-    from postkit.traditional.segment import character_class
-
-    return character_class(frozenset(characters))

@@ -10,7 +10,7 @@ import re
 import tempfile
 import threading
 from itertools import accumulate, compress, islice
-from operator import add, and_, itemgetter, not_
+from operator import add, and_, not_
 from typing import Callable
 
 from dataclasses import dataclass
@@ -19,14 +19,6 @@ from pathlib import Path
 from postkit.traditional.opencc import FORWARD_CONFIGS, LoadedConfig
 from postkit.traditional.rules import WordRules
 
-# Every CJK ideograph block, so the segmenter sees whole clauses even around
-# characters no dictionary key uses, which keeps its context.
-_CJK_RANGES = (
-    (0x3400, 0x4DBF),
-    (0x4E00, 0x9FFF),
-    (0xF900, 0xFAFF),
-    (0x20000, 0x3134F),
-)
 # Private-use characters that no dictionary key or value contains, so OpenCC's
 # maximum matching never crosses them, and that jieba cuts as tokens of their
 # own. RUN_SEPARATOR joins the runs (or texts) converted in one call;
@@ -40,17 +32,6 @@ _QUIET = frozenset("了")
 _CACHE_LIMIT = 200_000
 # Runs kept in the cache file between processes.
 _PERSIST_LIMIT = 30_000
-
-
-def character_class(characters: frozenset[str]) -> str:
-    """A regex class of the CJK blocks plus every other character in characters."""
-    blocks = [f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in _CJK_RANGES]
-    others = sorted(
-        character
-        for character in characters - {RUN_SEPARATOR, UNIT_SEPARATOR}
-        if not any(low <= ord(character) <= high for low, high in _CJK_RANGES)
-    )
-    return "[" + "".join(blocks) + "".join(map(re.escape, others)) + "]+"
 
 
 @dataclass(frozen=True)
@@ -108,6 +89,9 @@ class SegmentedConverter:
         self._source_only = loaded.source_only
         self._target_only = loaded.target_only
         self._to_source = loaded.to_source
+        self._one_to_many = frozenset(loaded.one_to_many)
+        # Text holding none of these needs no normalising (most Simplified text).
+        self._target_pattern = re.compile("[" + "".join(map(re.escape, sorted(map(chr, loaded.to_source)))) + "]") if loaded.to_source else None
         # Simplified text has no regional forms for a reverse config to
         # spoil, and its shared characters convert as OpenCC converts them
         # (谿子 → 溪子), so the reverse configs always convert shared clauses.
@@ -203,9 +187,9 @@ class SegmentedConverter:
             convert_shared = True
         elif convert_shared is None:
             convert_shared = not _leans_to_target(runs, no_source, no_target)
-        analysed = self._analyse(runs, review=True)
+        _converted, _kept, analysed = self._analyse(runs, list(no_source), list(no_target), review=True)
         choices = []
-        for match, (_c, _k, converted_choices, kept_choices), source_free, target_free in zip(
+        for match, (converted_choices, kept_choices), source_free, target_free in zip(
             matches, analysed, no_source, no_target
         ):
             kept = source_free and (not target_free or not convert_shared)
@@ -252,18 +236,10 @@ class SegmentedConverter:
         cache = self._cache
         todo = [run for run in dict.fromkeys(runs) if run not in cache]
         if todo:
-            analysed = self._analyse(todo)
-            done = dict(
-                zip(
-                    todo,
-                    zip(
-                        [item[0] for item in analysed],
-                        [item[1] for item in analysed],
-                        map(self._source_only.isdisjoint, todo),
-                        map(self._target_only.isdisjoint, todo),
-                    ),
-                )
-            )
+            no_source = list(map(self._source_only.isdisjoint, todo))
+            no_target = list(map(self._target_only.isdisjoint, todo))
+            converted, kept, _choices = self._analyse(todo, no_source, no_target)
+            done = dict(zip(todo, zip(converted, kept, no_source, no_target)))
             results = list(map(done.get, runs, map(cache.get, runs)))
             with self._lock:
                 # A fresh dict rather than clear(): another thread may be reading the old one.
@@ -275,18 +251,25 @@ class SegmentedConverter:
             return results
         return list(map(cache.__getitem__, runs))
 
-    def _analyse(self, runs: list[str], review: bool = False) -> list[tuple[str, str, list[Choice], list[Choice]]]:
+    def _analyse(
+        self, runs: list[str], no_source: list[bool], no_target: list[bool], review: bool = False
+    ) -> tuple[list[str], list[str], list[tuple[list[Choice], list[Choice]]] | None]:
         """Cut all runs in one call, group the words into units, convert with OpenCC in one call, apply the rules.
 
-        Returns, per run: the converted run, the run kept as written (whole
-        phrases and regional stages only), and with review the choices of each.
-        Runs no rule concerns and never kept as written are split out of
-        OpenCC's output in C; only the others are looked at word by word.
+        no_source and no_target say, per run, that it holds no character only
+        the source (target) script writes. Returns the converted runs, the
+        runs kept as written (whole phrases and regional stages only), and
+        with review the choices of each (converted, kept). Runs no rule
+        concerns and never kept as written are split out of OpenCC's output
+        in C; only the others are looked at word by word.
         """
         text = RUN_SEPARATOR.join(runs)
-        normalized = text.translate(self._to_source) if self._to_source else text
+        if self._to_source and self._target_pattern.search(text):
+            normalized = text.translate(self._to_source)
+        else:
+            normalized = text
         units_normalized, straddling = self._units(self._segment(normalized))
-        if normalized == text:
+        if normalized is text:
             units = units_normalized
         else:
             ends = list(accumulate(map(len, units_normalized)))
@@ -299,55 +282,55 @@ class SegmentedConverter:
                 raise RuntimeError("OpenCC changed a private-use separator; cannot align the converted text")
             self._settle_straddling(straddling, units, outputs)
             output_text = UNIT_SEPARATOR.join(outputs)
-        converted_runs = output_text.replace(UNIT_SEPARATOR, "").split(RUN_SEPARATOR)
-        if len(converted_runs) != len(runs):
+        converted = output_text.replace(UNIT_SEPARATOR, "").split(RUN_SEPARATOR)
+        if len(converted) != len(runs):
             raise RuntimeError("OpenCC or the segmenter moved a private-use separator; cannot align the runs")
+        kept = list(runs)
 
         rules = self.rules
-        rule_pattern = rules.pattern if rules is not None else None
+        search = rules.pattern.search if rules is not None else None
         later = self.loaded.later_convert
-        source_only = self._source_only
-        target_only = self._target_only
         # A Traditional clause of a config with no regional stage stays exactly as written.
         traditional_stays = self._judges_shared and later is None
-        pieces = None
-        results: list[list] = []
+        if review:
+            todo = range(len(runs))
+        else:
+            todo = [
+                index
+                for index, run in enumerate(runs)
+                if (search is not None and search(run) is not None)
+                or no_source[index] and not (traditional_stays and not no_target[index])
+            ]
+        if not todo:
+            return converted, kept, None
+        boundary = UNIT_SEPARATOR + RUN_SEPARATOR + UNIT_SEPARATOR
+        word_pieces = joined_units.split(boundary)
+        key_pieces = UNIT_SEPARATOR.join(units_normalized).split(boundary) if units is not units_normalized else word_pieces
+        output_pieces = output_text.split(boundary)
+        details = []
         plain_pieces: list[str] = []
-        for index, run in enumerate(runs):
-            holds_source = not source_only.isdisjoint(run)
-            wants_rules = rule_pattern is not None and rule_pattern.search(run) is not None
-            if not review and not wants_rules and (
-                holds_source or traditional_stays and not target_only.isdisjoint(run)
-            ):
-                results.append([converted_runs[index], [run], None])
-                continue
-            if pieces is None:
-                boundary = UNIT_SEPARATOR + RUN_SEPARATOR + UNIT_SEPARATOR
-                pieces = (
-                    joined_units.split(boundary),
-                    UNIT_SEPARATOR.join(units_normalized).split(boundary) if units is not units_normalized else None,
-                    output_text.split(boundary),
-                )
-            words = pieces[0][index].split(UNIT_SEPARATOR)
-            keys = pieces[1][index].split(UNIT_SEPARATOR) if pieces[1] is not None else words
-            outs = pieces[2][index].split(UNIT_SEPARATOR)
+        for index in todo:
+            run = runs[index]
+            words = word_pieces[index].split(UNIT_SEPARATOR)
+            keys = key_pieces[index].split(UNIT_SEPARATOR) if key_pieces is not word_pieces else words
+            outs = output_pieces[index].split(UNIT_SEPARATOR)
             opencc_outs = list(outs) if review else outs
-            corrections = rules.apply(words, outs, keys) if wants_rules else {}
-            converted = "".join(outs) if corrections else converted_runs[index]
-            kept_parts = [run] if holds_source else self._kept_parts(run, words, keys, outs, corrections, plain_pieces)
-            results.append([converted, kept_parts, (words, keys, outs, opencc_outs, corrections)])
+            corrections = rules.apply(words, outs, keys) if search is not None and search(run) is not None else {}
+            if corrections:
+                converted[index] = "".join(outs)
+            parts = None if not no_source[index] else self._kept_parts(run, words, keys, outs, corrections, plain_pieces)
+            details.append((index, parts, (words, keys, outs, opencc_outs, corrections)))
         if plain_pieces and later is not None:
             converted_plain = later(UNIT_SEPARATOR.join(plain_pieces)).split(UNIT_SEPARATOR)
             if len(converted_plain) == len(plain_pieces):
                 plain_pieces = converted_plain
-        analysed = []
-        for converted, kept_parts, detail in results:
-            kept = "".join(part if isinstance(part, str) else plain_pieces[part] for part in kept_parts)
-            if review and detail is not None:
-                analysed.append((converted, kept, *self._choices(*detail, kept)))
-            else:
-                analysed.append((converted, kept, [], []))
-        return analysed
+        choices = [([], [])] * len(runs) if review else None
+        for index, parts, detail in details:
+            if parts is not None:
+                kept[index] = "".join([part if isinstance(part, str) else plain_pieces[part] for part in parts])
+            if review:
+                choices[index] = self._choices(*detail, kept[index])
+        return converted, kept, choices
 
     def _kept_parts(
         self, run: str, words: list[str], keys: list[str], outs: list[str], corrections: dict, plain_pieces: list[str]
@@ -458,10 +441,20 @@ class SegmentedConverter:
         """
         keys, starts, longest = self._grouping
         count = len(tokens)
-        # A merge can start only where a token and the start of the next one
-        # begin a key (about 1 token in 50); C-level iteration finds those places.
-        heads = map(add, tokens, map(itemgetter(0), islice(tokens, 1, None)))
-        candidates = list(compress(range(count - 1), map(starts.__contains__, heads)))
+        # A merge can start only where a token and the next one begin a key
+        # (about 1 token in 200); C-level iteration finds those places. A
+        # phrase reaching into the next token matters only where it starts
+        # on a one-character token with more than one form (周).
+        pairs = map(add, tokens, islice(tokens, 1, None))
+        candidates = list(compress(range(count - 1), map(starts.__contains__, pairs)))
+        one_to_many = self._one_to_many
+        reaching = [
+            index
+            for index in compress(range(count - 1), map(one_to_many.__contains__, tokens))
+            if tokens[index] + tokens[index + 1][0] in starts
+        ]
+        if reaching:
+            candidates = sorted(set(candidates).union(reaching))
         if not candidates:
             return tokens, []
         units: list[str] = []
