@@ -48,11 +48,12 @@ imported = time.perf_counter()
 converter = get_converter({config!r})
 converter.convert_text("发")
 loaded = time.perf_counter()
+cpu = time.process_time()
 for text in texts:
     converter.convert_text(text)
 finished = time.perf_counter()
 print(json.dumps({{"import_ms": (imported - started) * 1000, "load_ms": (loaded - imported) * 1000,
-                  "seconds": finished - loaded}}))
+                  "seconds": finished - loaded, "cpu_seconds": time.process_time() - cpu}}))
 """
 
 _BASELINE = """
@@ -63,12 +64,15 @@ from opencc import OpenCC
 converter = OpenCC({config!r})
 converter.convert("发")
 loaded = time.perf_counter()
+cpu = time.process_time()
 for text in texts:
     converter.convert(text)
 finished = time.perf_counter()
+cpu_seconds = time.process_time() - cpu
 import importlib.metadata as m
 names = [d.metadata["Name"] for d in m.distributions() if d.metadata["Name"].lower().startswith("opencc")]
-print(json.dumps({{"load_ms": (loaded - started) * 1000, "seconds": finished - loaded, "package": names}}))
+print(json.dumps({{"load_ms": (loaded - started) * 1000, "seconds": finished - loaded, "cpu_seconds": cpu_seconds,
+                  "package": names}}))
 """
 
 
@@ -181,17 +185,27 @@ def main(argv: list[str] | None = None) -> int:
         f"start-up: import {min(run['import_ms'] for run in cold):.0f} ms, load dictionaries and segmenter "
         f"{min(run['load_ms'] for run in cold):.0f} ms (once per process)"
     )
-    print(f"postkit convert_text, cold (fresh process): {text_mb / best_cold['seconds']:6.2f} MB/s")
+    best_cold_cpu = min(run["cpu_seconds"] for run in cold)
+    print(
+        f"postkit convert_text, cold (fresh process): {text_mb / best_cold['seconds']:6.2f} MB/s "
+        f"({text_mb / best_cold_cpu:.2f} MB per CPU second)"
+    )
     print(f"postkit convert_text, warm (memoised runs): {text_mb / warm:6.2f} MB/s")
     print(f"postkit convert_body, warm (spans + conversion): {body_mb / whole_bodies:6.2f} MB/s")
     for label, runs in baseline_runs.items():
         best = min(runs, key=lambda run: run["seconds"])
+        best_cpu = min(run["cpu_seconds"] for run in runs)
         print(
             f"whole-text OpenCC({args.config!r}).convert, {label} ({', '.join(best['package'])}): "
-            f"{text_mb / best['seconds']:6.2f} MB/s, load {min(run['load_ms'] for run in runs):.0f} ms"
+            f"{text_mb / best['seconds']:6.2f} MB/s ({text_mb / best_cpu:.2f} MB per CPU second), "
+            f"load {min(run['load_ms'] for run in runs):.0f} ms"
         )
         if label == "--baseline-python":
-            print(f"postkit cold / reimplementation baseline: {best['seconds'] / best_cold['seconds']:.1f}x (goal >= 4x)")
+            # CPU time as well as the clock: on a shared machine the clock counts the other users' work too.
+            print(
+                f"postkit cold / reimplementation baseline: {best['seconds'] / best_cold['seconds']:.1f}x by the clock, "
+                f"{best_cpu / best_cold_cpu:.1f}x by CPU time (goal >= 4x)"
+            )
     print(f"one post under pre-commit: postkit traditional --check ({Path(median_path).stat().st_size / 1000:.1f} kB post, goal <= 0.5 s):")
     for label, (elapsed, cpu) in one_file.items():
         print(f"  {label:<48} {elapsed:5.2f} s  (CPU {cpu:4.2f} s)")

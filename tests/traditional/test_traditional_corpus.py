@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from postkit.traditional.post import DEFAULT_FRONT_MATTER_KEYS, FrontMatterError, get_converter
+from postkit.traditional.protected import html_text_spans, markdown_text_spans, scan_as_html
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 REFERENCE_POST = (
@@ -57,7 +58,9 @@ def _converted(path: Path) -> tuple[str, str, str, str, bool]:
         editable = True
     except FrontMatterError:
         converted_front_matter, editable = front_matter, False
-    return front_matter, body, converted_front_matter, converter.convert_body(body), editable
+    # With the region's quotation marks (s2twp's default): 「」 must never reach a protected span either.
+    spans = html_text_spans(body) if scan_as_html(body) else markdown_text_spans(body)
+    return front_matter, body, converted_front_matter, converter.convert_spans(body, spans, punctuation=True), editable
 
 
 def _protected_pieces(body: str) -> dict[str, list[str]]:

@@ -142,7 +142,8 @@ class WordRules:
         if self._forward:
             triggers += ["一(.)\\1", "干", "冲"] + (["信息"] if config == "s2twp" else [])
         else:
-            triggers.append("^著$")
+            # 著 as a whole clause; clauses are joined by U+E000 when converted together.
+            triggers.append("(?<![^\ue000])著(?![^\ue000])")
         self.pattern = re.compile("|".join(triggers))
 
     def apply(self, words: list[str], outputs: list[str], keys: list[str]) -> dict[int, Correction]:

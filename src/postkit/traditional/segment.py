@@ -9,7 +9,8 @@ import os
 import re
 import tempfile
 import threading
-from itertools import accumulate, compress, islice
+from bisect import bisect_right
+from itertools import accumulate, compress, filterfalse, islice
 from operator import add, and_, not_
 from typing import Callable
 
@@ -234,7 +235,7 @@ class SegmentedConverter:
         if not self._cache_loaded:
             self._load_cache_file()
         cache = self._cache
-        todo = [run for run in dict.fromkeys(runs) if run not in cache]
+        todo = list(filterfalse(cache.__contains__, dict.fromkeys(runs)))
         if todo:
             no_source = list(map(self._source_only.isdisjoint, todo))
             no_target = list(map(self._target_only.isdisjoint, todo))
@@ -288,19 +289,21 @@ class SegmentedConverter:
         kept = list(runs)
 
         rules = self.rules
-        search = rules.pattern.search if rules is not None else None
         later = self.loaded.later_convert
+        # Runs a rule may concern: one search over all of them, not one per run.
+        ruled: set[int] = set()
+        if rules is not None:
+            run_starts = list(accumulate([0] + [len(run) + 1 for run in runs[:-1]]))
+            ruled = {bisect_right(run_starts, match.start()) - 1 for match in rules.pattern.finditer(text)}
         # A Traditional clause of a config with no regional stage stays exactly as written.
         traditional_stays = self._judges_shared and later is None
         if review:
-            todo = range(len(runs))
+            todo = list(range(len(runs)))
         else:
-            todo = [
-                index
-                for index, run in enumerate(runs)
-                if (search is not None and search(run) is not None)
-                or no_source[index] and not (traditional_stays and not no_target[index])
-            ]
+            kept_matters = compress(range(len(runs)), no_source)
+            if traditional_stays:
+                kept_matters = compress(kept_matters, [no_target[index] for index in compress(range(len(runs)), no_source)])
+            todo = sorted(ruled.union(kept_matters))
         if not todo:
             return converted, kept, None
         boundary = UNIT_SEPARATOR + RUN_SEPARATOR + UNIT_SEPARATOR
@@ -315,7 +318,7 @@ class SegmentedConverter:
             keys = key_pieces[index].split(UNIT_SEPARATOR) if key_pieces is not word_pieces else words
             outs = output_pieces[index].split(UNIT_SEPARATOR)
             opencc_outs = list(outs) if review else outs
-            corrections = rules.apply(words, outs, keys) if search is not None and search(run) is not None else {}
+            corrections = rules.apply(words, outs, keys) if index in ruled else {}
             if corrections:
                 converted[index] = "".join(outs)
             parts = None if not no_source[index] else self._kept_parts(run, words, keys, outs, corrections, plain_pieces)
