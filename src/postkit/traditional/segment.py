@@ -164,6 +164,8 @@ class SegmentedConverter:
             convert_shared = True
         elif convert_shared is None:
             convert_shared = not _leans_to_target(runs, no_source, no_target)
+        if not convert_shared and None in kept:
+            kept = self._fill_kept(runs, kept, no_source, no_target)
         keep = map(and_, no_source, map(not_, no_target)) if convert_shared else no_source
         # (converted, kept)[keep] picks the kept form where keep is true, all at C speed.
         pieces[1::2] = map(tuple.__getitem__, zip(converted, kept), keep)
@@ -202,6 +204,22 @@ class SegmentedConverter:
                     )
                 )
         return choices
+
+    def _fill_kept(self, runs, kept, no_source, no_target) -> tuple:  # noqa: ANN001 - tuples from _lookup
+        """kept with the kept-as-written form of every clause of shared characters filled in (and memoised)."""
+        missing = list(dict.fromkeys(run for run, form in zip(runs, kept) if form is None))
+        _converted, filled, _choices = self._analyse(
+            missing, [True] * len(missing), [True] * len(missing), shared_kept=True
+        )
+        found = dict(zip(missing, filled))
+        with self._lock:
+            for run, form in found.items():
+                entry = self._cache.get(run)
+                if entry is not None:
+                    self._cache[run] = (entry[0], form, entry[2], entry[3])
+            if self._cache_file is not None:
+                self._unsaved += len(found)
+        return tuple(found.get(run, form) if form is None else form for run, form in zip(runs, kept))
 
     def _load_cache_file(self) -> None:
         self._cache_loaded = True
@@ -253,8 +271,13 @@ class SegmentedConverter:
         return list(map(cache.__getitem__, runs))
 
     def _analyse(
-        self, runs: list[str], no_source: list[bool], no_target: list[bool], review: bool = False
-    ) -> tuple[list[str], list[str], list[tuple[list[Choice], list[Choice]]] | None]:
+        self,
+        runs: list[str],
+        no_source: list[bool],
+        no_target: list[bool],
+        review: bool = False,
+        shared_kept: bool = False,
+    ) -> tuple[list[str], list[str | None], list[tuple[list[Choice], list[Choice]]] | None]:
         """Cut all runs in one call, group the words into units, convert with OpenCC in one call, apply the rules.
 
         no_source and no_target say, per run, that it holds no character only
@@ -262,7 +285,9 @@ class SegmentedConverter:
         runs kept as written (whole phrases and regional stages only), and
         with review the choices of each (converted, kept). Runs no rule
         concerns and never kept as written are split out of OpenCC's output
-        in C; only the others are looked at word by word.
+        in C; only the others are looked at word by word. A clause of
+        shared characters is kept as written only in a post already in the
+        target script, so its kept form is None unless shared_kept.
         """
         text = RUN_SEPARATOR.join(runs)
         if self._to_source and self._target_pattern.search(text):
@@ -286,7 +311,7 @@ class SegmentedConverter:
         converted = output_text.replace(UNIT_SEPARATOR, "").split(RUN_SEPARATOR)
         if len(converted) != len(runs):
             raise RuntimeError("OpenCC or the segmenter moved a private-use separator; cannot align the runs")
-        kept = list(runs)
+        kept: list[str | None] = list(runs)
 
         rules = self.rules
         later = self.loaded.later_convert
@@ -300,10 +325,18 @@ class SegmentedConverter:
         if review:
             todo = list(range(len(runs)))
         else:
-            kept_matters = compress(range(len(runs)), no_source)
-            if traditional_stays:
-                kept_matters = compress(kept_matters, [no_target[index] for index in compress(range(len(runs)), no_source)])
-            todo = sorted(ruled.union(kept_matters))
+            # Kept as written matters for Traditional clauses of a regional
+            # config (regional stages), and for shared clauses when asked.
+            kept_matters: set[int] = set()
+            for index in compress(range(len(runs)), no_source):
+                if no_target[index]:
+                    if shared_kept:
+                        kept_matters.add(index)
+                    else:
+                        kept[index] = None
+                elif not traditional_stays:
+                    kept_matters.add(index)
+            todo = sorted(ruled | kept_matters)
         if not todo:
             return converted, kept, None
         boundary = UNIT_SEPARATOR + RUN_SEPARATOR + UNIT_SEPARATOR
@@ -321,7 +354,11 @@ class SegmentedConverter:
             corrections = rules.apply(words, outs, keys) if index in ruled else {}
             if corrections:
                 converted[index] = "".join(outs)
-            parts = None if not no_source[index] else self._kept_parts(run, words, keys, outs, corrections, plain_pieces)
+            parts = (
+                None
+                if not no_source[index] or kept[index] is None
+                else self._kept_parts(run, words, keys, outs, corrections, plain_pieces)
+            )
             details.append((index, parts, (words, keys, outs, opencc_outs, corrections)))
         if plain_pieces and later is not None:
             converted_plain = later(UNIT_SEPARATOR.join(plain_pieces)).split(UNIT_SEPARATOR)
