@@ -91,8 +91,6 @@ class SegmentedConverter:
         self._target_only = loaded.target_only
         self._to_source = loaded.to_source
         self._one_to_many = frozenset(loaded.one_to_many)
-        # Text holding none of these needs no normalising (most Simplified text).
-        self._target_pattern = re.compile("[" + "".join(map(re.escape, sorted(map(chr, loaded.to_source)))) + "]") if loaded.to_source else None
         # Simplified text has no regional forms for a reverse config to
         # spoil, and its shared characters convert as OpenCC converts them
         # (谿子 → 溪子), so the reverse configs always convert shared clauses.
@@ -290,7 +288,8 @@ class SegmentedConverter:
         target script, so its kept form is None unless shared_kept.
         """
         text = RUN_SEPARATOR.join(runs)
-        if self._to_source and self._target_pattern.search(text):
+        # Only text holding a target-only character needs normalising (most Simplified text does not).
+        if self._to_source and not all(no_target):
             normalized = text.translate(self._to_source)
         else:
             normalized = text
