@@ -91,6 +91,8 @@ class SegmentedConverter:
         self._target_only = loaded.target_only
         self._to_source = loaded.to_source
         self._one_to_many = frozenset(loaded.one_to_many)
+        # Regional stages match phrases across the words of any run (性能 in 女性|能用), so they always cut.
+        self._whole_runs_allowed = loaded.config in ("s2t", "t2s")
         # Simplified text has no regional forms for a reverse config to
         # spoil, and its shared characters convert as OpenCC converts them
         # (谿子 → 溪子), so the reverse configs always convert shared clauses.
@@ -269,6 +271,55 @@ class SegmentedConverter:
         return list(map(cache.__getitem__, runs))
 
     def _analyse(
+        self,
+        runs: list[str],
+        no_source: list[bool],
+        no_target: list[bool],
+        review: bool = False,
+        shared_kept: bool = False,
+    ) -> tuple[list[str], list[str | None], list[tuple[list[Choice], list[Choice]]] | None]:
+        """_analyse_segmented(), except that runs where segmentation cannot matter go to OpenCC whole.
+
+        With no regional stage (s2t and the reverse configs), a run holding
+        no character of more than one form converts the same whatever its
+        word boundaries, so it is not cut into words at all.
+        """
+        if review or shared_kept or not self._whole_runs_allowed:
+            return self._analyse_segmented(runs, no_source, no_target, review, shared_kept)
+        search = self.rules.pattern.search if self.rules is not None else None
+        whole = [
+            index
+            for index in compress(range(len(runs)), map(self._one_to_many.isdisjoint, runs))
+            if search is None or search(runs[index]) is None
+        ]
+        if not whole:
+            return self._analyse_segmented(runs, no_source, no_target)
+        if len(whole) == len(runs):
+            segmented_indexes: list[int] = []
+        else:
+            whole_set = set(whole)
+            segmented_indexes = [index for index in range(len(runs)) if index not in whole_set]
+        converted = [""] * len(runs)
+        kept: list[str | None] = list(runs)
+        whole_converted = self.loaded.convert(RUN_SEPARATOR.join([runs[index] for index in whole])).split(RUN_SEPARATOR)
+        if len(whole_converted) != len(whole):
+            raise RuntimeError("OpenCC changed a private-use separator; cannot align the runs")
+        for index, form in zip(whole, whole_converted):
+            converted[index] = form
+            if no_source[index] and no_target[index]:
+                kept[index] = None
+        if segmented_indexes:
+            part_converted, part_kept, _choices = self._analyse_segmented(
+                [runs[index] for index in segmented_indexes],
+                [no_source[index] for index in segmented_indexes],
+                [no_target[index] for index in segmented_indexes],
+            )
+            for index, form, kept_form in zip(segmented_indexes, part_converted, part_kept):
+                converted[index] = form
+                kept[index] = kept_form
+        return converted, kept, None
+
+    def _analyse_segmented(
         self,
         runs: list[str],
         no_source: list[bool],
