@@ -10,8 +10,8 @@ import re
 import tempfile
 import threading
 from bisect import bisect_right
-from itertools import accumulate, compress, filterfalse, islice
-from operator import add, and_, not_
+from itertools import accumulate, compress, filterfalse, islice, repeat
+from operator import add, and_, itemgetter, not_
 from typing import Callable
 
 from dataclasses import dataclass
@@ -286,37 +286,32 @@ class SegmentedConverter:
         """
         if review or shared_kept or not self._whole_runs_allowed:
             return self._analyse_segmented(runs, no_source, no_target, review, shared_kept)
-        search = self.rules.pattern.search if self.rules is not None else None
-        whole = [
-            index
-            for index in compress(range(len(runs)), map(self._one_to_many.isdisjoint, runs))
-            if search is None or search(runs[index]) is None
-        ]
+        count = len(runs)
+        # mask: the run goes to OpenCC whole (no character of more than one form, no rule to apply).
+        mask = list(map(self._one_to_many.isdisjoint, runs))
+        if self.rules is not None:
+            search = self.rules.pattern.search
+            for index in compress(range(count), mask):
+                if search(runs[index]) is not None:
+                    mask[index] = False
+        whole = list(compress(runs, mask))
         if not whole:
             return self._analyse_segmented(runs, no_source, no_target)
-        if len(whole) == len(runs):
-            segmented_indexes: list[int] = []
-        else:
-            whole_set = set(whole)
-            segmented_indexes = [index for index in range(len(runs)) if index not in whole_set]
-        converted = [""] * len(runs)
-        kept: list[str | None] = list(runs)
-        whole_converted = self.loaded.convert(RUN_SEPARATOR.join([runs[index] for index in whole])).split(RUN_SEPARATOR)
+        whole_converted = self.loaded.convert(RUN_SEPARATOR.join(whole)).split(RUN_SEPARATOR)
         if len(whole_converted) != len(whole):
             raise RuntimeError("OpenCC changed a private-use separator; cannot align the runs")
-        for index, form in zip(whole, whole_converted):
-            converted[index] = form
-            if no_source[index] and no_target[index]:
-                kept[index] = None
-        if segmented_indexes:
-            part_converted, part_kept, _choices = self._analyse_segmented(
-                [runs[index] for index in segmented_indexes],
-                [no_source[index] for index in segmented_indexes],
-                [no_target[index] for index in segmented_indexes],
-            )
-            for index, form, kept_form in zip(segmented_indexes, part_converted, part_kept):
-                converted[index] = form
-                kept[index] = kept_form
+        # A shared clause's kept form is worked out when a post needs it (None).
+        shared = list(compress(map(and_, no_source, no_target), mask))
+        whole_kept = list(map(tuple.__getitem__, zip(whole, repeat(None)), shared))
+        if len(whole) == count:
+            return whole_converted, whole_kept, None
+        cut = list(map(not_, mask))
+        part_converted, part_kept, _choices = self._analyse_segmented(
+            list(compress(runs, cut)), list(compress(no_source, cut)), list(compress(no_target, cut))
+        )
+        # Merge the two in run order, at C speed: (segmented, whole)[mask] picks the iterator.
+        converted = list(map(next, map((iter(part_converted), iter(whole_converted)).__getitem__, mask)))
+        kept = list(map(next, map((iter(part_kept), iter(whole_kept)).__getitem__, mask)))
         return converted, kept, None
 
     def _analyse_segmented(
@@ -538,11 +533,9 @@ class SegmentedConverter:
         pairs = map(add, tokens, islice(tokens, 1, None))
         candidates = list(compress(range(count - 1), map(starts.__contains__, pairs)))
         one_to_many = self._one_to_many
-        reaching = [
-            index
-            for index in compress(range(count - 1), map(one_to_many.__contains__, tokens))
-            if tokens[index] + tokens[index + 1][0] in starts
-        ]
+        flags = list(map(one_to_many.__contains__, islice(tokens, count - 1)))
+        heads = map(add, compress(tokens, flags), map(itemgetter(0), compress(islice(tokens, 1, None), flags)))
+        reaching = list(compress(compress(range(count - 1), flags), map(starts.__contains__, heads)))
         if reaching:
             candidates = sorted(set(candidates).union(reaching))
         if not candidates:
