@@ -3,7 +3,8 @@
 A local server, in its own process, answers every request after 50 ms. It
 listens on 127.0.0.1 to 127.0.0.20 (20 distinct hosts, loopback only, one
 port), speaks HTTP/1.1 with keep-alive, and answers HEAD and GET with a
-small PNG. The script writes posts that reference the 2,000 URLs, then
+small PNG. It counts requests by method (and Range), and the script prints
+them: postkit sends one GET of a bounded prefix per URL, no HEAD. The script writes posts that reference the 2,000 URLs, then
 times the core of ``postkit images`` (``run.plan``, ``run.fetch`` and
 ``run.report``: collection, checks, report) twice with the same cache folder:
 
@@ -16,8 +17,14 @@ times the core of ``postkit images`` (``run.plan``, ``run.fetch`` and
 Each round uses fresh URLs and a fresh cache; the median of the rounds is
 the figure, because the machine is shared and single runs are noisy.
 
+Then ``postkit images --localize all`` (``localize.localize``) stores every
+one of the 2,000 pictures in the site's ``source/images/<post>/`` and
+rewrites the posts; each URL answers a different picture of
+``--picture-bytes`` bytes (a PNG signature, the path, padding). Its
+throughput is printed in MB/s and images/s, downloads and writes included.
+
 Run: .venv/bin/python benchmarks/images.py [--urls 2000] [--hosts 20] [--latency 0.05]
-     [--concurrency 32] [--per-host 4] [--repeat 3]
+     [--concurrency 32] [--per-host 4] [--repeat 3] [--picture-bytes 20000]
 Nothing leaves the machine: every URL is on 127.0.0.x.
 """
 
@@ -49,6 +56,8 @@ class _SlowHttp(asyncio.Protocol):
 
     latency = 0.05
     served = 0
+    methods: dict = {}  # method (with " Range" when a Range header came) -> count
+    picture_bytes = 0  # 0: the small PNG; else a different picture of this size for every path
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -58,19 +67,25 @@ class _SlowHttp(asyncio.Protocol):
         self.buffer += data
         while b"\r\n\r\n" in self.buffer:
             head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
-            method = head.split(b" ", 1)[0]
-            asyncio.get_running_loop().call_later(self.latency, self._answer, method)
+            method, path = (head.split(b" ", 2) + [b"", b""])[:2]
+            kind = method.decode() + (" Range" if b"\r\nrange:" in head.lower() else "")
+            _SlowHttp.methods[kind] = _SlowHttp.methods.get(kind, 0) + 1
+            asyncio.get_running_loop().call_later(self.latency, self._answer, method, path)
 
-    def _answer(self, method: bytes) -> None:
+    def _answer(self, method: bytes, path: bytes = b"") -> None:
         if self.transport.is_closing():
             return
         _SlowHttp.served += 1
-        head = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: %d\r\n\r\n" % len(PNG)
-        self.transport.write(head + (b"" if method == b"HEAD" else PNG))
+        body = PNG
+        if self.picture_bytes:
+            body = (PNG[:8] + path).ljust(self.picture_bytes, b"\x00")
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: %d\r\n\r\n" % len(body)
+        self.transport.write(head + (b"" if method == b"HEAD" else body))
 
 
-async def _serve(hosts: int, latency: float) -> None:
+async def _serve(hosts: int, latency: float, picture_bytes: int = 0) -> None:
     _SlowHttp.latency = latency
+    _SlowHttp.picture_bytes = picture_bytes
     loop = asyncio.get_running_loop()
     first = await loop.create_server(_SlowHttp, "127.0.0.1", 0, backlog=1024)
     port = first.sockets[0].getsockname()[1]
@@ -80,7 +95,7 @@ async def _serve(hosts: int, latency: float) -> None:
     print(port, flush=True)
     # Serve until the parent closes our stdin, then report how many requests came.
     await loop.run_in_executor(None, sys.stdin.read)
-    print(_SlowHttp.served, flush=True)
+    print(_SlowHttp.served, " ".join(f"{kind.replace(' ', '+')}={count}" for kind, count in sorted(_SlowHttp.methods.items())), flush=True)
 
 
 # --- the measurement ----------------------------------------------------------------------------------
@@ -110,10 +125,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=3, help="rounds, each with fresh URLs and cache (the machine is shared)")
+    parser.add_argument("--picture-bytes", type=int, default=20000, help="size of each picture --localize stores")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        asyncio.run(_serve(args.hosts, args.latency))
+        asyncio.run(_serve(args.hosts, args.latency, args.picture_bytes))
         return
 
     from postkit.images import run as image_run
@@ -135,25 +151,30 @@ def main() -> None:
         }
 
     server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--hosts", str(args.hosts), "--latency", str(args.latency)],
+        [sys.executable, __file__, "--serve", "--hosts", str(args.hosts), "--latency", str(args.latency),
+         "--picture-bytes", str(args.picture_bytes)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     rounds = []
+    localized: list[dict] = []
     try:
         port = int(server.stdout.readline())  # type: ignore[union-attr]
         with tempfile.TemporaryDirectory(prefix="postkit-bench-images-") as tmp:
             for round_number in range(args.repeat):
                 # Fresh URLs and a fresh cache each round, so every first run really goes to the server.
-                folder = Path(tmp) / f"round{round_number}"
-                folder.mkdir()
+                site = Path(tmp) / f"round{round_number}"
+                folder = site / "source" / "_posts"  # a Hexo site, so that --localize has a source/ folder
+                folder.mkdir(parents=True)
+                (site / "_config.yml").write_text("title: benchmark\n", encoding="utf-8")
                 urls = [f"http://127.0.0.{i % args.hosts + 1}:{port}/r{round_number}/img/{i}.png" for i in range(args.urls)]
                 paths = write_posts(folder, urls)
                 settings = image_run.ImageSettings(
-                    layout=SiteLayout.without_site(folder),
-                    cache_folder=folder / ".postkit-cache",
+                    layout=SiteLayout.for_site(site),
+                    cache_folder=site / ".postkit-cache",
                     check=CheckOptions(concurrency=args.concurrency, per_host=args.per_host),
                 )
                 rounds.append((timed_run(paths, settings), timed_run(paths, settings)))
+                localized.append(timed_localize(paths, settings))
     finally:
         server.stdin.close()  # type: ignore[union-attr]
         served = server.stdout.read().strip()  # type: ignore[union-attr]
@@ -177,7 +198,46 @@ def main() -> None:
     median_first = firsts[len(firsts) // 2]
     print(f"median first run:  {median_first:.2f} s = {median_first / ideal:.2f} x ideal (goal <= 1.5); best {firsts[0]:.2f} s")
     print(f"median cached run: {100 * ratios[len(ratios) // 2]:.1f} % of the first (goal <= 5 %)")
-    print(f"server answered {served} requests; broken images reported: {sum(f['broken'] + c['broken'] for f, c in rounds)}")
+    total, _, by_method = served.partition(" ")
+    print(f"server answered {total} requests ({by_method.replace('+', ' with ') or 'none'}); "
+          f"broken images reported: {sum(f['broken'] + c['broken'] for f, c in rounds)}")
+    print("GET confirmations after a failed HEAD: 0 (postkit sends no HEAD: each URL is one GET of its first 4 KB, "
+          "with a Range header)")
+    print_localize(localized)
+
+
+def timed_localize(paths: list[str], settings) -> dict:  # noqa: ANN001 - an ImageSettings
+    """``--localize all`` over the posts just checked: downloads, picture and post writes, timed (seconds)."""
+    from postkit.images import localize as localizer
+    from postkit.images import run as image_run
+
+    plan = image_run.plan(paths, settings)
+    results, _ = image_run.fetch(plan, settings)  # answered by the cache the checks just filled
+    started = time.perf_counter()
+    outcome = localizer.localize(plan, results, settings, localizer.LocalizeOptions(mode="all"))
+    wall = time.perf_counter() - started
+    return {
+        "wall": wall, "images": len(outcome.new_images), "bytes": sum(image.size for image in outcome.new_images),
+        "downloaded": outcome.downloaded, "requests": outcome.requests, "posts": len(outcome.changed_posts),
+        "problems": len(outcome.problems),
+    }
+
+
+def print_localize(localized: list[dict]) -> None:
+    """The --localize figures: every round, then the median round's throughput."""
+    for index, item in enumerate(localized, 1):
+        print(
+            f"localize round {index}: {item['images']} pictures, {item['bytes'] / 1e6:.1f} MB in {item['wall']:.2f} s "
+            f"= {item['bytes'] / 1e6 / item['wall']:.2f} MB/s, {item['images'] / item['wall']:.0f} images/s "
+            f"({item['requests']} requests, {item['posts']} posts rewritten, {item['problems']} not stored)"
+        )
+    if localized:
+        middle = sorted(localized, key=lambda item: item["wall"])[len(localized) // 2]
+        print(
+            f"median localize (--localize all): {middle['bytes'] / 1e6 / middle['wall']:.2f} MB/s, "
+            f"{middle['images'] / middle['wall']:.0f} images/s ({middle['images']} pictures of "
+            f"{middle['bytes'] // max(1, middle['images']):,} bytes, downloads and writes included)"
+        )
 
 if __name__ == "__main__":
     main()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from typer.testing import CliRunner
@@ -18,6 +20,21 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 CASES = SHARED / "cases"
 EXAMPLES = ROOT / "examples"
+
+
+@contextlib.contextmanager
+def one_at_a_time(name: str) -> Iterator[None]:
+    """Hold a file lock under build/ while a one-time set-up runs (npm ci, a hook repository).
+
+    Tests run in several xdist worker processes; the first one to get here does the
+    set-up and the others wait for it, then find it done.
+    """
+    from filelock import FileLock
+
+    locks = ROOT / "build" / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(locks / f"{name}.lock")):
+        yield
 
 
 @pytest.fixture
@@ -69,3 +86,63 @@ def write(path: Path, text: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Known even when pytest-xdist is not loaded (-p no:xdist).
+    config.addinivalue_line("markers", "xdist_group(name): run these tests in one xdist worker, one after the other")
+
+
+@pytest.fixture(scope="session")
+def run_tmp(tmp_path_factory) -> Path:
+    """A folder for this pytest run that every xdist worker shares (the plain temporary folder without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(run_tmp: Path) -> Path:
+    """One PRE_COMMIT_HOME for the whole run, so that a hook environment is built once, not per test.
+
+    pre-commit locks its own store, so workers that share it never build the same environment twice.
+    """
+    home = run_tmp / "pre-commit-home"
+    home.mkdir(exist_ok=True)
+    return home
+
+
+@pytest.fixture(scope="session")
+def hook_repository(run_tmp: Path) -> tuple[Path, str]:
+    """A git repository holding this working tree as one commit on ``main``: ``(path, commit)``.
+
+    pre-commit installs hooks from a commit, so the working tree's files (tracked
+    and untracked, less what .gitignore skips) are committed to a repository of
+    their own. The commit's dates are fixed, so the same files give the same commit.
+    """
+    import shutil
+
+    repository = run_tmp / "postkit-repository"
+    with one_at_a_time("hook-repository"):
+        head = repository / ".git" / "postkit-commit"
+        if not head.exists():
+            listed = subprocess.run(
+                ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                cwd=ROOT, check=True, capture_output=True,
+            ).stdout.decode("utf-8", "surrogateescape")
+            for name in filter(None, listed.split("\0")):
+                source = ROOT / name
+                if source.is_file():  # a file deleted but not yet committed is left out
+                    target = repository / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(source, target)
+            env = {
+                **os.environ,
+                "GIT_AUTHOR_NAME": "postkit tests", "GIT_AUTHOR_EMAIL": "tests@example.cn",
+                "GIT_COMMITTER_NAME": "postkit tests", "GIT_COMMITTER_EMAIL": "tests@example.cn",
+                "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
+            }
+            for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "--no-verify", "-m", "postkit under test"]):
+                subprocess.run(["git", *command], cwd=repository, env=env, check=True, capture_output=True)
+            sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repository, check=True, capture_output=True, text=True).stdout.strip()
+            head.write_text(sha)
+    return repository, head.read_text().strip()

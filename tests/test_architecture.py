@@ -13,7 +13,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "postkit"
-COMMANDS = ("validate", "convert", "traditional", "images")
+COMMANDS = ("validate", "convert", "traditional", "images", "feeds")
 
 
 def module_name(path: Path) -> str:

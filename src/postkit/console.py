@@ -30,7 +30,7 @@ ExcludeOption = Annotated[
     Optional[list[str]], typer.Option("--exclude", help="Glob of paths to skip; repeatable. Adds to config 'exclude'.", show_default=False)
 ]
 JobsOption = Annotated[
-    Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for large trees. Default: every core.", show_default=False)
+    Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="Worker processes for large trees. Default: every core.", show_default=False)
 ]
 ConfigOption = Annotated[
     Optional[Path], typer.Option("--config", help="Read this config file instead of searching for one.", show_default=False)
@@ -171,22 +171,33 @@ def run_batch(
     jobs: Optional[int],
     to_stdout: bool = False,
     changed_label: str = "converted",
+    max_size: int | None = None,
     summary_to_stderr: bool = False,
 ) -> None:
     """Run a batch command's transform over ``files`` (with a progress bar on a terminal), report, and exit.
 
+    ``max_size`` is the config's ``max-post-size`` (``None``: postkit's default).
     ``summary_to_stderr`` keeps stdout for a report printed before (``traditional --review --format json``).
     """
     from postkit.core.batch import Job, run_jobs
+    from postkit.core.document import MAX_POST_SIZE
 
     with Progress(len(files), label, threshold=50) as progress:
         outcomes = run_jobs(
             [Job(path, target) for path, target in zip(files, targets)], transform,
             check=check, diff=diff, workers=jobs, progress=progress and (lambda job: progress(job.source)),
+            max_size=max_size or MAX_POST_SIZE,
         )
     finish_batch(
         outcomes, to_stdout=to_stdout, check=check, diff=diff, changed_label=changed_label, summary_to_stderr=summary_to_stderr
     )
+
+
+def _check_verdict(outcome) -> str:  # noqa: ANN001 - a core.batch Outcome; imported lazily
+    job = outcome.job
+    if job.target is None or os.path.abspath(job.target) == os.path.abspath(job.source):
+        return "would change"
+    return "missing" if outcome.target_missing else "stale"
 
 
 def finish_batch(
@@ -203,7 +214,7 @@ def finish_batch(
             try:
                 document = read_document(outcome.job.source)
             except ReadError as error:
-                raise fail(f"{outcome.job.source}: {error.message}") from None
+                raise fail(f"{outcome.job.source}:{error.line}:{error.col}: PK000 {error.message}") from None
             # Bytes, so that a BOM before the front matter comes out as it went in.
             text = outcome.text if outcome.status is Status.CHANGED else None
             sys.stdout.flush()
@@ -215,15 +226,43 @@ def finish_batch(
     for outcome in outcomes:
         for name, number in outcome.notes.items():
             notes[name] = notes.get(name, 0) + number
-    failures = [(o.job.source, o.message) for o in outcomes if o.status is Status.FAILED]
+    failures = [(o.job.source, o.location_message) for o in outcomes if o.status is Status.FAILED]
     label = "would change" if check or diff else changed_label
     lines = batch_summary(counts(outcomes), failures, notes, changed_label=label)
     if check and not diff:
-        # Name what would change, so that a CI or pre-commit log says which post to fix.
-        lines = [[(f"would change: {o.job.target or o.job.source}", None)] for o in outcomes if o.status is Status.CHANGED] + lines
+        # Name what would change, so that a CI or pre-commit log says which post to fix: a copy
+        # written beside its post is "missing" or "stale", a post rewritten in place "would change".
+        lines = [[(f"{_check_verdict(o)}: {o.job.target or o.job.source}", None)] for o in outcomes if o.status is Status.CHANGED] + lines
     if to_stdout or summary_to_stderr:
         sys.stderr.write(plain(lines))
     else:
         print_styled(lines)
     changed = any(o.status is Status.CHANGED for o in outcomes)
     raise typer.Exit(EXIT_PROBLEMS if failures or ((check or diff) and changed) else EXIT_CLEAN)
+
+
+def print_table(title: str, columns: list[str], rows: list[list[str]], fold: tuple[int, ...] = (0,)) -> None:
+    """A table on stdout: Rich's on a terminal, columns aligned as plain text elsewhere (logs, pipes).
+
+    On a narrow terminal only the columns in ``fold`` (by index) wrap; the others keep their width.
+    """
+    if sys.stdout.isatty():
+        from rich import box
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        for index, column in enumerate(columns):
+            widest = max([len(column), *(len(row[index]) for row in rows)])
+            table.add_column(column, overflow="fold", no_wrap=index not in fold, min_width=min(widest, 16) if index in fold else None)
+        for row in rows:
+            table.add_row(*row)
+        stdout_console().print(table)
+        return
+    from postkit.core.report import display_width
+
+    widths = [max([display_width(column), *(display_width(row[i]) for row in rows)]) for i, column in enumerate(columns)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell + " " * (width - display_width(cell)) for cell, width in zip(cells, widths)).rstrip() + "\n"
+
+    sys.stdout.write(title + "\n" + line(columns) + "".join(line(row) for row in rows))

@@ -86,7 +86,7 @@ def test_one_failure_does_not_stop_the_others(tmp_path, cli):
     good = write(tmp_path / "good.md", HTML_POST)
     result = cli("convert", "--in-place", str(tmp_path))
     assert result.exit_code == 1
-    assert "bad.md: line 4, column 4: not UTF-8" in result.stdout
+    assert "bad.md:4:4: PK000 not UTF-8" in result.stdout
     assert good.read_text().startswith(HEAD + "\n第一段")
 
 

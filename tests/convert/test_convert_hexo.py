@@ -7,52 +7,16 @@ Skips when node or npm is absent.
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from convert_checks import CORPUS, corpus_posts, split_post
+from hexo_render import needs_hexo, render_with_hexo
 from postkit.convert.html_to_markdown import html_to_markdown, looks_like_html
 
-ROOT = Path(__file__).resolve().parents[2]
-HEXO_SPEC = ROOT / "tests" / "hexo"
-SITE = ROOT / "build" / "hexo"
-
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("node") and shutil.which("npm")), reason="node and npm are needed to run Hexo"
-)
-
-
-def install_hexo() -> Path:
-    """npm ci the committed lock file into build/hexo, unless the same lock is installed there."""
-    lock = (HEXO_SPEC / "package-lock.json").read_bytes()
-    installed = SITE / "node_modules" / ".package-lock.json"
-    if installed.exists() and (SITE / "package-lock.json").read_bytes() == lock:
-        return SITE
-    SITE.mkdir(parents=True, exist_ok=True)
-    for name in ("package.json", "package-lock.json"):
-        shutil.copyfile(HEXO_SPEC / name, SITE / name)
-    subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=SITE, check=True, timeout=900, stdout=subprocess.DEVNULL,
-    )
-    return SITE
-
-
-def render_with_hexo(posts: list[dict], tmp_path: Path) -> dict[str, dict]:
-    site = install_hexo()
-    posts_file = tmp_path / "posts.json"
-    posts_file.write_text(json.dumps(posts, ensure_ascii=False), encoding="utf-8")
-    result = subprocess.run(
-        ["node", str(HEXO_SPEC / "render.js"), str(site), str(posts_file)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    return {item["name"]: item for item in json.loads(result.stdout)}
+pytestmark = needs_hexo
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")

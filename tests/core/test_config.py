@@ -52,6 +52,35 @@ def test_explicit_config_file(tmp_path, cli):
     assert cli("validate", "--config", str(tmp_path / "nope.toml"), str(post)).exit_code == 2
 
 
+def readme_config_examples() -> str:
+    """Every TOML example of the README's "Configuration" section, joined into one file."""
+    import re
+
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```toml\n(.*?)```", section, re.S)
+    assert len(blocks) >= 2 and all("[tool.postkit" in block for block in blocks)
+    return "\n".join(blocks)
+
+
+def test_explicit_config_file_with_tool_postkit_tables_is_read(tmp_path, cli):
+    # --config with a file that is not named pyproject.toml but holds [tool.postkit] tables (the README's example)
+    config = write(tmp_path / "blog-config.toml", readme_config_examples())
+    post = write(tmp_path / "a.md", "---\ntitle: x\ndate: Tue, 14 Dec 2021 02:53:00 GMT\n---\n")
+    result = cli("validate", "--format", "json", "--config", str(config), str(post))
+    assert result.exit_code == 1, result.stderr  # severity PK202 = "error" from [tool.postkit.severity]
+    assert "unknown key" not in result.stderr
+    diagnostics = json.loads(result.stdout)["diagnostics"]
+    assert [(d["code"], d["severity"]) for d in diagnostics] == [("PK202", "error")]
+    assert "2021-12-14T10:53:00+08:00" in diagnostics[0]["fix"]["edits"][0]["content"]  # timezone = "Asia/Shanghai"
+    for command in ("convert", "traditional"):
+        option = "--config-file" if command == "traditional" else "--config"
+        assert cli(command, option, str(config), "--check", str(post)).exit_code in (0, 1)
+    assert cli("images", "--offline", "--config", str(config), str(post)).exit_code in (0, 1)
+
+
 def test_unknown_key_exits_2_and_names_it(tmp_path, cli):
     write(tmp_path / ".postkit.toml", 'requried = ["title"]\n')
     result = cli("validate", str(write(tmp_path / "a.md", WARN)))

@@ -141,3 +141,13 @@ def test_hugo_toml_front_matter_span():
     assert doc.front_matter.format == "toml"
     assert doc.yaml_text == 'title = "x"\n'
     assert doc.body == "body"
+
+
+def test_create_atomic_writes_a_new_file_and_never_replaces_one(tmp_path):
+    from postkit.core.document import create_atomic
+
+    target = tmp_path / "sub" / "new.md"
+    assert create_atomic(target, b"first") is True
+    assert create_atomic(target, b"second") is False
+    assert target.read_bytes() == b"first"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["new.md"]  # no temporary file left

@@ -63,3 +63,71 @@ def images_runner():
     register(app)
     runner = CliRunner()
     return lambda *args: runner.invoke(app, ["images", *args], catch_exceptions=False)
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 that hands each accepted connection to ``handler(connection)`` in its own thread.
+
+    For the answers pytest-httpserver cannot give: headers dripped a byte at
+    a time, a flood of headers, a connection dropped mid-request, a listener
+    that accepts and never answers. ``connections`` counts accepted
+    connections.
+    """
+
+    def __init__(self, handler) -> None:
+        import threading
+
+        self.handler = handler
+        self.connections = 0
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.port = self.sock.getsockname()[1]
+        self.stopped = threading.Event()
+        self.open: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _serve(self) -> None:
+        import threading
+
+        self.sock.settimeout(0.1)
+        while not self.stopped.is_set():
+            try:
+                connection, _ = self.sock.accept()
+            except (socket.timeout, OSError):
+                continue
+            self.connections += 1
+            self.open.append(connection)
+            threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
+
+    def _handle(self, connection: socket.socket) -> None:
+        try:
+            self.handler(connection)
+        except OSError:
+            pass
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=2)
+        self.sock.close()
+        for connection in self.open:
+            try:
+                connection.close()
+            except OSError:
+                pass
+
+
+def read_request(connection: socket.socket) -> bytes:
+    """The request's head (up to the blank line), or what came before the peer closed."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = connection.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data

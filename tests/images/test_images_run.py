@@ -127,7 +127,7 @@ def test_second_run_uses_the_cache_and_rechecks_failures(tmp_path, http):
     assert len(requests_to(http, "/ok.png")) == asked["/ok.png"]  # no request for a cached URL
     assert len(requests_to(http, "/gone.png")) == asked["/gone.png"] * 2  # failures are never cached
     # The hot-linked image: the good bare probe is cached, the refused one is asked again.
-    assert [r.headers.get("Referer") for r in requests_to(http, "/protected.png")][asked["/protected.png"] :] == [f"{SITE_URL}/"] * 2
+    assert [r.headers.get("Referer") for r in requests_to(http, "/protected.png")][asked["/protected.png"] :] == [f"{SITE_URL}/"]
     assert second.stats.cache_hits == 2 and first.stats.cache_hits == 0  # ok.png, and protected.png without Referer
     assert (tmp_path / ".postkit-cache" / "images.sqlite3").is_file()
     assert (tmp_path / ".postkit-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
@@ -369,10 +369,66 @@ def test_messages_name_the_place_and_suggest_the_fix():
     hotlink = "403 Forbidden with the blog's Referer (https://blog.example.com/), but it loads without a Referer: hot-link protection"
     assert describe(cover, "hotlink-protected", hotlink) == (
         f"cover https://img.example.cn/c.png: {hotlink}. Fix: add <meta name=\"referrer\" content=\"no-referrer\"> to the "
-        "theme's <head> (and referrer-policy = \"no-referrer\" to postkit's config), or mirror the picture into the site's source/ folder."
+        "theme's <head> (and referrer-policy = \"no-referrer\" to postkit's config), or store the picture in the site with postkit images --localize."
     )
     assert describe(img, "hotlink-protected", hotlink).startswith(
         f'<img data-original> https://img.example.cn/i.png: {hotlink}. Fix: keep referrerpolicy="no-referrer" on this <img>, add <meta'
     )
     assert describe(img, "http-error", "403 Forbidden").endswith("try --user-agent.")
     assert describe(img, "http-error", "404 Not Found") == "<img data-original> https://img.example.cn/i.png: 404 Not Found"
+
+
+def test_rules_prints_an_image_reason_in_the_rule_template_and_lists_both_families():
+    import subprocess
+    import sys
+
+    from postkit.images.reasons import BY_CODE, DOCS
+
+    assert set(DOCS) == set(BY_CODE)  # every reason is documented
+    shown = run_postkit("rules", "IMG302")
+    assert shown.returncode == 0
+    for heading in ("## What it means", "## Why it matters", "## Example", "## Fix"):
+        assert heading in shown.stdout
+    assert shown.stdout.startswith("hotlink-protected (IMG302)")
+    assert run_postkit("rules", "blocked-address").stdout.startswith("blocked-address (IMG206)")
+    listed = run_postkit("rules").stdout
+    assert "PK202" in listed and "IMG302" in listed and "IMG206" in listed
+    assert run_postkit("rules", "IMG999").returncode == 2
+    # Listing reads images/reasons.py only: neither the checker nor httpx is imported.
+    probe = (
+        "import sys\nfrom typer.testing import CliRunner\nfrom postkit.cli import app\n"
+        "CliRunner().invoke(app, ['rules', 'IMG302'])\n"
+        "print(sorted(m for m in sys.modules if m == 'httpx' or m.startswith('postkit.images.remote')))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_deadline_and_allow_link_local_reach_the_settings(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.postkit.images]\ndeadline = 12\nallow-link-local = true\n", encoding="utf-8")
+    settings = settings_for(load_config(tmp_path), [str(tmp_path)])
+    assert settings.check.deadline == 12.0 and settings.check.allow_link_local is True
+    assert settings_for(load_config(tmp_path), [str(tmp_path)], deadline=3).check.deadline == 3.0
+
+
+def test_check_urls_gives_each_url_a_verdict_and_whether_it_loads_without_a_referrer(http):
+    from postkit.images.remote import CheckOptions, check_urls
+
+    http.expect_request("/ok.png").respond_with_data(PNG, content_type="image/png")
+    http.expect_request("/gone.png").respond_with_data("gone", status=404)
+
+    def protected(request):
+        from werkzeug import Response
+
+        if request.headers.get("Referer"):
+            return Response("no", status=403)
+        return Response(PNG, content_type="image/png")
+
+    http.expect_request("/protected.png").respond_with_handler(protected)
+    urls = {http.url_for("/ok.png"): f"{SITE_URL}/", http.url_for("/gone.png"): f"{SITE_URL}/", http.url_for("/protected.png"): f"{SITE_URL}/"}
+    found = check_urls(urls, CheckOptions(retries=0, backoff=0.01))
+    ok, gone, hot = (found[url] for url in urls)
+    assert ok.ok and ok.loads_without_referrer
+    assert gone.reason == "http-error" and not gone.loads_without_referrer
+    assert hot.reason == "hotlink-protected" and hot.loads_without_referrer
+    assert set(hot.probes) == {f"{SITE_URL}/", None}

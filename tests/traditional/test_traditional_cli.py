@@ -53,12 +53,17 @@ def test_running_twice_never_copies_a_copy_and_rewrites_nothing(tmp_path, cli):
 
 def test_check_reports_missing_and_stale_copies(tmp_path, cli):
     post = write(tmp_path / "post.md", POST)
-    assert cli("traditional", "--check", str(tmp_path)).exit_code == 1  # missing
-    assert not (tmp_path / "post.zh-Hant.md").exists()
+    copy = tmp_path / "post.zh-Hant.md"
+    missing = cli("traditional", "--check", str(tmp_path))
+    assert missing.exit_code == 1
+    assert f"missing: {copy}" in missing.stdout and "stale:" not in missing.stdout
+    assert not copy.exists()
     cli("traditional", str(tmp_path))
     assert cli("traditional", "--check", str(tmp_path)).exit_code == 0
     post.write_text(POST.replace("前头", "后来"))
-    assert cli("traditional", "--check", str(tmp_path)).exit_code == 1  # stale
+    stale = cli("traditional", "--check", str(tmp_path))
+    assert stale.exit_code == 1
+    assert f"stale: {copy}" in stale.stdout and "missing:" not in stale.stdout
 
 
 def test_out_mirrors_the_tree(tmp_path, cli):
@@ -89,8 +94,8 @@ def test_bad_files_fail_alone_with_clear_messages(tmp_path):
     result = run_postkit("traditional", str(tmp_path))
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
-    assert "gbk.md: line 2, column 8: not UTF-8" in result.stdout
-    assert "yaml.md: line 2: front matter is not valid YAML" in result.stdout
+    assert "gbk.md:2:8: PK000 not UTF-8" in result.stdout
+    assert "yaml.md:2:9: PK002 front matter is not valid YAML" in result.stdout
     assert (tmp_path / "ok.zh-Hant.md").exists()
     assert not (tmp_path / "gbk.zh-Hant.md").exists()
 

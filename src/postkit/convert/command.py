@@ -49,7 +49,9 @@ def convert(
     keys = tuple(config.section("convert").get("base-url-keys", DEFAULT_BASE_URL_KEYS))
     site_source = str(config.site_root / "source") if config.site_root else None
     transform = partial(convert_post, base_url=base_url, base_url_keys=keys, site_source=site_source)
-    console.run_batch("convert", files, targets, transform, check=check, diff=diff, jobs=jobs, to_stdout=to_stdout)
+    console.run_batch(
+        "convert", files, targets, transform, check=check, diff=diff, jobs=jobs, to_stdout=to_stdout, max_size=config.max_post_size
+    )
 
 
 def register(app: typer.Typer) -> None:

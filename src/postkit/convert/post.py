@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from functools import partial
+from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from postkit.core.batch import Skip, TransformError
@@ -12,6 +13,7 @@ from postkit.core.document import Document
 from postkit.core.front_matter import parse
 
 DEFAULT_BASE_URL_KEYS = ("link", "from", "source_url")
+CONVERSION_ERROR = "CNV001"  # the HTML body cannot be converted
 _DESTINATION = re.compile(r"\]\(\s*<?([^\s)>]+)")
 
 
@@ -44,6 +46,142 @@ def site_file_exists(site_source: str, url: str) -> bool:
     return candidate.startswith(os.path.normpath(site_source) + os.sep) and os.path.isfile(candidate)
 
 
+# Bodies longer than this are converted a run of top-level blocks at a time: a
+# BeautifulSoup tree costs about 60 times the HTML it holds.
+CHUNK = 1 << 18
+# Elements a body may be cut between: blocks whose Markdown stands alone
+# between blank lines. Lists are not among them, since two lists cut apart
+# would both take the same marker and merge into one.
+_CUT_BETWEEN = frozenset({
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "section", "article",
+    "header", "footer", "figure", "hr", "main", "aside", "center", "address",
+})
+# Elements that convert as a plain block of their content (the converter's
+# convert_div): a cut may go inside them, each piece wrapped in them again.
+_WRAPPERS = frozenset({"div", "section", "article", "main", "header", "footer", "aside", "center"})
+_VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+})
+_RAW_TEXT = frozenset({"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"})
+_MARKUP = re.compile(r"<(?:(!--)|(!\[CDATA\[)|([!?])|(/?)([A-Za-z][A-Za-z0-9:-]*))")
+_TAG_END = re.compile(r"""(?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
+def html_chunks(html: str, size: int | None = None) -> list[str]:
+    """``html`` as pieces of about ``size`` (default :data:`CHUNK`) characters that convert, one by one, to what it converts to whole.
+
+    A cut falls only between two sibling elements of :data:`_CUT_BETWEEN`,
+    each closed by its own end tag with everything inside it closed by its
+    own, with nothing but whitespace or comments between them, and inside
+    nothing but :data:`_WRAPPERS` opened at the top level; each piece is
+    wrapped again in the start and end tags of the elements it was cut out
+    of, so it converts at the same depth. Anything this scanner is unsure of
+    (a stray, misnested or missing end tag, text beside the blocks, a raw-text
+    element) only means no cut there: a body it cannot cut stays whole.
+    """
+    size = CHUNK if size is None else size
+    if len(html) <= size:
+        return [html]
+    pieces: list[str] = []
+    start = 0  # where the current piece's own text starts
+    reopen = ""  # start tags that open the current piece again
+    # The open elements: [name, start tag text, may be cut inside]
+    stack: list[list] = []
+    # For each depth: where the last sibling block that allows a cut after it ended, or -1.
+    cut_at: list[int] = [-1]
+    regular = True  # every end tag so far closed the element opened last
+    position = 0
+
+    def block_ended(end: int, cuttable: bool) -> None:
+        nonlocal start, reopen
+        depth = len(stack)
+        if not cuttable:
+            cut_at[depth] = -1
+            return
+        cut = cut_at[depth]
+        if cut > start and end - start >= size and all(entry[2] for entry in stack):
+            closing = "".join(f"</{entry[0]}>" for entry in reversed(stack))
+            pieces.append(reopen + html[start:cut] + closing)
+            reopen = "".join(entry[1] for entry in stack)
+            start = cut
+        cut_at[depth] = end
+
+    while True:
+        match = _MARKUP.search(html, position)
+        if match is None:
+            break
+        if html[position : match.start()].strip():
+            cut_at[len(stack)] = -1  # text beside blocks runs into its neighbours
+        comment, cdata, declaration, closing, name = match.groups()
+        if comment or cdata or declaration:
+            ender = "-->" if comment else "]]>" if cdata else ">"
+            found = html.find(ender, match.end())
+            if found < 0:
+                break
+            position = found + len(ender)
+            if not comment:
+                cut_at[len(stack)] = -1
+            continue
+        tag_end = _TAG_END.match(html, match.end())
+        if tag_end is None:
+            break
+        tag_start, position = match.start(), tag_end.end()
+        name = name.lower()
+        if closing:
+            names = [entry[0] for entry in stack]
+            if name not in names or names[-1] != name:
+                # A stray or misnested end tag: the parser's repair is not followed; no more cuts.
+                regular = False
+                for entry in stack:
+                    entry[2] = False
+                if name not in names:
+                    continue
+            while stack[-1][0] != name:
+                stack.pop()
+                cut_at.pop()
+            stack.pop()
+            cut_at.pop()
+            block_ended(position, regular and name in _CUT_BETWEEN)
+            continue
+        if name in _VOID or html[position - 2] == "/":
+            block_ended(position, regular and name == "hr")
+            continue
+        if name in _RAW_TEXT:
+            closing_tag = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(html, position)
+            if closing_tag is None:
+                break
+            position = closing_tag.end()
+            block_ended(position, False)
+            continue
+        if name not in _CUT_BETWEEN:
+            cut_at[len(stack)] = -1
+        inside_wrappers = all(entry[2] for entry in stack)
+        stack.append([name, html[tag_start:position], regular and inside_wrappers and name in _WRAPPERS])
+        cut_at.append(-1)
+    pieces.append(reopen + html[start:])
+    return pieces
+
+
+def body_to_markdown(
+    html: str, *, base_url: str | None = None, keep_url: Callable[[str], bool] | None = None, size: int | None = None
+) -> str:
+    """``html_to_markdown(html, detect=False)``, converted in the pieces :func:`html_chunks` cuts.
+
+    Peak memory follows the largest piece, not the whole body.
+
+    Raises:
+        ConversionError: as html_to_markdown does.
+    """
+    from postkit.convert.html_to_markdown import html_to_markdown
+
+    pieces = html_chunks(html, size)
+    if len(pieces) == 1:
+        return html_to_markdown(html, base_url=base_url, detect=False, keep_url=keep_url)
+    converted = (html_to_markdown(piece, base_url=base_url, detect=False, keep_url=keep_url) for piece in pieces)
+    parts = [part.rstrip("\n") for part in converted if part.strip()]
+    return "\n\n".join(parts) + "\n" if parts else ""
+
+
 def convert_post(
     document: Document,
     base_url: str | None = None,
@@ -64,7 +202,7 @@ def convert_post(
         Skip: the body is already Markdown (or empty).
         TransformError: the HTML cannot be converted (the reason is given).
     """
-    from postkit.convert.html_to_markdown import ConversionError, html_to_markdown, looks_like_html
+    from postkit.convert.html_to_markdown import ConversionError, looks_like_html
 
     body = document.body
     if not looks_like_html(body):
@@ -72,9 +210,10 @@ def convert_post(
     resolved = base_url or base_url_for(document, base_url_keys)
     try:
         keep = partial(site_file_exists, site_source) if site_source else None
-        markdown = html_to_markdown(body, base_url=resolved, detect=False, keep_url=keep)
+        markdown = body_to_markdown(body, base_url=resolved, keep_url=keep)
     except ConversionError as error:
-        raise TransformError(str(error)) from None
+        body_line = document.position(document.front_matter.body_start)[0] if document.front_matter else 1
+        raise TransformError(str(error), code=CONVERSION_ERROR, line=body_line) from None
     leading = body[: len(body) - len(body.lstrip("\r\n"))].replace("\r\n", "\n")
     notes: dict[str, int] = {}
     if resolved is None:

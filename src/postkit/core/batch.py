@@ -13,11 +13,31 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from postkit.core.document import Document, ReadError, decode, read_document, unified_diff, write_atomic
+from postkit.core.document import MAX_POST_SIZE, Document, ReadError, decode, read_document, unified_diff, write_atomic
+
+
+# The codes of a failed file. A failure that validate also reports keeps validate's
+# code (PK000 read-error, PK001 no-front-matter, PK002 yaml-syntax, PK004
+# not-a-mapping, PK005 unsupported-format); the others are the batch's own.
+READ_ERROR = "PK000"
+WRITE_ERROR = "OUT001"
+TOO_DEEP = "OUT002"
+CANNOT_PROCESS = "OUT003"  # a transform's failure that names no code of its own
 
 
 class TransformError(Exception):
-    """A transform cannot handle this post; the message says why (the file is left untouched)."""
+    """A transform cannot handle this post; the message says why (the file is left untouched).
+
+    ``line`` and ``col`` (1-based) locate the cause in the post, and ``code``
+    names it, so that the report reads ``path:line:col: CODE message``.
+    """
+
+    def __init__(self, message: str, *, code: str = CANNOT_PROCESS, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.line = line
+        self.col = col
 
 
 class Status(str, enum.Enum):
@@ -52,7 +72,11 @@ class Job:
 
 @dataclass
 class Outcome:
-    """The result of one job, picklable so that worker processes can return it."""
+    """The result of one job, picklable so that worker processes can return it.
+
+    A failure has a ``code`` and its ``line``/``col`` in the source post.
+    ``target_missing`` tells a copy that does not exist yet from a stale one.
+    """
 
     job: Job
     status: Status
@@ -60,6 +84,15 @@ class Outcome:
     text: str | None = None
     diff: str | None = None
     notes: dict[str, int] = field(default_factory=dict)
+    code: str = ""
+    line: int = 1
+    col: int = 1
+    target_missing: bool = False
+
+    @property
+    def location_message(self) -> str:
+        """``line:col: CODE message``, the part of a failure's report line after ``path:``."""
+        return f"{self.line}:{self.col}: {self.code} {self.message}"
 
 
 def mirror_path(source: str, roots: Sequence[str], out_dir: str) -> str:
@@ -76,21 +109,24 @@ def mirror_path(source: str, roots: Sequence[str], out_dir: str) -> str:
     return os.path.join(out_dir, os.path.basename(source))
 
 
-def run_job(job: Job, transform: Transform, *, check: bool = False, diff: bool = False) -> Outcome:
+def run_job(
+    job: Job, transform: Transform, *, check: bool = False, diff: bool = False, max_size: int | None = MAX_POST_SIZE
+) -> Outcome:
     """Transform one post and write it where the job says, unless ``check`` or ``diff``.
 
     The target is compared with the new text first: a file is written only
     when its content changes, atomically, keeping the source's BOM and
     newline style (``Document.encoded``). Never raises for a bad post: read
-    errors, :class:`TransformError` and :class:`Skip` become the outcome.
+    errors (a post over ``max_size`` bytes among them), :class:`TransformError`
+    and :class:`Skip` become the outcome.
 
     Raises:
         OSError: the target cannot be written (reported by the caller).
     """
     try:
-        document = read_document(job.source)
+        document = read_document(job.source, max_size)
     except ReadError as error:
-        return Outcome(job, Status.FAILED, f"line {error.line}, column {error.col}: {error.message}")
+        return Outcome(job, Status.FAILED, error.message, code=READ_ERROR, line=error.line, col=error.col)
     notes: dict[str, int] = {}
     try:
         result = transform(document)
@@ -99,13 +135,14 @@ def run_job(job: Job, transform: Transform, *, check: bool = False, diff: bool =
     except Skip as reason:
         return Outcome(job, Status.SKIPPED, str(reason))
     except TransformError as error:
-        return Outcome(job, Status.FAILED, str(error))
+        return Outcome(job, Status.FAILED, error.message, code=error.code, line=error.line, col=error.col)
     except RecursionError:
-        return Outcome(job, Status.FAILED, "the post is nested too deeply to process")
-    current = _current_text(job, document)
+        return Outcome(job, Status.FAILED, "the post is nested too deeply to process", code=TOO_DEEP)
+    current = _current_text(job, document, max_size)
     if result == current:
         return Outcome(job, Status.UNCHANGED, notes=notes)
-    outcome = Outcome(job, Status.CHANGED, notes=notes)
+    missing = job.target is not None and not os.path.lexists(job.target)
+    outcome = Outcome(job, Status.CHANGED, notes=notes, target_missing=missing)
     if job.target is None:
         outcome.text = result
         return outcome
@@ -116,13 +153,19 @@ def run_job(job: Job, transform: Transform, *, check: bool = False, diff: bool =
     return outcome
 
 
-def _current_text(job: Job, document: Document) -> str | None:
+def _current_text(job: Job, document: Document, max_size: int | None) -> str | None:
     if job.target is None or os.path.abspath(job.target) == os.path.abspath(job.source):
         return document.text
     try:
         with open(job.target, "rb") as handle:
-            return decode(handle.read(), job.target).text
-    except (OSError, ReadError):
+            data = handle.read() if max_size is None else handle.read(max_size + 1)
+    except OSError:
+        return None
+    if max_size is not None and len(data) > max_size:
+        return None  # an oversized target is replaced, not compared
+    try:
+        return decode(data, job.target).text
+    except ReadError:
         return None
 
 
@@ -134,26 +177,28 @@ def run_jobs(
     diff: bool = False,
     workers: int | None = None,
     progress: Callable[[Job], None] | None = None,
+    max_size: int | None = MAX_POST_SIZE,
 ) -> list[Outcome]:
     """Run every job, across processes for large batches, and return outcomes in job order.
 
     ``transform`` must be picklable (a module-level function or a
     ``functools.partial`` of one) because large batches run in a process
-    pool. A target that cannot be written becomes a failed outcome.
+    pool. A target that cannot be written, and a post over ``max_size``
+    bytes, become failed outcomes.
     """
     from functools import partial
 
     from postkit.core.parallel import map_files
 
-    work = partial(_safe_run_job, transform=transform, check=check, diff=diff)
+    work = partial(_safe_run_job, transform=transform, check=check, diff=diff, max_size=max_size)
     return list(map_files(work, jobs, jobs=workers, progress=progress))
 
 
-def _safe_run_job(job: Job, transform: Transform, check: bool, diff: bool) -> Outcome:
+def _safe_run_job(job: Job, transform: Transform, check: bool, diff: bool, max_size: int | None = MAX_POST_SIZE) -> Outcome:
     try:
-        return run_job(job, transform, check=check, diff=diff)
+        return run_job(job, transform, check=check, diff=diff, max_size=max_size)
     except OSError as error:
-        return Outcome(job, Status.FAILED, f"cannot write {job.target}: {error.strerror or error}")
+        return Outcome(job, Status.FAILED, f"cannot write {job.target}: {error.strerror or error}", code=WRITE_ERROR)
 
 
 def counts(outcomes: Sequence[Outcome]) -> dict[str, int]:

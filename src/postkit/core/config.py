@@ -9,7 +9,6 @@ command line, then this file, then defaults (STYLE.md point 7). Hexo's
 from __future__ import annotations
 
 import difflib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -46,8 +45,41 @@ def is_bool(value: Any) -> bool:
     return isinstance(value, bool)
 
 
+_SIZE = None  # compiled on first use
+_SIZE_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
+
+
+def parse_size(value: Any) -> int | None:
+    """Bytes from a size: an integer, or a number with B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB.
+
+    ``None`` when ``value`` is not a size of at least one byte.
+    """
+    global _SIZE
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 1 else None
+    if not isinstance(value, str):
+        return None
+    if _SIZE is None:
+        import re
+
+        _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?\s*", re.IGNORECASE)
+    match = _SIZE.fullmatch(value)
+    if match is None:
+        return None
+    size = int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "").lower()])
+    return size if size >= 1 else None
+
+
+def is_size(value: Any) -> bool:
+    """True for a size :func:`parse_size` reads."""
+    return parse_size(value) is not None
+
+
 # The keys that describe the site's posts, read by more than one command.
 SCHEMA: dict[str, Check] = {
+    "max-post-size": (is_size, "a size: bytes, or a number with KB, MB, GB (or KiB, MiB, GiB) such as '10MB'"),
     "image-fields": (list_of_str, "a list of strings"),
     "date-fields": (list_of_str, "a list of strings"),
     "timezone": (is_str, "a string (an IANA name such as 'Asia/Shanghai')"),
@@ -112,6 +144,13 @@ class Config:
         return self.values.get(name, {})
 
     @property
+    def max_post_size(self) -> int:
+        """The largest post, in bytes, that commands read; a larger one is that file's error."""
+        from postkit.core.document import MAX_POST_SIZE
+
+        return parse_size(self.values.get("max-post-size", MAX_POST_SIZE)) or MAX_POST_SIZE
+
+    @property
     def timezone(self) -> str | None:
         """postkit's ``timezone`` if set, else the site's ``_config.yml`` one."""
         return self.values.get("timezone") or self.site_timezone
@@ -156,6 +195,8 @@ def _postkit_table(data: dict[str, Any], path: Path) -> dict[str, Any] | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when a TOML config file is found
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -227,10 +268,10 @@ def _check_keys(table: dict[str, Any], schema: dict[str, Check], source: str, kn
         if key not in schema:
             close = difflib.get_close_matches(key, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfigError(f"{source}: unknown key {key!r}{hint}; known keys: {', '.join(known)}")
+            raise ConfigError(f"{source}: unknown key {shown(key)}{hint}; known keys: {', '.join(known)}")
         check, description = schema[key]
         if not check(value):
-            raise ConfigError(f"{source}: {key!r} must be {description}, not {value!r}")
+            raise ConfigError(f"{source}: {key!r} must be {description}, not {shown(value)}")
 
 
 def check_timezone(name: str, where: str) -> None:
@@ -244,7 +285,7 @@ def check_timezone(name: str, where: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: unknown timezone {name!r} (use an IANA name such as 'Asia/Shanghai')") from None
+        raise ConfigError(f"{where}: unknown timezone {shown(name)} (use an IANA name such as 'Asia/Shanghai')") from None
 
 
 def find_site(start: Path) -> Path | None:
@@ -256,24 +297,67 @@ def find_site(start: Path) -> Path | None:
     return None
 
 
+# Values a site config may expand to through YAML aliases; past this it is an alias bomb.
+ALIAS_BUDGET = 100_000
+
+
+def shown(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, in bounded time however large or nested the value."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel = 3
+    short.maxdict = short.maxlist = short.maxtuple = short.maxset = 4
+    short.maxstring = short.maxother = limit
+    text = short.repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def read_site_config(site_root: Path) -> tuple[str | None, str | None]:
     """``(timezone, url)`` from the site's ``_config.yml``; ``None`` for each that is unset.
 
     Raises:
-        ConfigError: the file is not valid YAML or ``timezone`` is unknown.
+        ConfigError: the file cannot be read, is not valid YAML, holds a
+            value that cannot be built (``!!int _``), expands through aliases
+            to more than :data:`ALIAS_BUDGET` values, or ``timezone`` is
+            unknown; the message names the file and, where it has one, the line.
     """
     import yaml
 
+    from postkit.core.front_matter import expanded_size, short_tag, shorten, unbuildable_node
+
     path = site_root / SITE_CONFIG
+    loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ConfigError(f"{path}: {where}not valid YAML: {error.problem}") from None
-    except (yaml.YAMLError, OSError, UnicodeDecodeError, ValueError) as error:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else " ".join(str(error).split())
         raise ConfigError(f"{path}: cannot read: {reason}") from None
+    loader = loader_class(text)
+    root = None
+    try:
+        root = loader.get_single_node()
+        if expanded_size(root, ALIAS_BUDGET) > ALIAS_BUDGET:
+            raise ConfigError(f"{path}: YAML aliases expand to more than {ALIAS_BUDGET:,} values; write the values out instead of nesting aliases")
+        data = None if root is None else loader.construct_document(root)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {shorten(' '.join(str(error.problem).split()), 200)}") from None
+    except ConfigError:
+        raise
+    except Exception as error:  # noqa: BLE001 - PyYAML's constructors raise KeyError, IndexError... on tagged junk
+        node = unbuildable_node(root)
+        if node is None:
+            reason = shorten(" ".join(str(error).split()) or type(error).__name__, 200)
+            raise ConfigError(f"{path}: cannot read: {reason}") from None
+        tag = short_tag(node.tag)
+        raise ConfigError(
+            f"{path}:{node.start_mark.line + 1}:{node.start_mark.column + 1}: "
+            f"{shorten(repr(node.value))} is not a valid {tag} value"
+        ) from None
+    finally:
+        loader.dispose()
     if data is None:
         return None, None
     if not isinstance(data, dict):
@@ -281,7 +365,7 @@ def read_site_config(site_root: Path) -> tuple[str | None, str | None]:
     timezone = data.get("timezone")
     url = data.get("url")
     if timezone is not None and not isinstance(timezone, str):
-        raise ConfigError(f"{path}: 'timezone' must be an IANA name such as 'Asia/Shanghai', not {timezone!r}")
+        raise ConfigError(f"{path}: 'timezone' must be an IANA name such as 'Asia/Shanghai', not {shown(timezone)}")
     timezone = timezone.strip() if isinstance(timezone, str) and timezone.strip() else None
     if timezone:
         check_timezone(timezone, f"{path}: 'timezone'")
@@ -292,17 +376,20 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     """Load the config for a run that starts at ``start`` (the first path given).
 
     ``explicit`` (``--config FILE``) overrides the search; it may be a
-    pyproject.toml (its ``[tool.postkit]`` is read) or a postkit TOML file.
+    pyproject.toml or any TOML file holding ``[tool.postkit]`` tables (that
+    table is read), or a postkit TOML file (its top-level keys are read).
 
     Raises:
         ConfigError: see :func:`find_config`, :func:`validate_table`,
             :func:`read_site_config`; or ``explicit`` does not exist.
     """
+    in_tool_table = False  # an explicit file other than pyproject.toml that holds [tool.postkit]
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"{explicit}: config file not found")
         data = _read_toml(explicit)
-        table = (_postkit_table(data, explicit) or {}) if explicit.name == "pyproject.toml" else data
+        in_tool_table = explicit.name == "pyproject.toml" or "tool" in data
+        table = (_postkit_table(data, explicit) or {}) if in_tool_table else data
         found: tuple[Path, dict[str, Any]] | None = (explicit, table)
     else:
         found = find_config(start)
@@ -312,7 +399,7 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
     root = Path(".")
     if found:
         source, table = found
-        label = f"{source} [tool.postkit]" if source.name == "pyproject.toml" else str(source)
+        label = f"{source} [tool.postkit]" if source.name == "pyproject.toml" or in_tool_table else str(source)
         values, warnings = validate_table(table, label)
         root = source.parent
     site_root = find_site(start)

@@ -10,7 +10,6 @@ import bisect
 import os
 import re
 import stat
-import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +22,25 @@ BOM = "\ufeff"
 # Hugo writes TOML front matter between "+++" fences.
 _FENCE = re.compile(r"(-{3,}|\+{3})[ \t]*\r?\n?$")
 _KEY_LINE = re.compile(r"""^(?:[^\s#:"'\[\]{}>|*&!%@`,-][^:]*|"[^"]*"|'[^']*'):(?:[ \t]|\r?$)""")
+
+
+# The largest post read by default (config ``max-post-size``): ten times a long article, and
+# small enough that the work a post costs (20 times its size at most) stays in memory.
+MAX_POST_SIZE = 10_000_000
+
+
+def describe_size(size: int) -> str:
+    """``10 MB`` for 10,000,000 bytes: the largest unit that keeps a whole number when it can."""
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if size >= factor:
+            value = size / factor
+            return f"{value:g} {unit}" if value == int(value) else f"{value:.1f} {unit}"
+    return f"{size} bytes"
+
+
+def unclosed_fence_message(line: int) -> str:
+    """PK001's message for an opening ``---`` at ``line`` that is never closed (validate and traditional say the same)."""
+    return f"the '---' at line {line} opens front matter that is never closed with '---'"
 
 
 class ReadError(Exception):
@@ -268,12 +286,14 @@ def decode(data: bytes, path: str) -> Document:
     return Document.from_text(text, path)
 
 
-def read_document(path: str | os.PathLike[str]) -> Document:
-    """Read and decode one post.
+def read_document(path: str | os.PathLike[str], max_size: int | None = MAX_POST_SIZE) -> Document:
+    """Read and decode one post of at most ``max_size`` bytes (``None``: no limit).
 
     Raises:
         ReadError: the file cannot be opened or read (missing, a folder, no
-            permission), or :func:`decode` rejects its bytes.
+            permission), is larger than ``max_size`` (the message names the
+            limit and the ``max-post-size`` key), or :func:`decode` rejects
+            its bytes.
     """
     try:
         info = os.stat(path)
@@ -286,8 +306,16 @@ def read_document(path: str | os.PathLike[str]) -> Document:
         if not stat.S_ISREG(info.st_mode):
             # A pipe or a device would block or never end; a post is a regular file.
             raise ReadError("not a regular file (a pipe, socket or device)")
+        if max_size is not None and info.st_size > max_size:
+            raise ReadError(_too_large(info.st_size, max_size))
         with open(path, "rb") as handle:
-            data = handle.read()
+            if max_size is None:
+                data = handle.read()
+            else:
+                # Read one byte past the limit rather than trust st_size: the file may grow meanwhile.
+                data = handle.read(max_size + 1)
+                if len(data) > max_size:
+                    raise ReadError(_too_large(max(os.fstat(handle.fileno()).st_size, len(data)), max_size))
     except IsADirectoryError:
         raise ReadError("is a folder, not a file") from None
     except FileNotFoundError:
@@ -297,6 +325,13 @@ def read_document(path: str | os.PathLike[str]) -> Document:
     except OSError as error:
         raise ReadError(f"cannot read: {error.strerror or error}") from None
     return decode(data, os.fspath(path))
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"the post is {describe_size(size)}, larger than the max-post-size limit of {describe_size(limit)}; "
+        "raise max-post-size in the config to read it"
+    )
 
 
 def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
@@ -344,7 +379,10 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
         mode = 0o666 & ~_umask()
         replacing = False
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporary_files(target.parent)
     # A short temporary name: the post's own name may already be near the 255-byte limit.
+    import tempfile  # only a write needs it; a check-only run never loads it
+
     fd, tmp = tempfile.mkstemp(prefix=".postkit-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -363,6 +401,51 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
             pass
         raise
     return True
+
+
+# mkstemp(prefix=".postkit-", suffix=".tmp") names: eight characters from its alphabet in between.
+_TEMPORARY_NAME = re.compile(r"\.postkit-[a-z0-9_]{8}\.tmp")
+# A write takes well under this; a temporary file older than this was left by a killed run.
+STALE_TEMPORARY_AGE = 60.0
+_swept_folders: set[str] = set()
+
+
+def remove_stale_temporary_files(folder: str | os.PathLike[str], now: float | None = None) -> list[str]:
+    """Delete the temporary files a killed postkit run left in ``folder``; return their paths.
+
+    Only postkit's own are touched: regular files (not links) named as
+    :func:`write_atomic` names them, owned by this user, and older than
+    :data:`STALE_TEMPORARY_AGE` seconds, so a write in progress in another
+    run is left alone. Each folder is swept once per process; errors are
+    ignored, since the sweep only tidies up.
+    """
+    import time
+
+    key = os.fspath(folder)
+    if now is None:
+        if key in _swept_folders:
+            return []
+        _swept_folders.add(key)
+        now = time.time()
+    removed = []
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    try:
+        with os.scandir(key) as entries:
+            for entry in entries:
+                if not _TEMPORARY_NAME.fullmatch(entry.name):
+                    continue
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                    if not stat.S_ISREG(info.st_mode) or (uid is not None and info.st_uid != uid):
+                        continue
+                    if now - info.st_mtime > STALE_TEMPORARY_AGE:
+                        os.unlink(entry.path)
+                        removed.append(entry.path)
+                except OSError:
+                    continue
+    except OSError:
+        pass
+    return removed
 
 
 def _umask() -> int:
@@ -389,3 +472,41 @@ def unified_diff(path: str, before: str, after: str) -> str:
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(out)
+
+
+def create_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
+    """Write a new file at ``path`` atomically, never replacing one that exists; ``False`` when one does.
+
+    The bytes go to a temporary file in the same folder, which is then
+    hard-linked to ``path``: the link fails when ``path`` exists, even if
+    another process created it a moment ago, and a crash leaves no half
+    file. Where the file system has no hard links, the target is checked
+    and the temporary file renamed, which leaves only that moment open.
+
+    Raises:
+        OSError: the folder is not writable or the disk is full.
+    """
+    import tempfile
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".postkit-", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            return False
+        except OSError:
+            if os.path.lexists(target):
+                return False
+            os.replace(tmp, target)
+            return True
+        return True
+    finally:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -186,6 +186,7 @@ def parse(document: Document) -> ParsedFrontMatter:
         return result
     text = document.yaml_text
     loader = _Loader(text)
+    root = None
     try:
         root = loader.get_single_node()
         result.root = root
@@ -208,8 +209,11 @@ def parse(document: Document) -> ParsedFrontMatter:
         result.error = YamlProblem(document.front_matter.first_line, 1, str(error))
         result.root = None
         return result
-    except (ValueError, TypeError, OverflowError, RecursionError) as error:
-        result.error = YamlProblem(document.front_matter.first_line, 1, f"YAML value cannot be built: {error}")
+    except Exception as error:  # noqa: BLE001 - PyYAML's constructors raise KeyError, IndexError... on tagged junk
+        # One post's front matter must never stop a run: whatever building a
+        # value raises (``!!bool x``, ``!!int _``, ``!!timestamp soon``) is
+        # this post's PK002, at the value that cannot be built.
+        result.error = _unbuildable(result, root, error)
         result.root = None
         return result
     finally:
@@ -220,6 +224,98 @@ def parse(document: Document) -> ParsedFrontMatter:
                 result.entries[key_node.value] = (key_node, value_node)
     result.duplicates = _duplicate_keys(root)
     return result
+
+
+def nodes(root: yaml.Node | None) -> Iterator[yaml.Node]:
+    """Every node of a composed tree, each once, in document order.
+
+    Aliases make the tree a graph: ten levels of nine aliases name 9**10
+    scalars through 91 nodes. Walking the graph node by node keeps time and
+    memory linear in the size of the text.
+    """
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(reversed(_children(node)))
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [child for pair in node.value for child in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def expanded_size(root: yaml.Node | None, budget: int) -> int:
+    """How many nodes the tree holds once every alias is expanded, counting up to ``budget + 1``.
+
+    Linear in the number of distinct nodes: each node's expanded size is
+    computed once, after its children's. A result above ``budget`` means too
+    many (an alias bomb).
+    """
+    if root is None:
+        return 0
+    sizes: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes or (not children_done and id(node) in entered):
+            continue
+        children = _children(node)
+        if not children_done:
+            entered.add(id(node))
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        # A recursive alias (&a [*a]) reaches a node still being sized: count it once.
+        sizes[id(node)] = min(budget + 1, 1 + sum(sizes.get(id(child), 1) for child in children))
+    return sizes[id(root)]
+
+
+def short_tag(tag: str) -> str:
+    """``!!bool`` for ``tag:yaml.org,2002:bool``; other tags as written."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix) :] if tag.startswith(prefix) else tag
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters, with ``...`` where it was cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def unbuildable_node(root: yaml.Node | None) -> yaml.Node | None:
+    """The first scalar PyYAML cannot build (``!!int _``), or ``None`` when each builds on its own."""
+    probe = _Loader("")
+    try:
+        for node in nodes(root):
+            if not isinstance(node, yaml.ScalarNode):
+                continue
+            try:
+                probe.construct_object(node)
+            except Exception:  # noqa: BLE001 - see parse()
+                return node
+    finally:
+        probe.dispose()
+    return None
+
+
+def _unbuildable(result: ParsedFrontMatter, root: yaml.Node | None, error: Exception) -> YamlProblem:
+    """Where and why a front matter value cannot be built, as a PK002 problem."""
+    assert result.document.front_matter is not None
+    node = unbuildable_node(root)
+    if node is None:
+        reason = " ".join(str(error).split()) or type(error).__name__
+        return YamlProblem(result.document.front_matter.first_line, 1, f"YAML value cannot be built: {shorten(reason, 200)}")
+    line, col = result.position(node.start_mark)
+    tag = short_tag(node.tag)
+    return YamlProblem(line, col, f"{shorten(repr(node.value))} is not a valid {tag} value; fix the value or remove the {tag} tag")
 
 
 def _duplicate_keys(root: yaml.Node | None) -> list[tuple[yaml.Node, yaml.Node]]:

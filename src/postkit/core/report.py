@@ -7,7 +7,6 @@ through Rich on a terminal).
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -158,6 +157,8 @@ def to_json(diagnostics: Iterable[Diagnostic], summary: Summary) -> str:
         "diagnostics": [diagnostic_dict(d) for d in diagnostics],
         "summary": summary.as_dict(),
     }
+    import json  # only the json and sarif formats pay for it
+
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -272,6 +273,8 @@ def sarif(
             }
         ],
     }
+    import json
+
     return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -348,11 +351,14 @@ def batch_summary(
 ) -> list[list[Segment]]:
     """The end of ``convert`` and ``traditional``: one line per failed file, then a table of counts.
 
+    ``failures`` are ``(path, "line:col: CODE message")``, printed as
+    ``path:line:col: CODE message`` like every other diagnostic.
+
     ``counts`` maps ``converted``/``unchanged``/``skipped``/``failed`` to
     numbers; ``changed_label`` renames the first row (``would change`` under
     ``--check``); ``notes`` adds rows such as ``relative links left``.
     """
-    out: list[list[Segment]] = [[(shown(path), "bold"), (f": {message}", "red")] for path, message in failures]
+    out: list[list[Segment]] = [[(shown(path), "bold"), (f":{message}", "red")] for path, message in failures]
     if failures:
         out.append([])
     rows = [(changed_label if name == "converted" else name, number) for name, number in counts.items()]

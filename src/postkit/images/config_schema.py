@@ -14,8 +14,6 @@ from urllib.parse import urlsplit
 
 from postkit.core.config import Section
 
-from postkit.core.config import Section
-
 _DURATION = re.compile(r"^\s*\d+(?:\.\d+)?\s*[smhdSMHD]?\s*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _POLICIES = frozenset({
@@ -53,8 +51,17 @@ def _positive_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
+def _boolean(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
 def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
+
+
+def _header_value(value: Any) -> bool:
+    # RFC 9110 field values hold no CR, LF, NUL or other control characters but tab.
+    return _text(value) and not any(ord(c) < 32 and c != "\t" or ord(c) == 127 for c in value)
 
 
 def _hosts(value: Any) -> bool:
@@ -76,6 +83,14 @@ def _placeholder_pictures(value: Any) -> bool:
     return True
 
 
+def _size(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value > 0
+    return isinstance(value, str) and bool(re.match(r"^\s*\d+(?:\.\d+)?\s*(?:[kmgKMG]i?[bB]?|[bB])?\s*$", value))
+
+
 SECTION = Section(
     keys={
         "url": (_site_url, "the site's http(s) URL, such as 'https://blog.example.com/' (overrides _config.yml's url)"),
@@ -83,14 +98,17 @@ SECTION = Section(
         "cache-ttl": (_duration, "seconds, or a number with s, m, h or d such as '12h' (default '1d')"),
         "timeout": (_positive_number, "a number of seconds > 0: the read timeout (default 10)"),
         "connect-timeout": (_positive_number, "a number of seconds > 0 (default 5)"),
+        "deadline": (_positive_number, "a number of seconds > 0: all the time one URL may take, retries included (default 30)"),
+        "allow-link-local": (_boolean, "true or false: let requests reach link-local addresses such as 169.254.169.254 (default false)"),
         "concurrency": (_positive_int, "an integer >= 1: requests at once in total (default 32)"),
         "per-host": (_positive_int, "an integer >= 1: requests at once per host (default 4)"),
-        "user-agent": (_text, "a non-empty string: the User-Agent header"),
+        "user-agent": (_header_value, "a non-empty string without line breaks or control characters: the User-Agent header"),
         "placeholder-pictures": (
             _placeholder_pictures,
             "a list of tables {size = bytes, sha256 = '64 hex digits', description = '...', hosts = ['...'] (optional)}",
         ),
         "hotlink-placeholder-hosts": (_hosts, "a list of host names that answer a foreign Referer with a different picture"),
+        "localize-max-size": (_size, "bytes, or a number with KB, MB, KiB or MiB such as '20MB' (default 20MB): the largest picture --localize stores"),
     },
     moved={
         "url": "url",

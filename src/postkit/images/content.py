@@ -111,3 +111,59 @@ def is_image_type(content_type: str | None) -> bool:
     if not content_type:
         return False
     return content_type.split(";", 1)[0].strip().lower().startswith("image/")
+
+
+def looks_like_svg(body: bytes) -> bool:
+    """True when ``body`` starts like an SVG or XML document (after a BOM and white space)."""
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
+    return head.startswith((b"<svg", b"<?xml", b"<!--", b"<!doctype svg")) or b"<svg" in head
+
+
+def looks_like_html(body: bytes) -> bool:
+    """True when ``body`` starts like an HTML page (the WHATWG MIME sniffing tags, roughly)."""
+    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script", b"<div", b"<p", b"<title", b"<!--", b"<h1"))
+
+
+def cut_short(body: bytes) -> bool:
+    """True when a whole body (not a prefix) is a PNG or JPEG that stops before any image data.
+
+    Chromium shows a picture cut off half-way (the rows it got), but not one
+    whose bytes end inside the header: it has no pixel to show.
+    """
+    if body.startswith(b"\x89PNG\r\n\x1a\n"):
+        return b"IDAT" not in body
+    if body.startswith(b"\xff\xd8\xff"):
+        return b"\xff\xda" not in body  # start of scan
+    return False
+
+
+# Fetch's Opaque Response Blocking ("opaque-blocklisted-never-sniffed MIME type"): Chromium never
+# shows an <img> answer served with one of these types, whatever its bytes are.
+NEVER_SHOWN_TYPES = frozenset({
+    "application/gzip", "application/x-gzip", "application/zip", "application/pdf", "application/x-protobuf",
+    "application/x-protobuffer", "application/msexcel", "application/mspowerpoint", "application/msword",
+    "application/msword-template", "application/vnd.ms-excel", "application/vnd.ms-powerpoint", "application/vnd.ms-word",
+    "application/vnd.msword", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/dash+xml",
+    "application/vnd.apple.mpegurl", "audio/mpegurl", "multipart/byteranges", "multipart/signed", "text/csv",
+    "text/event-stream", "text/vtt",
+})
+
+
+def never_shown(declared: str) -> bool:
+    """True when a bare MIME type (lower case, no parameters) is one Chromium never shows as an image."""
+    return declared in NEVER_SHOWN_TYPES
+
+
+def blocked_by_nosniff(declared: str) -> bool:
+    """True when ``X-Content-Type-Options: nosniff`` keeps an answer of this type from an ``<img>``.
+
+    With nosniff, Opaque Response Blocking refuses HTML, JSON, XML (other
+    than SVG) and ``text/plain``; other types, including
+    ``application/octet-stream`` and no type at all, are still decoded.
+    """
+    if declared in ("text/html", "text/plain", "text/json", "text/xml", "application/json", "application/xml"):
+        return True
+    return declared != "image/svg+xml" and declared.endswith(("+json", "+xml"))

@@ -11,6 +11,11 @@
 - A path that leaves the site root (``../../../etc/x.png``) is reported as
   such and never touched: the check is done on the path's text, and no such
   path is ever passed to the file system.
+- So is a path that leaves it through a symbolic link inside the site
+  (``source/img/etc -> /etc``): :func:`confined` follows links one
+  component at a time, reading each link inside the root with
+  ``readlink`` and stopping as soon as a target falls outside, so nothing
+  outside the root is ever ``stat``-ed.
 
 :func:`resolve` is pure; :func:`check` only asks the file system whether a
 candidate is a file (``os.path.isfile``, a ``stat``), it never opens one.
@@ -170,8 +175,47 @@ def shown(path: Path) -> str:
     return relative if len(relative) < len(str(path)) else str(path)
 
 
+MAX_LINKS = 40  # as Linux's limit on symbolic links in one path (ELOOP)
+
+
+def confined(path: Path, root: Path) -> tuple[Path, Path | None]:
+    """``(real_path, escaped)``: ``path`` (inside ``root``) with its symbolic links followed, without leaving ``root``.
+
+    Links are read one component at a time; when one points outside
+    ``root``, ``escaped`` is where it points and resolution stops there, so
+    no path outside ``root`` is ever looked at. A missing component ends the
+    walk (the rest is joined as text); a loop of links counts as an escape.
+    """
+    root_text = str(root)
+    pending = list(Path(os.path.relpath(path, root)).parts)
+    current = root_text
+    links = 0
+    while pending:
+        part = pending.pop(0)
+        if part in ("", "."):
+            continue
+        step = os.path.normpath(os.path.join(current, part))
+        if not _inside(step, root_text):
+            return Path(step), Path(step)
+        if not os.path.islink(step):
+            if not os.path.lexists(step):
+                return Path(os.path.normpath(os.path.join(step, *pending))), None
+            current = step
+            continue
+        links += 1
+        if links > MAX_LINKS:
+            return Path(step), Path(step)
+        target = os.path.normpath(os.path.join(current, os.readlink(step)))
+        if not _inside(target, root_text):
+            return Path(target), Path(target)
+        # Walk the target again from the root: it may hold links of its own.
+        pending = list(Path(os.path.relpath(target, root_text)).parts) + pending
+        current = root_text
+    return Path(current), None
+
+
 def check(url: str, post_path: str, layout: SiteLayout, tag: str | None = None) -> LocalVerdict:
-    """Whether the local image ``url`` in ``post_path`` exists; only ``stat``s the candidates."""
+    """Whether the local image ``url`` in ``post_path`` exists; only ``stat``s the candidates, inside the root."""
     resolution = resolve(url, post_path, layout, tag)
     if resolution.escaped is not None:
         return LocalVerdict(
@@ -181,7 +225,14 @@ def check(url: str, post_path: str, layout: SiteLayout, tag: str | None = None) 
     if resolution.unresolved is not None:
         return LocalVerdict("unresolved-site-path", resolution.unresolved)
     for candidate in resolution.candidates:
-        if os.path.isfile(candidate):
+        real, escaped = confined(candidate, layout.root)
+        if escaped is not None:
+            return LocalVerdict(
+                "outside-site",
+                f"{shown(candidate)} leads through a symbolic link to {escaped}, outside the site root {layout.root}; "
+                "Hexo does not publish it, and postkit did not look at it",
+            )
+        if os.path.isfile(real):
             return LocalVerdict(None, found=candidate)
     looked = " or ".join(shown(c) for c in resolution.candidates)
     detail = f"no such file: {looked}"

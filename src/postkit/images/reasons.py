@@ -23,13 +23,19 @@ answer, 3xx the picture.
 | IMG203 | too-many-redirects | error | More than 10 redirects (configurable). |
 | IMG204 | bad-redirect | error | A redirect to a scheme other than http or https. |
 | IMG205 | rate-limited | warning | Still 429 Too Many Requests after retries that honoured `Retry-After`: unknown, not broken. |
+| IMG206 | blocked-address | error | A redirect from a public address to a private, loopback or link-local one, or any request to a link-local address (169.254.0.0/16, fe80::/10) without `allow-link-local`: not followed. |
 | IMG301 | not-an-image | error | A 2xx answer whose `Content-Type` is not `image/*` and whose bytes are no picture (an HTML error page), or an empty body. |
 | IMG302 | hotlink-protected | error | The picture loads without a `Referer` but not with the blog's: it breaks on the blog once conversion drops `referrerpolicy`. |
 | IMG303 | placeholder-image | error | The answer is a known placeholder picture (table in `images/content.py`): a spacer GIF, a "not allowed" picture. |
 | IMG304 | random-picture | warning | A random-picture service (`PLACEHOLDER_HOSTS` in `core/image_urls.py`): a different picture on every view. Not fetched. |
 | IMG305 | placeholder-url | error | The URL is a template's missing value (`undefined`, `…/null`). Not fetched. |
 
-Errors make ``postkit images`` exit 1; warnings do not.
+Errors make ``postkit images`` exit 1; warnings do not. ``postkit rules
+IMG302`` prints one reason's documentation: what it means, why it matters,
+an example and the fix (:meth:`Reason.doc`).
+
+This module imports nothing heavy: ``postkit rules`` (in the validate
+package) reads it without loading the image checker.
 """
 
 from __future__ import annotations
@@ -47,6 +53,14 @@ class Reason:
     name: str
     severity: Severity
     summary: str
+
+    def doc(self) -> str:
+        """The reason's documentation in the rules' template: what it means, why, an example, the fix."""
+        meaning, why, example, fix = DOCS[self.code]
+        return (
+            f"{self.name} ({self.code}): {self.summary}\n\n## What it means\n{meaning}\n\n## Why it matters\n{why}"
+            f"\n\n## Example\n{example}\n\n## Fix\n{fix}\n"
+        )
 
 
 _E, _W = Severity.ERROR, Severity.WARNING
@@ -71,6 +85,7 @@ REASONS: dict[str, Reason] = {
         Reason("IMG203", "too-many-redirects", _E, "More redirects than allowed (10)."),
         Reason("IMG204", "bad-redirect", _E, "A redirect to a scheme other than http or https."),
         Reason("IMG205", "rate-limited", _W, "Still 429 Too Many Requests after retries: unknown, not broken."),
+        Reason("IMG206", "blocked-address", _E, "A redirect into a private network, or a link-local address: not followed."),
         Reason("IMG301", "not-an-image", _E, "A 2xx answer that is not a picture (an HTML error page)."),
         Reason("IMG302", "hotlink-protected", _E, "Loads without a Referer but not with the blog's: hot-link protection."),
         Reason("IMG303", "placeholder-image", _E, "The answer is a known placeholder picture."),
@@ -79,6 +94,166 @@ REASONS: dict[str, Reason] = {
     )
 }
 BY_CODE: dict[str, Reason] = {reason.code: reason for reason in REASONS.values()}
+
+# code → (what it means, why it matters, example, fix); Markdown, shown by ``postkit rules CODE``.
+DOCS: dict[str, tuple[str, str, str, str]] = {
+    "IMG000": (
+        "The post cannot be read: it is missing, not UTF-8, or binary. Its images are unknown.",
+        "postkit cannot say whether its readers see its pictures.",
+        "A post saved as GBK: `source/_posts/old.md` with bytes that are not UTF-8.",
+        "Save the post as UTF-8 (`postkit validate` reports the same file as PK001).",
+    ),
+    "IMG001": (
+        "A local image's file does not exist, or the path names a folder.",
+        "Hexo publishes the post with a link to nothing: readers see the alt text or a broken-image icon.",
+        "```markdown\n![chart](/img/chart.png)\n```\nwith no `source/img/chart.png`.",
+        "Add the file under `source/` (or the post's asset folder), or correct the path.",
+    ),
+    "IMG002": (
+        "A local path leaves the site root, by `../` or through a symbolic link that points outside it.",
+        "Hexo never publishes a file outside the site, so readers never see it; and a checker must not read "
+        "outside the project it checks. postkit resolves links one step at a time and never touches the outside path.",
+        "```markdown\n![x](../../../etc/x.png)\n```\nor `source/img/shared -> /home/me/pictures` with `![x](/img/shared/a.png)`.",
+        "Copy the picture into `source/` and use a path inside the site.",
+    ),
+    "IMG003": (
+        "The URL's scheme is not http or https, and it is not a path: `file:`, `ftp:`, `javascript:`, a Windows path.",
+        "Browsers load images over http(s) only; a `file:` or `C:\\` path exists on the author's machine only.",
+        "```markdown\n![shot](file:///C:/Users/me/Desktop/shot.png)\n```",
+        "Copy the picture into the site and link it by a site path.",
+    ),
+    "IMG004": (
+        "The URL cannot be parsed, or an http(s) URL has no host (`http:///a.png`, a bad IPv6 literal, a bad port).",
+        "No browser can request it.",
+        "```markdown\n![a](http:///a.png)\n```",
+        "Correct the URL.",
+    ),
+    "IMG005": (
+        "A site path (`/img/a.png`) in a post that no Hexo site (`_config.yml`) holds.",
+        "postkit cannot know which folder the path is served from, so it cannot check it. A warning, not an error.",
+        "`postkit images notes/post.md` outside a Hexo site, with `![a](/img/a.png)`.",
+        "Run postkit inside the site, or use a relative path.",
+    ),
+    "IMG006": (
+        "The URL carries a user name or password (`https://user:pass@host/a.png`).",
+        "Chromium and Firefox block subresource requests with credentials in the URL, and the credentials are published.",
+        "```markdown\n![a](https://me:secret@img.example.com/a.png)\n```",
+        "Remove the credentials; host the picture where it needs none.",
+    ),
+    "IMG007": (
+        "An `<img>` tag sits in an indented code block (4 or more spaces after a blank line).",
+        "Markdown prints the tag as text instead of showing the picture. A warning: it may be meant as an example.",
+        "```markdown\nSome text.\n\n    <img src=\"a.png\">\n```",
+        "Remove the indentation, or the blank line before it.",
+    ),
+    "IMG101": (
+        "The image's host name does not resolve (DNS).",
+        "The host is gone or misspelt: no reader can load the picture. When no host at all can be reached, "
+        "postkit instead stops with one message that the network is unavailable (exit 2).",
+        "```markdown\n![a](https://img.exmaple.com/a.png)\n```",
+        "Correct the host, or mirror the picture into `source/`.",
+    ),
+    "IMG102": (
+        "The connection is refused, reset or closed before an HTTP answer.",
+        "Nothing serves the picture at that address. Once a host fails to connect, its other URLs are settled "
+        "with the same reason without new connections.",
+        "An image on a server that was switched off: `connection refused`.",
+        "Mirror the picture into `source/`, or link a copy that is served.",
+    ),
+    "IMG103": (
+        "The TLS handshake fails: an expired or self-signed certificate, or one for another host.",
+        "Browsers refuse the picture just as postkit does.",
+        "```markdown\n![a](https://expired.example.com/a.png)\n```",
+        "Use a host with a valid certificate, or mirror the picture.",
+    ),
+    "IMG104": (
+        "No complete answer in time: the connect or read time-out after retries, or the URL's overall "
+        "deadline (default 30 s, `images.deadline`), which also stops servers that drip their headers or body.",
+        "A reader waits for the same server. A browser would wait longer than postkit; this is where the two "
+        "differ by design (README, \"What broken means\").",
+        "A host that accepts the connection and never answers.",
+        "Check the host by hand; raise `--timeout` or `images.deadline` for a slow but working host.",
+    ),
+    "IMG201": (
+        "The final answer's status is 400 or more after retries (404, 410, 403, 500...), or a 3xx without a usable "
+        "`Location`. postkit asks with GET (a 4 KB range), as a browser does, never HEAD, which many servers answer carelessly.",
+        "The browser gets the same status and shows no picture. (When a 404 carries a picture, Chromium shows that "
+        "picture, usually the host's own \"not found\" one; postkit reports the 404.)",
+        "```markdown\n![a](https://img.example.com/deleted.png)\n```\nanswered `404 Not Found`.",
+        "Link the picture's new address, or mirror it into `source/`.",
+    ),
+    "IMG202": (
+        "A redirect leads back to a URL already visited; the message shows the loop.",
+        "Browsers give up on a loop and show no picture.",
+        "`/a.png` → `/b.png` → `/a.png`.",
+        "Link the picture's final address.",
+    ),
+    "IMG203": (
+        "More than 10 redirects (the checker's `max_redirects`).",
+        "Browsers stop after 20 and may stop sooner; such chains are usually broken.",
+        "A chain of 11 redirects.",
+        "Link the picture's final address.",
+    ),
+    "IMG204": (
+        "A redirect to a scheme other than http or https, or to an unreadable `Location`.",
+        "Browsers load images over http(s) only.",
+        "`302 Found` with `Location: ftp://files.example.com/a.png`.",
+        "Link a working http(s) address.",
+    ),
+    "IMG205": (
+        "Still `429 Too Many Requests` after retries that honoured `Retry-After` (up to 30 s).",
+        "The host asked to slow down; whether the picture loads is unknown. A warning, not a broken image.",
+        "A host that answers every request with 429 and `Retry-After: 120`.",
+        "Run again later; lower `--per-host`.",
+    ),
+    "IMG206": (
+        "A redirect moved from a public address to a private, loopback or link-local one, or a URL (or redirect) "
+        "reached a link-local address (169.254.0.0/16, fe80::/10) while `allow-link-local` is off. postkit did not "
+        "follow it. Direct URLs to loopback and private hosts are still checked.",
+        "A link checker that runs in CI must not be steered into the CI machine's network: 169.254.169.254 is where "
+        "cloud metadata services hand out credentials. A reader's browser would also be kept out of a private "
+        "network by its Private Network Access rules.",
+        "An image URL on a public host answering `302 Found` with `Location: http://169.254.169.254/latest/meta-data/`.",
+        "Remove or replace the image. If the blog really serves pictures from a link-local address, set "
+        "`allow-link-local = true` in `[tool.postkit.images]`.",
+    ),
+    "IMG301": (
+        "A 2xx answer that is not a picture: its bytes are no image format a browser decodes (the magic numbers "
+        "decide, as a browser sniffs), its `Content-Type` is no `image/*` and the bytes do not sniff as one, or the "
+        "body is empty. SVG needs `image/svg+xml`: browsers never sniff it.",
+        "Browsers show a broken-image icon for an HTML error page served with 200.",
+        "A host that answers a deleted picture with `200 OK` and `Content-Type: text/html`.",
+        "Link the picture's real address, or mirror it into `source/`.",
+    ),
+    "IMG302": (
+        "The picture loads without a `Referer` but not with the blog's: the host refuses foreign Referers "
+        "(hot-link protection), with an error, an HTML page or a placeholder picture.",
+        "Readers send the blog's origin as `Referer` (the default referrer policy, strict-origin-when-cross-origin), "
+        "so they see no picture, or a \"not allowed\" one, although the author, testing the URL alone, sees it.",
+        "```html\n<img src=\"https://mmbiz.qpic.cn/a.png\">\n```\non a blog whose theme sets no referrer policy.",
+        "Keep `referrerpolicy=\"no-referrer\"` on the `<img>`, or add `<meta name=\"referrer\" content=\"no-referrer\">` "
+        "to the theme's `<head>` (and `referrer-policy = \"no-referrer\"` to postkit's config), or mirror the picture.",
+    ),
+    "IMG303": (
+        "The answer is a known placeholder picture (table in `images/content.py`, extendable as `placeholder-pictures`): "
+        "a 1x1 spacer GIF, a \"not allowed\" picture.",
+        "Readers see a blank or a refusal instead of the picture.",
+        "A lazy-loading plugin's spacer GIF left in `src` while the real picture waits in `data-src`.",
+        "Use the real picture's URL.",
+    ),
+    "IMG304": (
+        "A random-picture service (`PLACEHOLDER_HOSTS` in `core/image_urls.py`). Not fetched.",
+        "Every view shows a different picture: the post's picture is not its own. A warning.",
+        "```markdown\n![cover](https://picsum.photos/800/400)\n```",
+        "Pick one picture and put it in `source/`.",
+    ),
+    "IMG305": (
+        "The URL is a template's missing value (`undefined`, `null`, `…/None`). Not fetched.",
+        "A theme or converter filled in a value that did not exist; readers get a 404.",
+        "```markdown\n![cover](https://cdn.example.com/undefined)\n```",
+        "Fill in the real picture, or remove the reference.",
+    ),
+}
 
 # Reasons where the server did answer, so the Referer may be what it refused.
 ANSWERED = frozenset({"http-error", "not-an-image", "placeholder-image"})

@@ -3,25 +3,47 @@
 - Concurrency is bounded in total (``concurrency``, default 32) and per host
   (``per_host``, default 4). A request holds its slots only while it is on
   the wire, never while it waits to retry.
-- HEAD first (RFC 9110 §9.3.2: the same headers GET would send). GET, with
-  at most ``body_limit`` bytes read, when HEAD gets 400, 403, 405 or 501, when
-  the server drops a HEAD without answering, or when the HEAD answer is not
-  plainly a picture (another Content-Type, or an empty one), because many
-  servers answer HEAD carelessly.
+- GET, as a browser loads an ``<img>``, asking only for a bounded prefix
+  (``Range: bytes=0-…``) and reading at most ``body_limit`` bytes (4 KB)
+  whatever the server sends. HEAD is never used: servers answer it
+  carelessly (404, 405, 500, or never), and its answer has no bytes to
+  sniff, while the browser's verdict depends on them (an ``image/png``
+  answer whose body is an HTML page shows nothing). A server that answers
+  the range with 416 (an empty file) is asked again without it.
 - Redirects (301, 302, 303, 307, 308) are followed by hand, up to
   ``max_redirects``; a URL seen twice is a loop and the message shows it.
+  A redirect from a public address to a private, loopback or link-local
+  one is refused, and link-local addresses are never requested unless
+  ``allow_link_local`` (``transport.AddressGuard``): reason
+  ``blocked-address``.
+- Each URL has an overall ``deadline`` (default 30 s) that covers connect,
+  headers, body and retries, so a server that drips its headers or body a
+  byte at a time cannot hold the run. Compressed bodies are decoded here,
+  chunk by chunk, and the decoded bytes count against ``body_limit``: a
+  gzip bomb stops at the cap.
+- A host that cannot be reached (DNS, refused, connect time-out) or that
+  accepts connections and never answers is dead for the rest of the run:
+  its other URLs are settled with the same reason and no new connection.
+  So N URLs on one dead host cost at most ``connect_timeout +
+  read_timeout`` (the first wave of ``per_host`` requests, in parallel),
+  not N times that. When every host fails to connect, the run is offline
+  (``run.network_unavailable``), not broken.
 - Retries with exponential backoff (``backoff`` × 2^n seconds) on 429, 500,
   502, 503, 504 and timeouts. ``Retry-After`` (RFC 9110 §10.2.3: seconds or
   an HTTP date) is honoured up to ``retry_after_cap`` seconds, and pauses the
   whole host, not just the one URL. A 429 that persists is ``rate-limited``,
   which is a warning, not a broken image. 500 is retried too: overloaded
   origins answer it for a moment, and postkit's tests expect it.
-- A 2xx answer is a picture when its Content-Type is ``image/*``, or when
-  its first bytes are one (browsers sniff: WHATWG MIME Sniffing §6.1),
-  unless ``X-Content-Type-Options: nosniff`` forbids sniffing.
+- A 2xx answer is a picture when its first bytes are one (the WHATWG MIME
+  Sniffing image patterns, §6.1), whatever its Content-Type says, as in
+  Chromium; SVG only when served as ``image/svg+xml``; and not when
+  ``X-Content-Type-Options: nosniff`` comes with a type other than
+  ``image/*``. A whole body that is a PNG or JPEG cut before its image data
+  is no picture either (Chromium shows a picture cut later, not that one).
+  ``tests/images/test_images_browser.py`` holds these against Chromium.
 - Known placeholder pictures (``content.PLACEHOLDER_PICTURES``) are
-  recognised by size and SHA-256: only an answer whose Content-Length is one
-  of the table's sizes is read whole, and those are tiny.
+  recognised by size and SHA-256 (the 4 KB prefix holds the small ones
+  whole; a larger size from the table is read whole when the answer has it).
 - No cookies are kept or sent (requests go straight to httpx's transport,
   and cookies live in its client, which postkit does not use), no
   credentials (``trust_env`` is off, so no ``.netrc`` and no proxy
@@ -55,6 +77,11 @@ from urllib.parse import urljoin, urlsplit
 from postkit import __version__
 from postkit.images.content import (
     HOTLINK_PLACEHOLDER_HOSTS,
+    blocked_by_nosniff,
+    cut_short,
+    never_shown,
+    looks_like_html,
+    looks_like_svg,
     PLACEHOLDER_PICTURES,
     PlaceholderPicture,
     is_image_type,
@@ -71,7 +98,6 @@ USER_AGENT = f"postkit/{__version__} (+{PROJECT_URL}; image link checker)"
 IMAGE_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-GET_AFTER_HEAD = frozenset({400, 403, 405, 501})
 
 
 @dataclass(frozen=True)
@@ -79,6 +105,9 @@ class CheckOptions:
     """How remote checks run. Times are in seconds, sizes in bytes.
 
     ``retries`` is the number of extra attempts after the first;
+    ``deadline`` bounds all the time one URL spends on the wire, retries
+    included; ``allow_link_local`` lets requests reach 169.254.0.0/16 and
+    fe80::/10;
     ``hotlink_hosts`` are the hosts compared with and without the Referer
     (default ``content.HOTLINK_PLACEHOLDER_HOSTS``).
     """
@@ -93,6 +122,8 @@ class CheckOptions:
     retry_after_cap: float = 30.0
     user_agent: str = USER_AGENT
     body_limit: int = 4096
+    deadline: float = 30.0
+    allow_link_local: bool = False
     placeholders: tuple[PlaceholderPicture, ...] = PLACEHOLDER_PICTURES
     hotlink_hosts: Mapping[str, str] = field(default_factory=lambda: dict(HOTLINK_PLACEHOLDER_HOSTS))
 
@@ -107,6 +138,10 @@ class ProbeResult:
     ``content_length`` and ``final_url`` describe the last answer, when
     there was one. ``requests`` counts HTTP requests made (0 from the cache),
     ``attempts`` the tries including retries.
+    ``unreachable`` is ``"connect"`` when no connection could be made
+    (DNS, refused, connect time-out), ``"tls"`` when the TLS handshake
+    failed, ``"silent"`` when the host accepted connections but never
+    answered, else ``""``.
     """
 
     url: str
@@ -120,6 +155,7 @@ class ProbeResult:
     requests: int = 0
     attempts: int = 1
     from_cache: bool = False
+    unreachable: str = ""
 
     @property
     def ok(self) -> bool:
@@ -157,6 +193,7 @@ class _Answer:
     complete: bool
     url: str
     redirects: int = 0
+    address: str | None = None
 
 
 def retry_delay(retry_after: str | None, attempt: int, options: CheckOptions, now: float | None = None) -> float:
@@ -212,12 +249,25 @@ def classify_answer(answer: _Answer, host: str, options: CheckOptions) -> tuple[
     shown_type = content_type or "no Content-Type"
     if answer.headers.get("content-length") == "0" or (answer.complete and not answer.body):
         return "not-an-image", f"{_phrase(status, answer.phrase)} with an empty body{where}"
-    if not is_image_type(content_type):
-        nosniff = answer.headers.get("x-content-type-options", "").strip().lower() == "nosniff"
-        sniffed = sniff_image(answer.body[:64]) if answer.body else None
-        if sniffed is None or nosniff:
-            what = "an HTML page" if content_type and "html" in content_type.lower() else "not a picture"
-            return "not-an-image", f"{_phrase(status, answer.phrase)} with Content-Type {shown_type}: {what}{where}"
+    # The bytes decide, as in Chromium (tests/images/test_images_browser.py holds each rule): the
+    # magic numbers, whatever the Content-Type says, except for the types Opaque Response Blocking
+    # refuses, and image/svg+xml, which only the SVG decoder reads.
+    nosniff = answer.headers.get("x-content-type-options", "").strip().lower() == "nosniff"
+    declared = (content_type or "").split(";", 1)[0].strip().lower()
+    if never_shown(declared):
+        return "not-an-image", f"{_phrase(status, answer.phrase)} with Content-Type {shown_type}, which browsers never show as a picture{where}"
+    if declared == "image/svg+xml":
+        sniffed = declared if looks_like_svg(answer.body) else None
+    else:
+        sniffed = sniff_image(answer.body[:64])
+    if sniffed is None or (nosniff and blocked_by_nosniff(declared)):
+        if is_image_type(content_type):
+            what = "but the bytes are an HTML page" if looks_like_html(answer.body) else "but the bytes are no picture a browser decodes"
+        else:
+            what = "an HTML page" if "html" in declared or looks_like_html(answer.body) else "not a picture"
+        return "not-an-image", f"{_phrase(status, answer.phrase)} with Content-Type {shown_type}: {what}{where}"
+    if answer.complete and cut_short(answer.body):
+        return "not-an-image", f"{_phrase(status, answer.phrase)}: a {sniffed.split('/')[1].upper()} cut off before its image data ({len(answer.body)} bytes){where}"
     if answer.complete and answer.body:
         entry = match_placeholder(answer.body, host, options.placeholders)
         if entry is not None:
@@ -319,6 +369,58 @@ def verdict(
     return own.reason, own.detail
 
 
+@dataclass(frozen=True)
+class UrlVerdict:
+    """What a reader's browser gets for one URL, as :func:`check_urls` returns it.
+
+    ``reason`` is ``None`` when the picture shows with the ``referrer`` the
+    blog sends (``images/reasons.py`` names the rest); ``detail`` says what
+    happened. ``loads_without_referrer`` tells whether the picture shows
+    when no Referer is sent (a mirrored or ``referrerpolicy="no-referrer"``
+    copy would work); ``probes`` holds every fetch made, keyed by Referer.
+    """
+
+    url: str
+    referrer: str | None
+    reason: str | None
+    detail: str
+    loads_without_referrer: bool
+    probes: Mapping[str | None, ProbeResult]
+
+    @property
+    def ok(self) -> bool:
+        """True when the picture shows with the blog's Referer."""
+        return self.reason is None
+
+
+def check_urls(
+    urls: Mapping[str, str | None],
+    options: CheckOptions | None = None,
+    *,
+    cache: Any = None,
+    progress: Callable[[str], None] | None = None,
+    network_backend: Any = None,
+    resolve: Any = None,
+) -> dict[str, UrlVerdict]:
+    """The browser's verdict for each URL of ``urls`` (URL → the Referer the blog sends, ``None`` for none); blocking.
+
+    Every URL is also fetched without a Referer, so ``loads_without_referrer``
+    is always known. ``cache`` is a ``cache.ProbeCache`` or ``None``;
+    ``network_backend`` and ``resolve`` replace the connections and the
+    name resolution (``transport.AddressGuard``), for tests. Never raises
+    for network trouble.
+    """
+    options = options or CheckOptions()
+    checker = RemoteChecker(options, cache, progress, network_backend=network_backend, resolve=resolve, always_bare=True)
+    found = checker.check({url: {referrer} for url, referrer in urls.items()})
+    verdicts = {}
+    for url, referrer in urls.items():
+        probes = found[url]
+        reason, detail = verdict(probes, referrer, options.hotlink_hosts)
+        verdicts[url] = UrlVerdict(url, referrer, reason, detail, probes[None].ok, probes)
+    return verdicts
+
+
 def _host(url: str) -> str:
     parts = urlsplit(url)
     return parts.netloc.lower()
@@ -357,6 +459,9 @@ class RemoteChecker:
         progress: Callable[[str], None] | None = None,
         workers: int | None = None,
         worker_threshold: int = WORKER_THRESHOLD,
+        network_backend: Any = None,
+        resolve: Any = None,
+        always_bare: bool = False,
     ) -> None:
         self.options = options
         self.cache = cache
@@ -370,6 +475,13 @@ class RemoteChecker:
         self._timeout: dict[str, float | None] = {}
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._resume_at: dict[str, float] = {}
+        self.network_backend = network_backend
+        self.resolve = resolve
+        self.always_bare = always_bare
+        # Per host (netloc): dead hosts with their (reason, detail, unreachable),
+        # and hosts that answered at least once.
+        self._dead: dict[str, tuple[str, str, str]] = {}
+        self._answered: set[str] = set()
 
     def check(self, wanted: Mapping[str, frozenset[str | None] | set[str | None]]) -> dict[str, dict[str | None, ProbeResult]]:
         """Check every URL of ``wanted`` (URL → the Referers its references send); blocking.
@@ -404,6 +516,8 @@ class RemoteChecker:
     def _worker_count(self, wanted: Mapping[str, Any]) -> int:
         from postkit.core.parallel import default_jobs
 
+        if self.network_backend is not None or self.resolve is not None:
+            return 1  # an injected network lives in this process only
         hosts = len({_host(url) for url in wanted})
         jobs = default_jobs() if self.workers is None else self.workers
         return max(1, min(jobs, hosts, self.options.concurrency, len(wanted) // max(1, self.worker_threshold)))
@@ -438,7 +552,7 @@ class RemoteChecker:
                         if hit is not None:
                             known[(url, referrer)] = hit
             options = replace(self.options, concurrency=share)
-            processes.append(context.Process(target=_check_part, args=(index, options, part, known, messages), daemon=True))
+            processes.append(context.Process(target=_check_part, args=(index, options, part, known, messages, self.always_bare), daemon=True))
         results: dict[str, dict[str | None, ProbeResult]] = {}
         try:
             for process in processes:
@@ -484,7 +598,7 @@ class RemoteChecker:
             if hit is None:
                 return None
             found[referrer] = hit
-        if None not in found and (urlsplit(url).hostname or "").lower() in self.options.hotlink_hosts:
+        if None not in found and (self.always_bare or (urlsplit(url).hostname or "").lower() in self.options.hotlink_hosts):
             bare = self.cache.get(url, None)
             if bare is None:
                 return None
@@ -498,7 +612,7 @@ class RemoteChecker:
         """The coroutine behind :meth:`check`, for callers that run their own event loop."""
         import httpx
 
-        from postkit.images.transport import HostRouter
+        from postkit.images.transport import AddressGuard, HostRouter
 
         options = self.options
         self._slots = asyncio.Semaphore(options.concurrency)
@@ -525,59 +639,100 @@ class RemoteChecker:
         # The transport is used without httpx's client: postkit follows
         # redirects itself and must never keep or send cookies, and the
         # client's cookie and URL handling cost a fifth of the CPU time.
-        async with HostRouter(options.per_host) as transport:
+        guard = AddressGuard(options.allow_link_local, self.network_backend, self.resolve)
+        async with HostRouter(options.per_host, guard) as transport:
             self._transport = transport
             groups = await asyncio.gather(*(host_group(urls) for urls in by_host.values()))
         return {url: result for urls, found in zip(by_host.values(), groups) for url, result in zip(urls, found)}
 
     async def _check_url(self, url: str, referrers: set[str | None]) -> dict[str | None, ProbeResult]:
         results: dict[str | None, ProbeResult] = {}
+        clock = _Clock(self.options.deadline)
         # The site's Referer first: when it fails, the bare probe explains why.
         for referrer in sorted(referrers, key=lambda r: (r is None, r or "")):
-            results[referrer] = await self._probe_cached(url, referrer)
+            results[referrer] = await self._probe_cached(url, referrer, clock)
         if None not in results:
             host = (urlsplit(url).hostname or "").lower()
             refused = any(result.reason in ANSWERED for result in results.values())
             swapped = host in self.options.hotlink_hosts and any(result.ok for result in results.values())
-            if refused or swapped:
-                results[None] = await self._probe_cached(url, None)
+            if refused or swapped or self.always_bare:
+                results[None] = await self._probe_cached(url, None, clock)
         if self.progress is not None:
             self.progress(url)
         return results
 
-    async def _probe_cached(self, url: str, referrer: str | None) -> ProbeResult:
+    async def _probe_cached(self, url: str, referrer: str | None, clock: _Clock | None = None) -> ProbeResult:
         if self.cache is not None:
             hit = self.cache.get(url, referrer)
             if hit is not None:
                 self.cache_hits += 1
                 return hit
-        result = await self.probe(url, referrer)
+        result = await self.probe(url, referrer, clock)
         if self.cache is not None and result.ok:
             self.cache.put(result)
         return result
 
-    async def probe(self, url: str, referrer: str | None) -> ProbeResult:
-        """Fetch ``url`` once (with retries) sending ``referrer``; the result of the last attempt."""
+    async def probe(self, url: str, referrer: str | None, clock: _Clock | None = None) -> ProbeResult:
+        """Fetch ``url`` once (with retries) sending ``referrer``; the result of the last attempt.
+
+        ``clock`` carries the URL's deadline, shared by its probes (a new one when ``None``).
+        """
         import httpx
 
+        from postkit.images.transport import BlockedAddress
+
         options = self.options
-        sent = [0]  # requests made for this probe: the checker's total is shared by all URLs
+        clock = clock or _Clock(options.deadline)
+        sent = _Sent()  # requests made for this probe: the checker's totals are shared by all URLs
         attempt = 0
+        key = _host(url)
         host = (urlsplit(url).hostname or "").lower()
         while True:
             answer: _Answer | None = None
             retry_after: str | None = None
+            unreachable = ""
+            dead = self._dead.get(key)
+            if dead is not None:
+                reason, detail, unreachable = dead
+                return ProbeResult(url, referrer, reason, detail + "; the host already failed, so no new connection was tried",
+                                   unreachable=unreachable)
             try:
-                answer = await self._attempt(url, referrer, sent)
+                answer = await self._attempt(url, referrer, sent, clock)
+                self._answered.add(key)
                 reason, detail = classify_answer(answer, host, options)
                 retryable = answer.status in RETRY_STATUSES
                 retry_after = answer.headers.get("retry-after") if retryable else None
+            except _HostDead as dead_host:
+                reason, detail, retryable = dead_host.reason, dead_host.detail, False
+                unreachable = dead_host.unreachable
             except _Broken as broken:
                 reason, detail, retryable = broken.reason, broken.detail, False
+            except BlockedAddress as blocked:
+                reason, detail, retryable = "blocked-address", blocked.detail, False
+            except _DeadlineExceeded:
+                reason, detail, retryable = "timeout", f"no complete answer within the {options.deadline:g} s deadline for one URL", False
+                if key not in self._answered:
+                    unreachable = "silent"
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                # A connect time-out is retried on a host that has answered before; a host that never did is dead.
+                (reason, detail), retryable = classify_error(error), isinstance(error, httpx.ConnectTimeout) and key in self._answered
+                if key not in self._answered:
+                    # A failed TLS handshake is a dead host too, but it shows the network works.
+                    unreachable = "tls" if reason == "tls-error" else "connect"
             except httpx.TimeoutException as error:
                 (reason, detail), retryable = classify_error(error), True
+                if key not in self._answered:
+                    # A time-out from a host that never answered: the host is dead for this run.
+                    unreachable, retryable = "silent", False
+                    detail = "the host accepts connections but never answered (" + detail + ")"
             except (httpx.HTTPError, httpx.InvalidURL, ValueError, UnicodeError, OSError) as error:
                 (reason, detail), retryable = classify_error(error), False
+            if unreachable and key not in self._answered:
+                self._dead.setdefault(key, (reason, detail, unreachable))
+            delay = retry_delay(retry_after, attempt, options) if retryable else 0.0
+            if retryable and attempt < options.retries and not clock.allows(delay):
+                detail += f" (no retry: it would pass the {options.deadline:g} s deadline)"
+                retryable = False
             if not retryable or attempt >= options.retries:
                 if attempt:
                     detail += f" (after {attempt} retr{'y' if attempt == 1 else 'ies'})"
@@ -590,41 +745,51 @@ class RemoteChecker:
                     content_type=answer.headers.get("content-type") if answer else None,
                     content_length=_length(answer),
                     final_url=answer.url if answer else None,
-                    requests=sent[0],
+                    requests=sent.requests,
                     attempts=attempt + 1,
+                    unreachable=unreachable,
                 )
             # With Retry-After, _send has already paused the whole host for this long.
-            await asyncio.sleep(retry_delay(retry_after, attempt, options))
+            await asyncio.sleep(delay)
             attempt += 1
 
-    async def _attempt(self, url: str, referrer: str | None, sent: list[int]) -> _Answer:
-        import httpx
-
+    async def _attempt(self, url: str, referrer: str | None, sent: _Sent, clock: _Clock) -> _Answer:
+        """One GET of a bounded prefix; read further only to hash a known placeholder's size."""
         options = self.options
-        try:
-            answer = await self._fetch("HEAD", url, referrer, 0, sent)
-        except (httpx.RemoteProtocolError, httpx.ReadError):
-            # Some servers drop the connection on HEAD: ask with GET.
-            return await self._fetch("GET", url, referrer, options.body_limit, sent)
-        length = _length(answer)
-        if answer.status in GET_AFTER_HEAD:
-            return await self._fetch("GET", url, referrer, options.body_limit, sent)
-        if 200 <= answer.status < 300:
-            if not is_image_type(answer.headers.get("content-type")) or length == 0:
-                return await self._fetch("GET", url, referrer, options.body_limit, sent)
+        answer = await self._fetch("GET", url, referrer, options.body_limit, sent, clock)
+        if 200 <= answer.status < 300 and not answer.complete:
             sizes = placeholder_sizes((urlsplit(answer.url).hostname or "").lower(), options.placeholders)
-            if length is not None and length in sizes:
-                return await self._fetch("GET", url, referrer, max(sizes) + 1, sent)
+            length = _length(answer)
+            if length is not None and length in sizes and length > options.body_limit:
+                return await self._fetch("GET", url, referrer, max(sizes) + 1, sent, clock)
         return answer
 
     async def _fetch(
-        self, method: str, url: str, referrer: str | None, body_limit: int, sent: list[int]
+        self, method: str, url: str, referrer: str | None, body_limit: int, sent: _Sent, clock: _Clock
     ) -> _Answer:
+        from postkit.images.transport import PUBLIC_ONLY
+
         chain = [url]
         current = url
+        public_seen = False
+        use_range = True
         while True:
-            sent[0] += 1
-            answer = await self._send(method, current, referrer, body_limit)
+            token = PUBLIC_ONLY.set(public_seen)
+            try:
+                if public_seen:
+                    # A kept-alive connection would skip the guard's connect-time check: check here too.
+                    parts = urlsplit(current)
+                    await self._transport.guard.check(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), True)
+                answer = await self._send(method, current, referrer, body_limit, clock, use_range, sent)
+            finally:
+                PUBLIC_ONLY.reset(token)
+            if answer.status == 416 and use_range:
+                use_range = False  # an empty file answers a range with 416; ask for it whole
+                continue
+            if answer.address is not None:
+                from postkit.images.transport import address_kind
+
+                public_seen = public_seen or address_kind(answer.address) == "public"
             location = answer.headers.get("location")
             if answer.status not in REDIRECT_STATUSES or not location:
                 answer.redirects = len(chain) - 1
@@ -643,10 +808,11 @@ class RemoteChecker:
                 raise _Broken("too-many-redirects", f"more than {self.options.max_redirects} redirects (last: {target})")
             chain.append(target)
             current = target
-            if answer.status == 303 and method != "HEAD":
-                method = "GET"  # RFC 9110 §15.4.4: 303 turns the request into a GET
+            use_range = True
 
-    async def _send(self, method: str, url: str, referrer: str | None, body_limit: int) -> _Answer:
+    async def _send(
+        self, method: str, url: str, referrer: str | None, body_limit: int, clock: _Clock, use_range: bool, sent: _Sent
+    ) -> _Answer:
         import httpx
 
         key = _host(url)
@@ -658,6 +824,8 @@ class RemoteChecker:
         headers = {"User-Agent": self.options.user_agent, "Accept": IMAGE_ACCEPT, "Accept-Encoding": "gzip, deflate"}
         if referrer:
             headers["Referer"] = referrer
+        if method == "GET" and body_limit and use_range:
+            headers["Range"] = f"bytes=0-{body_limit - 1}"
         # Per-host slot first: a request queued behind its host holds no global slot.
         async with host_slots:
             # A Retry-After pauses the whole host; the wait holds only this host's slot.
@@ -665,34 +833,144 @@ class RemoteChecker:
             if pause > 0:
                 await asyncio.sleep(pause)
             async with self._slots:
+                dead = self._dead.get(key)
+                if dead is not None:
+                    # The host died while this request queued: settle it without connecting.
+                    raise _HostDead(*dead)
                 request = httpx.Request(method, url, headers=headers, extensions={"timeout": self._timeout})
                 self.requests += 1
-                response = await self._transport.handle_async_request(request)
-                response.request = request
-                retry_after = response.headers.get("retry-after")
-                if retry_after is not None and response.status_code in RETRY_STATUSES:
-                    # Set before the slot is released, so no queued request slips through.
-                    delay = retry_delay(retry_after, 0, self.options)
-                    self._resume_at[key] = max(self._resume_at.get(key, 0.0), loop.time() + delay)
+                sent.requests += 1
                 try:
-                    body = b""
-                    complete = False
-                    if method == "HEAD" or not body_limit:
-                        # Draining the (empty) body hands the connection back to
-                        # the pool; closing an unread response would drop it.
-                        if method == "HEAD":
-                            await response.aread()
-                    else:
-                        complete = True
-                        async for chunk in response.aiter_bytes():
-                            body += chunk
-                            if len(body) >= body_limit:
-                                complete = False  # the rest is never read: the connection is closed instead
-                                break
-                        body = body[:body_limit]
-                finally:
-                    await response.aclose()
-        return _Answer(response.status_code, response.reason_phrase, response.headers, body, complete, str(response.url))
+                    async with asyncio.timeout(clock.left()):
+                        return await self._exchange(request, method, body_limit, key, loop)
+                except TimeoutError:
+                    raise _DeadlineExceeded() from None
+
+    async def _exchange(self, request: Any, method: str, body_limit: int, key: str, loop: Any) -> _Answer:
+        response = await self._transport.handle_async_request(request)
+        response.request = request
+        retry_after = response.headers.get("retry-after")
+        if retry_after is not None and response.status_code in RETRY_STATUSES:
+            # Set before the slot is released, so no queued request slips through.
+            delay = retry_delay(retry_after, 0, self.options)
+            self._resume_at[key] = max(self._resume_at.get(key, 0.0), loop.time() + delay)
+        address = None
+        stream = response.extensions.get("network_stream")
+        if stream is not None:
+            address = stream.get_extra_info("checked_address")
+        try:
+            body, complete = await _read_body(response, body_limit)
+        finally:
+            await response.aclose()
+        return _Answer(response.status_code, response.reason_phrase, response.headers, body, complete, str(response.url),
+                       address=address)
+
+
+class _HostDead(_Broken):
+    """The host failed (no connection, or never an answer) while this request waited for a slot."""
+
+    def __init__(self, reason: str, detail: str, unreachable: str) -> None:
+        super().__init__(reason, detail + "; the host already failed, so no new connection was tried")
+        self.unreachable = unreachable
+
+
+class _DeadlineExceeded(Exception):
+    """The URL's overall deadline passed."""
+
+
+class _Clock:
+    """One URL's deadline: it starts with the URL's first request and covers everything after."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends: float | None = None
+
+    def left(self) -> float:
+        """Seconds left (starting the clock on first use); raises :class:`_DeadlineExceeded` when none are."""
+        now = time.monotonic()
+        if self.ends is None:
+            self.ends = now + self.seconds
+        left = self.ends - now
+        if left <= 0:
+            raise _DeadlineExceeded()
+        return left
+
+    def allows(self, delay: float) -> bool:
+        """True when waiting ``delay`` seconds still leaves time before the deadline."""
+        return self.ends is None or time.monotonic() + delay < self.ends
+
+
+class _Sent:
+    """The requests one probe made (the checker's own count is shared by all URLs)."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+
+class _Decoder:
+    """Decodes a ``Content-Encoding`` chunk by chunk, never producing more than it is asked for.
+
+    zlib's ``max_length`` bounds each step, so a gzip bomb yields at most the
+    room left under the body cap; ``overflow`` is set when input is left over.
+    An encoding postkit does not decode (br, zstd) passes through as is, and
+    sniffing then finds no picture, as a browser that cannot decode it would.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        import zlib
+
+        self.zlib = zlib
+        names = [name.strip().lower() for name in encoding.split(",") if name.strip() and name.strip().lower() != "identity"]
+        self.kind = names[-1] if len(names) == 1 and names[-1] in ("gzip", "x-gzip", "deflate") else None
+        self.overflow = False
+        self.first = True
+        self.engine: Any = None
+        if self.kind in ("gzip", "x-gzip"):
+            self.engine = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.kind == "deflate":
+            self.engine = zlib.decompressobj()
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Up to ``room`` decoded bytes from ``data``."""
+        if self.engine is None:
+            if len(data) > room:
+                self.overflow = True
+            return data[:room]
+        try:
+            out = self.engine.decompress(data, room)
+        except self.zlib.error:
+            if self.kind == "deflate" and self.first:
+                # Some servers send raw deflate without the zlib wrapper (httpx tries both too).
+                self.engine = self.zlib.decompressobj(-self.zlib.MAX_WBITS)
+                self.first = False
+                return self.feed(data, room)
+            self.overflow = True  # undecodable: stop reading; what was decoded is what a browser gets
+            return b""
+        self.first = False
+        if self.engine.unconsumed_tail:
+            self.overflow = True
+        return out
+
+
+async def _read_body(response: Any, body_limit: int) -> tuple[bytes, bool]:
+    """At most ``body_limit`` decoded bytes of ``response``, and whether that is the whole body."""
+    decoder = _Decoder(response.headers.get("content-encoding", ""))
+    # Raw bytes are bounded too: a stream that decodes to nothing must not be read forever.
+    raw_budget = 64 * body_limit + 65536
+    body = bytearray()
+    complete = True
+    async for chunk in response.aiter_raw():
+        raw_budget -= len(chunk)
+        body += decoder.feed(chunk, body_limit - len(body))
+        if len(body) >= body_limit or decoder.overflow or raw_budget < 0:
+            complete = False  # the rest is never read: the connection is closed instead
+            break
+    data = bytes(body[:body_limit])
+    if complete and response.status_code == 206:
+        # A range answer is the whole body only when Content-Range's total says so.
+        total = response.headers.get("content-range", "").rpartition("/")[2].strip()
+        complete = total.isdigit() and int(total) == len(data)
+    return data, complete
 
 
 def _length(answer: _Answer | None) -> int | None:
@@ -700,6 +978,9 @@ def _length(answer: _Answer | None) -> int | None:
         return None
     if answer.complete:
         return len(answer.body)
+    total = answer.headers.get("content-range", "").rpartition("/")[2].strip()
+    if answer.status == 206 and total.isdigit():
+        return int(total)
     value = answer.headers.get("content-length", "")
     return int(value) if value.strip().isdigit() else None
 
@@ -737,11 +1018,16 @@ class _KnownAnswers:
         self.good.append(result)
 
 
-def _check_part(index: int, options: CheckOptions, part: dict, known: dict, messages: Any) -> None:
+def _check_part(index: int, options: CheckOptions, part: dict, known: dict, messages: Any, always_bare: bool = False) -> None:
     """A worker process: check one share of the hosts and send the results (and progress) to the parent."""
+    import os
+
+    from postkit.core.parallel import watch_parent
+
+    watch_parent(os.getppid(), leave_interrupt_to_parent=False)  # never outlive a killed parent
     try:
         answers = _KnownAnswers(known)
-        checker = RemoteChecker(options, answers, progress=lambda url: messages.put(("progress", url)), workers=1)
+        checker = RemoteChecker(options, answers, progress=lambda url: messages.put(("progress", url)), workers=1, always_bare=always_bare)
         found = checker.check(part)
         messages.put(("done", found, checker.requests, checker.cache_hits, answers.good))
     except BaseException as error:  # the parent turns this into an error; a worker must never hang it

@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 from postkit.core.diagnostics import Diagnostic
-from postkit.core.document import ReadError, read_document
+from postkit.core.document import MAX_POST_SIZE, ReadError, read_document
 from postkit.images import collect as kinds
 from postkit.images.cache import DEFAULT_TTL, CACHE_FOLDER, parse_duration
 from postkit.images.collect import ImageRef, collect
@@ -68,6 +68,7 @@ class ImageSettings:
     cache_folder: Path | None = None
     cache_ttl: float = DEFAULT_TTL
     check: Any = None
+    max_post_size: int | None = None
 
 
 def settings_for(
@@ -78,6 +79,7 @@ def settings_for(
     no_cache: bool = False,
     timeout: float | None = None,
     connect_timeout: float | None = None,
+    deadline: float | None = None,
     concurrency: int | None = None,
     per_host: int | None = None,
     user_agent: str | None = None,
@@ -111,6 +113,8 @@ def settings_for(
     check = CheckOptions(
         connect_timeout=float(connect_timeout or section.get("connect-timeout", defaults.connect_timeout)),
         read_timeout=float(timeout or section.get("timeout", defaults.read_timeout)),
+        deadline=float(deadline or section.get("deadline", defaults.deadline)),
+        allow_link_local=bool(section.get("allow-link-local", defaults.allow_link_local)),
         concurrency=int(concurrency or section.get("concurrency", defaults.concurrency)),
         per_host=int(per_host or section.get("per-host", defaults.per_host)),
         user_agent=user_agent or section.get("user-agent", defaults.user_agent),
@@ -126,6 +130,7 @@ def settings_for(
         cache_folder=None if no_cache else cache_base / CACHE_FOLDER,
         cache_ttl=ttl,
         check=check,
+        max_post_size=config.max_post_size,
     )
 
 
@@ -155,10 +160,10 @@ class FileImages:
     lines: Mapping[int, str] = field(default_factory=dict)
 
 
-def collect_file(path: str, image_fields: tuple[str, ...] = DEFAULT_IMAGE_FIELDS) -> FileImages:
-    """Read one post and collect its images; a file that cannot be read gives ``error`` instead."""
+def collect_file(path: str, image_fields: tuple[str, ...] = DEFAULT_IMAGE_FIELDS, max_size: int | None = None) -> FileImages:
+    """Read one post and collect its images; a file that cannot be read (or is over ``max_size`` bytes) gives ``error`` instead."""
     try:
-        document = read_document(path)
+        document = read_document(path, max_size or MAX_POST_SIZE)
     except ReadError as error:
         return FileImages(path, error=error.message, error_line=error.line, error_col=error.col)
     refs = tuple(collect(document, image_fields))
@@ -264,7 +269,7 @@ def plan(paths: Sequence[str], settings: ImageSettings, jobs: int | None = None)
     from postkit.images.remote import normalize
     from postkit.core.parallel import map_files
 
-    files = list(map_files(partial(collect_file, image_fields=settings.image_fields), list(paths), jobs=jobs))
+    files = list(map_files(partial(collect_file, image_fields=settings.image_fields, max_size=settings.max_post_size), list(paths), jobs=jobs))
     settled: list[Settled] = []
     pending: list[Pending] = []
     wanted: dict[str, set[str | None]] = {}
@@ -301,17 +306,50 @@ def plan(paths: Sequence[str], settings: ImageSettings, jobs: int | None = None)
 
 @dataclass
 class FetchStats:
-    """What the network step did: ``requests`` sent and ``cache_hits`` served from the cache."""
+    """What the network step did.
+
+    ``requests`` sent (one GET of a bounded prefix per URL and Referer, plus
+    retries and redirects), ``cache_hits`` served from the cache.
+    ``network_down`` is set when no remote host could be reached at all
+    (see :func:`network_unavailable`).
+    """
 
     requests: int = 0
     cache_hits: int = 0
     cache_warning: str | None = None
+    network_down: bool = False
+
+
+def network_unavailable(results: Mapping[str, Mapping[str | None, Any]]) -> bool:
+    """True when the run could reach no remote host at all; pure.
+
+    That is: at least two hosts were asked, and every probe of every URL
+    failed at DNS or connect (``ProbeResult.unreachable == "connect"``).
+    One dead host is a dead host and is reported per URL; every host dead at
+    once is the machine being offline, and the run says so instead of
+    calling every image broken.
+    """
+    hosts = set()
+    for url, probes in results.items():
+        if not probes or any(probe.from_cache or probe.unreachable != "connect" for probe in probes.values()):
+            return False
+        hosts.add(urlsplit(url).netloc.lower())
+    return len(hosts) >= 2
 
 
 def fetch(
-    image_plan: ImagePlan, settings: ImageSettings, progress: Callable[[str], None] | None = None
+    image_plan: ImagePlan,
+    settings: ImageSettings,
+    progress: Callable[[str], None] | None = None,
+    *,
+    network_backend: Any = None,
+    resolve: Any = None,
 ) -> tuple[dict[str, dict[str | None, Any]], FetchStats]:
-    """Check the plan's remote URLs (nothing with ``offline``); URL → Referer → ``ProbeResult``."""
+    """Check the plan's remote URLs (nothing with ``offline``); URL → Referer → ``ProbeResult``.
+
+    ``network_backend`` and ``resolve`` replace the connections and the name
+    resolution (see ``remote.RemoteChecker``); tests use them.
+    """
     stats = FetchStats()
     if settings.offline or not image_plan.wanted:
         return {}, stats
@@ -320,12 +358,13 @@ def fetch(
 
     cache = ProbeCache(settings.cache_folder, settings.cache_ttl) if settings.cache_folder is not None else None
     try:
-        checker = RemoteChecker(settings.check or CheckOptions(), cache, progress)
+        checker = RemoteChecker(settings.check or CheckOptions(), cache, progress, network_backend=network_backend, resolve=resolve)
         results = checker.check(image_plan.wanted)
     finally:
         if cache is not None:
             cache.close()
     stats.requests, stats.cache_hits = checker.requests, checker.cache_hits
+    stats.network_down = network_unavailable(results)
     stats.cache_warning = cache.warning if cache is not None else None
     return results, stats
 
@@ -356,7 +395,7 @@ def hint(reason: str, ref: ImageRef, detail: str = "") -> str:
             'add <meta name="referrer" content="no-referrer"> to the theme\'s <head> '
             '(and referrer-policy = "no-referrer" to postkit\'s config)'
         )
-        fixes.append("or mirror the picture into the site's source/ folder")
+        fixes.append("or store the picture in the site with postkit images --localize")
         return "Fix: " + ", ".join(fixes) + "."
     if reason == "rate-limited":
         return "The host asked postkit to slow down; run again later."
@@ -399,10 +438,17 @@ class ImagesRun:
     source_lines: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
-def report(image_plan: ImagePlan, results: Mapping[str, Mapping[str | None, Any]], settings: ImageSettings) -> ImagesRun:
+def report(
+    image_plan: ImagePlan,
+    results: Mapping[str, Mapping[str | None, Any]],
+    settings: ImageSettings,
+    network_down: bool = False,
+) -> ImagesRun:
     """One diagnostic per reference that a reader would not see; pure.
 
-    With ``offline`` (no results), remote references are not judged.
+    With ``offline`` (no results), remote references are not judged; nor
+    when ``network_down``: every host failing at once says nothing about
+    the images.
     """
     from postkit.images.remote import verdict
 
@@ -418,7 +464,7 @@ def report(image_plan: ImagePlan, results: Mapping[str, Mapping[str | None, Any]
     for settled in image_plan.settled:
         if settled.reason is not None:
             found.append(_diagnostic(settled.ref.path, settled.ref, settled.reason, settled.detail))
-    for waiting in image_plan.pending:
+    for waiting in image_plan.pending if not network_down else ():
         probes = results.get(waiting.url)
         if not probes or waiting.referrer not in probes:
             continue
@@ -437,10 +483,11 @@ def check_images(
     settings: ImageSettings,
     progress: Callable[[str], None] | None = None,
     jobs: int | None = None,
+    **network: Any,
 ) -> ImagesRun:
-    """:func:`plan`, :func:`fetch` and :func:`report` in one call."""
+    """:func:`plan`, :func:`fetch` and :func:`report` in one call (``network``: :func:`fetch`'s test seams)."""
     image_plan = plan(paths, settings, jobs)
-    results, stats = fetch(image_plan, settings, progress)
-    run = report(image_plan, results, settings)
+    results, stats = fetch(image_plan, settings, progress, **network)
+    run = report(image_plan, results, settings, stats.network_down)
     run.stats = stats
     return run

@@ -1,4 +1,4 @@
-"""An httpx transport with one small connection pool per origin, for the image checker.
+"""An httpx transport with one small connection pool per origin, and a guard on the addresses it connects to.
 
 httpcore's pool scans every connection for every queued request, so a single
 pool shared by many hosts costs O(connections × requests) on each event; in
@@ -7,22 +7,175 @@ origin, sized to the per-host limit, keeps the scan tiny. All pools share one
 TLS context, because building one costs about 0.1 s. The checker calls
 :meth:`HostRouter.release` when an origin's URLs are done, so idle
 keep-alive connections do not pile up over a run with many hosts.
+
+Every connection goes through :class:`AddressGuard`, which resolves the host
+itself and connects to an address it has checked, so the check and the
+connection see the same address (a DNS answer that changes in between cannot
+slip past). Link-local addresses (169.254.0.0/16, fe80::/10: the cloud
+metadata service lives there) are never connected to unless the config
+allows them. While the checker follows a redirect that left a public
+address, :data:`PUBLIC_ONLY` is set and private, loopback and link-local
+addresses are refused too. Direct URLs to loopback and private addresses
+stay allowed: a blog may link its own intranet host, and the tests use
+127.0.0.1.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import ipaddress
+import socket
 import ssl
+import time
+from typing import Any, Awaitable, Callable
 
+import httpcore
 import httpx
 
 _Key = tuple[bytes, str, "int | None"]
 
+# Set (by the checker) while it follows a redirect from a public address.
+PUBLIC_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("postkit_public_only", default=False)
+
+
+def address_kind(address: str) -> str:
+    """``public``, ``private``, ``loopback`` or ``link-local`` for an IP address (IPv4-mapped IPv6 read as IPv4)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_loopback or ip.is_unspecified:  # 0.0.0.0 reaches this machine on Linux
+        return "loopback"
+    if ip.is_global:
+        return "public"
+    return "private"
+
+
+class BlockedAddress(Exception):
+    """A connection postkit refuses to make; ``detail`` says which address and why."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def system_resolve(host: str, port: int) -> list[str]:
+    """The addresses of ``host`` from the system resolver, in its order (an IP literal is its own answer)."""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+        return [host]
+    except ValueError:
+        pass
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+class AddressGuard(httpcore.AsyncNetworkBackend):
+    """A network backend that resolves, checks and then connects to the checked address.
+
+    ``inner`` makes the connections (httpcore's default backend); ``resolve``
+    turns a host into addresses. Tests pass both, to send every connection to
+    127.0.0.1 whatever the code under test asks for.
+    """
+
+    def __init__(self, allow_link_local: bool = False, inner: Any = None, resolve: Resolver | None = None) -> None:
+        from httpcore._backends.auto import AutoBackend
+
+        self.allow_link_local = allow_link_local
+        self.inner = inner if inner is not None else AutoBackend()
+        self.resolve = resolve or system_resolve
+
+    def refusal(self, address: str, public_only: bool) -> str | None:
+        """Why a connection to ``address`` is refused now, or ``None``."""
+        kind = address_kind(address)
+        if kind == "link-local" and not self.allow_link_local:
+            return (
+                f"{address} is a link-local address (where cloud metadata services answer); postkit never requests it "
+                "unless the config sets allow-link-local"
+            )
+        if public_only and kind != "public":
+            return f"a redirect from a public address to {address}, a {kind} address; postkit does not follow it"
+        return None
+
+    async def check(self, host: str, port: int, public_only: bool) -> list[str]:
+        """The addresses of ``host`` postkit may connect to; raises :class:`BlockedAddress` when there is none."""
+        try:
+            addresses = await self.resolve(host, port)
+        except OSError as error:
+            raise httpcore.ConnectError(str(error)) from error
+        allowed, refused = [], []
+        for address in addresses:
+            reason = self.refusal(address, public_only)
+            (refused if reason else allowed).append(reason or address)
+        if not allowed:
+            raise BlockedAddress(refused[0] if refused else f"{host} has no address")
+        return allowed
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        start = time.monotonic()
+        addresses = await self.check(host, port, PUBLIC_ONLY.get())
+        error: Exception | None = None
+        for address in addresses:
+            left = None if timeout is None else timeout - (time.monotonic() - start)
+            if left is not None and left <= 0:
+                break
+            try:
+                stream = await self.inner.connect_tcp(address, port, left, local_address, socket_options)
+                return CheckedStream(stream, address)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as failure:
+                error = failure
+        raise error if error is not None else httpcore.ConnectTimeout("timed out while connecting")
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> Any:
+        raise httpcore.ConnectError("postkit connects over TCP only")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+class CheckedStream(httpcore.AsyncNetworkStream):
+    """A connection that remembers the address the guard checked (``get_extra_info("checked_address")``)."""
+
+    def __init__(self, stream: httpcore.AsyncNetworkStream, address: str) -> None:
+        self.stream = stream
+        self.address = address
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self.stream.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self.stream.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self.stream.aclose()
+
+    async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None) -> Any:
+        return CheckedStream(await self.stream.start_tls(ssl_context, server_hostname, timeout), self.address)
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "checked_address":
+            return self.address
+        return self.stream.get_extra_info(info)
+
 
 class HostRouter(httpx.AsyncBaseTransport):
-    """Routes each request to its origin's pool (``per_host`` connections at most)."""
+    """Routes each request to its origin's pool (``per_host`` connections at most), through ``guard``."""
 
-    def __init__(self, per_host: int) -> None:
+    def __init__(self, per_host: int, guard: AddressGuard | None = None) -> None:
         self.per_host = per_host
+        self.guard = guard or AddressGuard()
         self.ssl_context: ssl.SSLContext | None = None  # built on first use: it costs about 0.1 s
         self.pools: dict[_Key, httpx.AsyncHTTPTransport] = {}
 
@@ -38,8 +191,16 @@ class HostRouter(httpx.AsyncBaseTransport):
         if pool is None:
             if self.ssl_context is None:
                 self.ssl_context = httpx.create_ssl_context(trust_env=False)
-            limits = httpx.Limits(max_connections=self.per_host, max_keepalive_connections=self.per_host)
-            pool = self.pools[key] = httpx.AsyncHTTPTransport(verify=self.ssl_context, trust_env=False, limits=limits)
+            pool = httpx.AsyncHTTPTransport(verify=self.ssl_context, trust_env=False)
+            # httpx takes no network backend, so its pool is rebuilt with the guard
+            # (the same arguments httpx passes; httpx is pinned below 1.0).
+            pool._pool = httpcore.AsyncConnectionPool(
+                ssl_context=self.ssl_context,
+                max_connections=self.per_host,
+                max_keepalive_connections=self.per_host,
+                network_backend=self.guard,
+            )
+            self.pools[key] = pool
         return await pool.handle_async_request(request)
 
     async def release(self, url: str) -> None:

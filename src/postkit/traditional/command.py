@@ -18,6 +18,19 @@ from postkit.core.config import Section, is_bool, is_str, list_of_str, register_
 OPENCC_CONFIGS = ("s2t", "s2tw", "s2twp", "s2hk", "t2s", "tw2s", "hk2s")
 REVIEW_FORMATS = ("full", "concise", "json", "github", "sarif", "markdown")
 
+
+def _suffix_problem(suffix: str) -> str | None:
+    """Why ``suffix`` cannot tag a copy's file name (post.SUFFIX.md), or ``None`` when it can."""
+    tag = suffix.strip(". ")
+    if not tag:
+        return "must not be empty"
+    if "/" in suffix or "\\" in suffix:
+        return "must be a file-name tag such as 'zh-TW', not a path"
+    if any(ord(character) < 32 or ord(character) == 127 for character in suffix):
+        return "must not hold control characters"
+    return None
+
+
 register_section(
     "traditional",
     Section(
@@ -25,7 +38,7 @@ register_section(
             "config": (lambda v: v in OPENCC_CONFIGS, "an OpenCC config: s2t, s2tw, s2twp, s2hk, t2s, tw2s or hk2s"),
             "keys": (list_of_str, "a list of front matter keys"),
             "lang-key": (is_str, "a string (a front matter key)"),
-            "suffix": (is_str, "a string (a file-name tag such as 'zh-TW')"),
+            "suffix": (lambda v: is_str(v) and _suffix_problem(v) is None, "a file-name tag such as 'zh-TW' (no '/', '\\' or control characters)"),
             "skip-non-chinese": (is_bool, "true or false"),
             "phrases": (lambda v: isinstance(v, dict), "a table of Simplified word = Traditional word, and tables per OpenCC config"),
             "punctuation": (is_bool, "true or false"),
@@ -63,8 +76,9 @@ def traditional(
     if chosen not in OPENCC_CONFIGS:
         raise console.fail(f"--config must be one of {', '.join(OPENCC_CONFIGS)}, not {chosen!r}")
     suffix = suffix if suffix is not None else settings.get("suffix")
-    if suffix is not None and not suffix.strip(". "):
-        raise console.fail("--suffix must not be empty")
+    problem = None if suffix is None else _suffix_problem(suffix)
+    if problem is not None:
+        raise console.fail(f"--suffix {problem} (got {suffix!r})")
     from postkit.traditional.post import DEFAULT_FRONT_MATTER_KEYS, DEFAULT_LANG_KEY, copy_path
 
     from postkit.traditional.post import PUNCTUATION_BY_DEFAULT
@@ -92,7 +106,7 @@ def traditional(
         print_review(files, chosen, keys, phrases, suffix, chosen_format)
     console.run_batch(
         "traditional", files, targets, transform, check=check, diff=diff, jobs=jobs, changed_label="written",
-        summary_to_stderr=review and chosen_format != "full",
+        max_size=config.max_post_size, summary_to_stderr=review and chosen_format != "full",
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from postkit.core.batch import Skip, TransformError
-from postkit.core.document import Document
+from postkit.core.document import Document, unclosed_fence_message
 from postkit.core.front_matter import parse
 
 _LONE_LF = re.compile(r"(?<!\r)\n")
+NOT_EDITABLE = "TRD001"  # front matter that parses but cannot be edited in place (flow mapping, a list under a converted key)
 
 
 def copy_text(
@@ -46,10 +47,18 @@ def copy_text(
     lang = front_matter.value(lang_key) if front_matter.is_mapping else None
     if is_copy(document.path, lang, config=config, suffix=suffix):
         raise Skip("is itself a converted copy")
-    if document.front_matter is not None and document.front_matter.format != "yaml":
-        raise TransformError("TOML front matter is not supported; postkit edits YAML front matter")
+    span = document.front_matter
+    if span is None and document.unclosed_fence_line is not None:
+        line = document.unclosed_fence_line
+        raise TransformError(unclosed_fence_message(line), code="PK001", line=line)
+    if span is not None and span.format != "yaml":
+        raise TransformError("TOML front matter is not supported; postkit edits YAML front matter", code="PK005", line=span.open_line)
     if front_matter.error is not None:
-        raise TransformError(f"line {front_matter.error.line}: front matter is not valid YAML: {front_matter.error.message}")
+        error = front_matter.error
+        raise TransformError(f"front matter is not valid YAML: {error.message}", code="PK002", line=error.line, col=error.col)
+    if span is not None and not front_matter.is_mapping:
+        kind = "a list" if isinstance(front_matter.data, list) else "a single value"
+        raise TransformError(f"front matter is {kind}, not a mapping of keys to values", code="PK004", line=span.first_line)
     notes: dict[str, int] = {}
     if convert_html:
         from postkit.convert.post import convert_post as html_post
@@ -68,7 +77,7 @@ def copy_text(
             yaml_text, body, config, keys=keys, lang_key=lang_key, phrases=phrases, punctuation=punctuation
         )
     except FrontMatterError as error:
-        raise TransformError(str(error)) from None
+        raise TransformError(str(error), code=NOT_EDITABLE, line=span.first_line if span else 1) from None
     if document.newline == "\r\n":
         new_front_matter = _LONE_LF.sub("\r\n", new_front_matter)
     span = document.front_matter

@@ -62,6 +62,10 @@ _TEXT_ATTRIBUTE_HINT_RE = re.compile("|".join(sorted(TEXT_ATTRIBUTES)), re.IGNOR
 _ATTRIBUTE_RE = re.compile(r"([^\s\"'>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 _AUTOLINK_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\x00-\x20]*|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+)>")
 _MARKDOWN_CODE_RE = re.compile(r"^ {0,3}(?:```|~~~)|`[^`\n]+`", re.MULTILINE)
+_DESTINATION_RE = re.compile(r"\]\(")
+_REFERENCE_LINE_RE = re.compile(r"^ {0,3}\[(?:[^\[\]\\\n]|\\.)+\]:", re.MULTILINE)
+# The first line of an indented code block: after a blank line, four columns in, and not a tag.
+_INDENTED_CODE_RE = re.compile(r"(?:\A|\r\n?|\n)[ \t]*(?:\r\n?|\n)(?: {4}|\t| {1,3}\t)[ \t]*[^\s<]")
 _REFERENCE_DEFINITION_RE = re.compile(
     r"^ {0,3}\[(?P<label>(?:[^\[\]\\]|\\.)+)\]:[ \t]*(?P<dest><[^<>\n]*>|\S+)"
     r"(?:[ \t]+(?P<title>\"[^\"]*\"|'[^']*'|\([^()]*\)))?[ \t]*$"
@@ -70,7 +74,9 @@ _REFERENCE_DEFINITION_RE = re.compile(
 
 @cache
 def _markdown_parser() -> MarkdownIt:
-    return MarkdownIt("commonmark")
+    # Block structure only: the scanners find the inline constructs
+    # themselves, and inline tokens for a 10 MB line took 700 MB.
+    return MarkdownIt("commonmark").disable(["inline", "text_join"])
 
 
 def markdown_text_spans(body: str) -> list[Span]:
@@ -87,7 +93,7 @@ def markdown_text_spans(body: str) -> list[Span]:
     """
     scanner = _Scanner(body)
     line_starts = _line_starts(body)
-    kinds = _line_kinds(body, len(line_starts) - 1)
+    kinds = _line_kinds(body, line_starts)
     protected = [match.span() for match in _HEXO_BLOCK_RE.finditer(body)]
 
     line = 0
@@ -131,14 +137,23 @@ def scan_as_html(body: str) -> bool:
     Markdown body's code as HTML text, because the script converter would
     then rewrite code.
 
-    The body starts with a tag, and has no code fence and no code span, the
-    Markdown constructs whose content must be kept. Feed generators write
-    such bodies (nested, indented divs) that CommonMark would otherwise read
-    partly as indented code blocks.
+    The body starts with a tag, and has none of the Markdown constructs whose
+    content must be kept: no code fence, code span, link destination,
+    reference definition or indented code block that is not HTML. Feed
+    generators write such bodies (nested, indented divs) that CommonMark
+    would otherwise read partly as indented code blocks.
     """
     if not body.lstrip().startswith("<"):
         return False
-    return _MARKDOWN_CODE_RE.search(body) is None
+    if _MARKDOWN_CODE_RE.search(body) is not None:
+        return False
+    # A body may start in HTML and go on in Markdown: a link or image
+    # destination, a reference definition, or an indented code block (a line
+    # after a blank line, indented four columns, that is not a tag) is read as
+    # CommonMark reads it, so that its URL or code is kept.
+    if _DESTINATION_RE.search(body) is not None or _REFERENCE_LINE_RE.search(body) is not None:
+        return False
+    return _INDENTED_CODE_RE.search(body) is None
 
 
 def _line_starts(body: str) -> list[int]:
@@ -151,24 +166,54 @@ def _line_starts(body: str) -> list[int]:
     return starts
 
 
-def _line_kinds(body: str, line_count: int) -> list[tuple[str, int]]:
-    """For each line: code, html, inline or other, with the block it belongs to."""
+# Lines handed to markdown-it at a time: its block tokens for a 10 MB post
+# of short paragraphs took 250 MB at once.
+_PARSE_LINES = 20_000
+
+
+def _line_kinds(body: str, line_starts: list[int]) -> list[tuple[str, int]]:
+    """For each line: code, html, inline or other, with the block it belongs to.
+
+    Long bodies are parsed a slice of lines at a time. CommonMark reads
+    blocks in one pass, so every top-level block before the last one of a
+    slice is complete; the last one may go on, and the next slice starts at
+    its first line, where a parse from scratch reads what the whole parse reads.
+    """
+    line_count = len(line_starts) - 1
     kinds: list[tuple[str, int]] = [("other", -1)] * line_count
-    tokens = _markdown_parser().parse(body)
-    for number, token in enumerate(tokens):
-        if token.map is None:
-            continue
-        if token.type in ("fence", "code_block"):
-            kind = "code"
-        elif token.type == "html_block":
-            kind = "html"
-        elif token.type == "inline":
-            kind = "inline"
-        else:
-            continue
-        first, last = token.map
-        for line in range(first, min(last, line_count)):
-            kinds[line] = (kind, number)
+    parser = _markdown_parser()
+    first = 0
+    block = 0
+    while first < line_count:
+        size = _PARSE_LINES
+        while True:
+            last = min(line_count, first + size)
+            tokens = parser.parse(body[line_starts[first] : line_starts[last]])
+            if last == line_count:
+                resume = line_count
+                break
+            top_level = [token.map[0] for token in tokens if token.level == 0 and token.map is not None]
+            if top_level and top_level[-1] > 0:
+                resume = first + top_level[-1]
+                break
+            size *= 2  # one block fills the slice: take more lines
+        for number, token in enumerate(tokens, start=block):
+            if token.map is None or first + token.map[0] >= resume:
+                continue
+            if token.type in ("fence", "code_block"):
+                kind = ("code", number)
+            elif token.type == "html_block":
+                kind = ("html", number)
+            elif token.type == "inline":
+                kind = ("inline", number)
+            else:
+                continue
+            low, high = token.map
+            for line in range(first + low, min(first + high, line_count)):
+                kinds[line] = kind
+        block += len(tokens)
+        first = resume
+        del tokens
     return kinds
 
 

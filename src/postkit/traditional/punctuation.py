@@ -9,16 +9,18 @@ _CLOSING = {"”": "“", "’": "‘"}
 _REVERSE = str.maketrans({"「": "“", "」": "”", "『": "‘", "』": "’"})
 
 
-def forward_quotes(texts: list[str]) -> list[str]:
+def forward_quotes(texts: list[str], stack: list | None = None) -> list[str]:
     """Map “” and ‘’ to 「」 and 『』 by nesting depth, over texts read in order as one text.
 
     An opening quote takes 「 at depth 0 and 『 one level in, alternating
     deeper; its closing quote takes the matching mark. A closing mark with no
     opening one (an apostrophe: don’t) and a closing mark that does not match
     the innermost open quote are left as they are. A blank line ends every
-    open quote, as a paragraph does.
+    open quote, as a paragraph does. stack, when given, holds the quotes
+    left open by an earlier call and is updated in place.
     """
-    stack: list[tuple[str, str]] = []  # (closing mark expected, closing mark to write)
+    if stack is None:
+        stack = []  # (closing mark expected, closing mark to write)
     result = []
     for text in texts:
         if not any(mark in text for mark in "“”‘’"):

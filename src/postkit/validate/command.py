@@ -50,12 +50,17 @@ def validate(
     files = discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
     with console.Progress(len(files), "validate") as progress:
         run = engine.validate_files(
-            files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress, jobs=jobs
+            files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress, jobs=jobs,
+            max_size=config.max_post_size,
         )
     summary = report.Summary.of(run.diagnostics, run.files, run.fixes_applied, run.fixed_files)
     failing = summary.errors + (summary.warnings if strict else 0)
     if diff:
         sys.stdout.write("".join(run.diffs))
+        # stdout stays a patch; on stderr, name what the patch leaves, since that is what makes the exit code 1.
+        unfixed = [d for d in run.diagnostics if _counts_for_exit(d, strict) and not _fixed_by_diff(d, unsafe_fixes)]
+        if unfixed:
+            sys.stderr.write(report.concise(unfixed, report.Summary.of(unfixed, run.files, 0, 0)))
         typer.echo(f"{len(run.diffs)} file(s) would be fixed ({run.fixes_applied} fixes).", err=True)
         raise typer.Exit(console.EXIT_PROBLEMS if run.diffs or failing else console.EXIT_CLEAN)
     if chosen_format == "full":
@@ -69,19 +74,39 @@ def validate(
     raise typer.Exit(console.EXIT_PROBLEMS if failing else console.EXIT_CLEAN)
 
 
+def _counts_for_exit(diagnostic, strict: bool) -> bool:  # noqa: ANN001 - a core Diagnostic
+    """True for an error, or a warning under ``--strict``: a diagnostic that makes validate exit 1."""
+    from postkit.core.diagnostics import Severity
+
+    return diagnostic.severity >= (Severity.WARNING if strict else Severity.ERROR)
+
+
+def _fixed_by_diff(diagnostic, unsafe: bool) -> bool:  # noqa: ANN001 - a core Diagnostic
+    """True when ``--diff`` (with ``--unsafe-fixes`` or not) applies this diagnostic's fix."""
+    from postkit.core.diagnostics import Applicability
+
+    return diagnostic.fix is not None and (unsafe or diagnostic.fix.applicability is Applicability.SAFE)
+
+
 def rules(
-    code: Annotated[Optional[str], typer.Argument(help="A rule code (PK202) or name (date-format) to explain.", show_default=False)] = None,
+    code: Annotated[
+        Optional[str],
+        typer.Argument(help="A code (PK202, IMG302) or name (date-format, hotlink-protected) to explain.", show_default=False),
+    ] = None,
 ) -> None:
-    """List every rule, or print one rule's documentation."""
+    """List every rule of postkit validate and every reason of postkit images, or print one's documentation."""
+    # reasons.py is a table with no imports beyond the core: validate's start-up stays free of the image checker.
+    from postkit.images.reasons import BY_CODE, REASONS
     from postkit.validate.rules import RULES, lookup
 
     if code is None:
-        _print_rule_table(RULES)
+        _print_rule_table(RULES, REASONS.values())
         return
     module = lookup(code)
-    if module is None:
+    reason = BY_CODE.get(code.upper()) or REASONS.get(code.lower())
+    if module is None and reason is None:
         raise console.fail(f"no rule {code!r}; run 'postkit rules' for the list")
-    doc = (module.__doc__ or "").strip()
+    doc = (module.__doc__ or "").strip() if module is not None else reason.doc().strip()
     if sys.stdout.isatty():
         from rich.markdown import Markdown
 
@@ -90,11 +115,12 @@ def rules(
         typer.echo(doc)
 
 
-def _print_rule_table(registry: dict) -> None:
+def _print_rule_table(registry: dict, reasons) -> None:  # noqa: ANN001 - images.reasons.Reason values
     rows = [
         (code, m.NAME, m.DEFAULT.label, m.FIX or "-", (m.__doc__ or "").strip().splitlines()[0].split(": ", 1)[-1])
         for code, m in registry.items()
     ]
+    rows += [(r.code, r.name, r.severity.label, "-", f"postkit images: {r.summary}") for r in reasons]
     if sys.stdout.isatty():
         from rich.table import Table
 

@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Sequence
 
 from postkit.core.config import Config
 from postkit.core.diagnostics import Applicability, Diagnostic, Edit, Severity
-from postkit.core.document import Document, ReadError, apply_edits, read_document, unified_diff, write_atomic
+from postkit.core.document import MAX_POST_SIZE, Document, ReadError, apply_edits, read_document, unified_diff, write_atomic
 from postkit.core.front_matter import parse
 from postkit.core.paths import path_matches
 from postkit.validate.rules import RULES, is_project_rule, read_error, runs_on
@@ -288,15 +288,21 @@ class FileOutcome:
 
 
 def validate_file(
-    path: str, settings: Settings, selection: Selection, fix: bool = False, unsafe: bool = False, diff: bool = False
+    path: str,
+    settings: Settings,
+    selection: Selection,
+    fix: bool = False,
+    unsafe: bool = False,
+    diff: bool = False,
+    max_size: int | None = MAX_POST_SIZE,
 ) -> FileOutcome:
     """Read, optionally fix, and check one file; the unit of work of :func:`validate_files`.
 
-    A fixed file that cannot be written gets a PK000 diagnostic and stays
-    as it was; the run goes on.
+    A fixed file that cannot be written, or a post over ``max_size`` bytes,
+    gets a PK000 diagnostic and stays as it was; the run goes on.
     """
     try:
-        document = read_document(path)
+        document = read_document(path, max_size)
     except ReadError as error:
         return FileOutcome(read_error_result(path, error, selection))
     outcome = FileOutcome(FileResult(path))
@@ -336,6 +342,7 @@ def validate_files(
     diff: bool = False,
     progress: Callable[[str], None] | None = None,
     jobs: int | None = None,
+    max_size: int | None = MAX_POST_SIZE,
 ) -> RunResult:
     """Check (and with ``fix`` or ``diff``, fix) each file, then run the project rules.
 
@@ -351,7 +358,7 @@ def validate_files(
 
     results: list[FileResult] = []
     run = RunResult([], len(paths))
-    work = partial(validate_file, settings=settings, selection=selection, fix=fix, unsafe=unsafe, diff=diff)
+    work = partial(validate_file, settings=settings, selection=selection, fix=fix, unsafe=unsafe, diff=diff, max_size=max_size)
     for outcome in map_files(work, paths, jobs=jobs, progress=progress):
         result = outcome.result
         results.append(result)

@@ -19,8 +19,27 @@ import yaml
 if TYPE_CHECKING:
     from postkit.validate.rules.base import Post
 
+
+class _LazyPattern:
+    """A regular expression compiled on first use, so that importing the rules compiles none.
+
+    A one-file run (the pre-commit case) pays start-up on every commit; most
+    posts need one or two of these patterns, and many need none.
+    """
+
+    __slots__ = ("_arguments", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._arguments = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - the attribute of the compiled pattern
+        if self._compiled is None:
+            self._compiled = re.compile(*self._arguments)
+        return getattr(self._compiled, name)
+
 # The YAML 1.1 timestamp grammar (yaml.org/type/timestamp), which PyYAML and Hexo's js-yaml resolve.
-_YAML_TIMESTAMP = re.compile(
+_YAML_TIMESTAMP = _LazyPattern(
     r"""^(?P<year>[0-9]{4})-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})
     (?:(?:[Tt]|[ \t]+)(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})
     (?:\.(?P<fraction>[0-9]*))?
@@ -28,8 +47,8 @@ _YAML_TIMESTAMP = re.compile(
     re.X,
 )
 # RFC 3339 section 5.6: full date, time with seconds, and an offset; a space may stand for "T".
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
-_RFC2822 = re.compile(
+_RFC3339 = _LazyPattern(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
+_RFC2822 = _LazyPattern(
     r"^(?:(?P<weekday>[A-Za-z]{3}),\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d{1,2}:\d{2}(?::\d{2})?"
     r"(?:\s+(?:[+-]\d{4}|[A-Za-z]{1,5}))?\s*$"
 )
@@ -47,7 +66,7 @@ _MOMENT_TOKENS = {
     "ZZ": r"(?P<tz>(?P<tz_sign>[-+])(?P<tz_hour>\d{2})(?P<tz_minute>\d{2}))",
     "Z": r"(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>\d{2}):(?P<tz_minute>\d{2}))",
 }
-_MOMENT_SPLIT = re.compile("|".join(sorted(_MOMENT_TOKENS, key=len, reverse=True)))
+_MOMENT_SPLIT = _LazyPattern("|".join(sorted(_MOMENT_TOKENS, key=len, reverse=True)))
 # Shapes moment.js also reads that are in no allowed format by default.
 _LENIENT = (
     "YYYY/MM/DD HH:mm:ss",

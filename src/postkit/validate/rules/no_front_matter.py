@@ -35,16 +35,20 @@ import re
 from typing import Iterator
 
 from postkit.core.diagnostics import Applicability, Edit, Fix, Severity
+from postkit.core.document import unclosed_fence_message
 from postkit.validate.rules.base import Post, Problem
 
 def _is_mapping(document, first: int, closing: int) -> bool:  # noqa: ANN001
     """True when lines ``first``..``closing - 1`` parse as a YAML mapping, so the fix cannot swallow prose."""
     import yaml
 
+    from postkit.core.front_matter import compose
+
     start, end = document.offset(first), document.offset(closing)
+    # Composing is enough to tell a mapping, and builds no value, so tagged junk (!!bool x) cannot raise.
     try:
-        return isinstance(yaml.load(document.text[start:end], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), dict)
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+        return isinstance(compose(document.text[start:end]), yaml.MappingNode)
+    except (yaml.YAMLError, RecursionError):
         return False
 
 
@@ -64,7 +68,7 @@ def check(post: Post) -> Iterator[Problem]:
         return
     if document.unclosed_fence_line is not None:
         line = document.unclosed_fence_line
-        yield Problem(line, 1, f"the '---' at line {line} opens front matter that is never closed with '---'")
+        yield Problem(line, 1, unclosed_fence_message(line))
         return
     if document.thematic_break_line is not None:
         yield Problem(

@@ -1,0 +1,1 @@
+"""postkit import: RSS, Atom and JSON Feed items as Hexo posts."""
