@@ -31,3 +31,13 @@ def test_protected_spans_keep_their_quotes():
     body = "他说“好”。`print(“x”)` 和 [“链接”](https://例子.cn/“a”) 与 <span title=\"“t”\">“s”</span>\n"
     converted = get_converter("s2twp").convert_post("", body, lang_key=None, punctuation=True)[1]
     assert converted.startswith("他說「好」。`print(“x”)` 和 [「連結」](https://例子.cn/“a”)")
+
+
+def test_open_quotes_carry_across_batches_of_spans(monkeypatch):
+    from postkit.traditional import post
+
+    monkeypatch.setattr(post, "_SPAN_BATCH", 2)
+    text = "他说“第一，`x`第二，`y`‘第三’，`z`完了”。"
+    spans = [(0, 6), (9, 12), (15, 20), (23, 27)]
+    converted = get_converter("s2twp").convert_spans(text, spans, punctuation=True)
+    assert converted == "他說「第一，`x`第二，`y`『第三』，`z`完了」。"
