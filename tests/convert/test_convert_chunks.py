@@ -65,7 +65,7 @@ bodies = st.lists(blocks(2), min_size=2, max_size=8).map("\n".join)
 @settings(max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(bodies, st.integers(min_value=1, max_value=120))
 def test_converting_in_pieces_gives_what_converting_whole_gives(body, size):
-    assert body_to_markdown(body, size=size) == html_to_markdown(body, detect=False)
+    assert body_to_markdown(body, size=size).markdown == html_to_markdown(body, detect=False)
 
 
 def test_a_long_run_of_paragraphs_is_cut_and_each_piece_is_whole_html():
@@ -73,7 +73,7 @@ def test_a_long_run_of_paragraphs_is_cut_and_each_piece_is_whole_html():
     pieces = html_chunks(body, 1000)
     assert len(pieces) > 10
     assert all(piece.startswith('<div class="content">') and piece.rstrip().endswith("</div>") for piece in pieces)
-    assert body_to_markdown(body, size=1000) == html_to_markdown(body, detect=False)
+    assert body_to_markdown(body, size=1000).markdown == html_to_markdown(body, detect=False)
 
 
 def test_a_body_with_no_safe_cut_stays_whole():
@@ -94,4 +94,4 @@ def test_corpus_posts_convert_the_same_in_pieces(path):
     body = read_document(path).body
     if not looks_like_html(body):
         pytest.skip("already Markdown")
-    assert body_to_markdown(body, size=1) == html_to_markdown(body, detect=False)
+    assert body_to_markdown(body, size=1).markdown == html_to_markdown(body, detect=False)

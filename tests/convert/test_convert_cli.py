@@ -53,8 +53,65 @@ def test_out_mirrors_the_tree_and_keeps_sources(tmp_path, cli):
     converted = (tmp_path / "out/2021/a.md").read_text()
     assert converted.startswith(HEAD)
     assert (source / "2021/a.md").read_text() == HTML_POST
-    assert not (tmp_path / "out/b.md").exists()  # skipped: already Markdown
+    # already Markdown: copied byte for byte, so that the mirrored tree is whole
+    assert (tmp_path / "out/b.md").read_bytes() == (source / "b.md").read_bytes()
     assert "converted" in result.stdout and "skipped" in result.stdout
+    assert summary_count(result.stdout, "copied unchanged") == 1
+
+
+def summary_count(summary: str, row: str) -> int:
+    line = next(line for line in summary.splitlines() if line.startswith(row))
+    return int(line.split()[-1])
+
+
+@pytest.mark.parametrize(
+    "given",
+    [["source/_posts"], ["source/_posts/2021/a.md", "source/_posts/b.md"], ["source"], ["source/_posts/2021"]],
+)
+def test_out_in_a_hexo_site_mirrors_relative_to_source_however_paths_are_given(tmp_path, monkeypatch, given):
+    site = tmp_path / "blog"
+    write(site / "_config.yml", "title: x\n")
+    write(site / "source/_posts/2021/a.md", HTML_POST)
+    write(site / "source/_posts/b.md", MARKDOWN_POST)
+    monkeypatch.chdir(site)
+    result = run_postkit("convert", "--out", str(tmp_path / "out"), *given)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out/_posts/2021/a.md").read_text().startswith(HEAD)
+    if "source/_posts/2021" not in given:
+        assert (tmp_path / "out/_posts/b.md").read_text() == MARKDOWN_POST
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.md")) == sorted(
+        ["_posts/2021/a.md"] + ([] if "source/_posts/2021" in given else ["_posts/b.md"])
+    )
+
+
+def test_out_outside_a_site_mirrors_relative_to_the_common_parent_of_the_paths(tmp_path, monkeypatch):
+    write(tmp_path / "feeds/one/a.md", HTML_POST)
+    write(tmp_path / "feeds/two/b.md", MARKDOWN_POST)
+    monkeypatch.chdir(tmp_path)
+    result = run_postkit("convert", "--out", "out", "feeds/one/a.md", "feeds/two/b.md")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out/one/a.md").read_text().startswith(HEAD)
+    assert (tmp_path / "out/two/b.md").read_text() == MARKDOWN_POST
+    assert summary_count(result.stdout, "copied unchanged") == 1
+
+
+def test_in_place_leaves_markdown_posts_untouched_and_copies_none(tmp_path):
+    post = write(tmp_path / "b.md", MARKDOWN_POST)
+    write(tmp_path / "a.md", HTML_POST)
+    before = post.stat().st_mtime_ns
+    result = run_postkit("convert", "--in-place", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert post.read_text() == MARKDOWN_POST and post.stat().st_mtime_ns == before
+    assert "copied unchanged" not in result.stdout
+
+
+def test_summary_counts_images_that_lose_their_referrer_policy_and_names_the_tools(tmp_path):
+    body = '<p><img src="https://img.example.cn/a.png" referrerpolicy="no-referrer"><img src="https://img.example.cn/b.png"></p>'
+    post = write(tmp_path / "a.md", HTML_POST.split("\n\n<p>")[0] + "\n\n" + body)
+    result = run_postkit("convert", str(post))
+    assert result.returncode == 0, result.stderr
+    line = next(line for line in result.stderr.splitlines() if "referrerpolicy" in line)
+    assert "postkit images" in line and "--localize" in line and line.split()[-1] == "1"
 
 
 def test_in_place_is_atomic_idempotent_and_keeps_crlf_and_bom(tmp_path, cli):

@@ -1,4 +1,4 @@
-"""Every HTML post of ../shared/corpus: the seven fidelity checks of issue 3, and idempotence."""
+"""Every HTML post of ../shared/corpus: the seven fidelity checks, and idempotence."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import pytest
 from convert_checks import CORPUS, corpus_posts, fidelity, split_post
 from postkit.convert.html_to_markdown import html_to_markdown, looks_like_html
 
-# Issue 3's bar: at least this share of the HTML posts pass all seven checks.
-PASS_RATE = 0.98
+# At least this share of the HTML posts pass all seven checks. The posts that fail today: two
+# link to file:/// footnotes on the author's disk, which markdown-it refuses to render as links
+# (Hexo's marked renders them), and one wraps the whole post, lists included, in a single table
+# cell, which is unrolled.
+PASS_RATE = 0.99
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
 
@@ -37,7 +40,7 @@ def test_corpus_has_html_posts() -> None:
     assert len(converted_corpus()) >= 300
 
 
-def test_at_least_98_percent_of_html_posts_pass_all_seven_checks() -> None:
+def test_at_least_99_percent_of_html_posts_pass_all_seven_checks() -> None:
     failures = corpus_failures()
     total = len(converted_corpus())
     report = "\n".join(f"{name}: {failed}" for name, failed in failures.items())

@@ -20,7 +20,7 @@ register_section("convert", Section(keys={"base-url-keys": (list_of_str, "a list
 
 def convert(
     paths: PathsArgument = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write converted posts into this folder, mirroring the tree.", show_default=False)] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write converted posts into this folder, mirroring the tree (relative to source/ in a Hexo site); Markdown posts are copied.", show_default=False)] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Rewrite the posts themselves (atomically).")] = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if any post would change (CI and pre-commit).")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Print unified diffs; write nothing.")] = False,
@@ -32,8 +32,7 @@ def convert(
     """Convert HTML post bodies to clean Markdown that renders the same in Hexo."""
     from functools import partial
 
-    from postkit.convert.post import DEFAULT_BASE_URL_KEYS, convert_post
-    from postkit.core.batch import mirror_path
+    from postkit.convert.post import DEFAULT_BASE_URL_KEYS, convert_post, mirror_target
 
     if out is not None and in_place:
         raise console.fail("--out and --in-place cannot be used together")
@@ -42,13 +41,17 @@ def convert(
     to_stdout = not writes and not check and not diff
     if to_stdout and len(files) != 1:
         raise console.fail(f"{len(files)} posts found: use --out DIR to write a converted tree or --in-place to rewrite them (one post alone goes to stdout)")
+    site_source = str(config.site_root / "source") if config.site_root else None
     if out is not None:
-        targets = [mirror_path(path, paths or ["."], str(out)) for path in files]
+        # Mirrored relative to the site's source/ in a Hexo site, else to the common parent of the
+        # paths given; posts already in Markdown are copied, so the tree is whole.
+        targets = [mirror_target(path, str(out), paths or ["."], site_source) for path in files]
     else:
         targets = [None if to_stdout else path for path in files]
     keys = tuple(config.section("convert").get("base-url-keys", DEFAULT_BASE_URL_KEYS))
-    site_source = str(config.site_root / "source") if config.site_root else None
-    transform = partial(convert_post, base_url=base_url, base_url_keys=keys, site_source=site_source)
+    transform = partial(
+        convert_post, base_url=base_url, base_url_keys=keys, site_source=site_source, copy_markdown=out is not None
+    )
     console.run_batch(
         "convert", files, targets, transform, check=check, diff=diff, jobs=jobs, to_stdout=to_stdout, max_size=config.max_post_size
     )

@@ -5,14 +5,17 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 from markdownify import MarkdownConverter
 
-__all__ = ["ConversionError", "html_to_markdown", "looks_like_html"]
+from postkit.core.srcset import largest_srcset_candidate
+
+__all__ = ["Conversion", "ConversionError", "convert_html", "html_to_markdown", "looks_like_html"]
 
 
 class ConversionError(Exception):
@@ -35,9 +38,12 @@ CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # images and breaks, so the recursive converter (one frame per level) stays far from Python's
 # recursion limit of 1000.
 MAX_DEPTH = 200
+# Quotes nested deeper than this are drawn as plain blocks: no reader counts ten bars.
+MAX_QUOTE_DEPTH = 10
 HIDDEN_STRINGS = (Comment, Doctype, CData, ProcessingInstruction, Declaration)
 
 HTML5_VOID_TAGS = ["source", "track", "wbr", "embed", "keygen"]
+HTML5_VOID_TAG = re.compile(r"<(?:source|track|wbr|embed|keygen)\b", re.I)
 DROPPED_TAGS = {
     "script", "style", "noscript", "template", "head", "title", "meta", "link", "base",
     "object", "embed", "applet", "param", "canvas", "map", "area", "svg", "math",
@@ -57,13 +63,25 @@ EMPHASIS_TAGS = {"strong", "b", "em", "i", "del", "s", "strike"}
 # Raw HTML that Markdown cannot express and that postkit keeps (check "clean").
 SAFE_ATTRIBUTES = ("src", "href", "title", "alt", "width", "height", "controls", "allowfullscreen")
 MEDIA_TAGS = {"iframe", "video", "audio"}
+# Block content a GFM table cell cannot hold.
+LAYOUT_BLOCK_TAGS = {"ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table"}
+# The HTML table model caps colspan at 1000.
+MAX_COLSPAN = 1000
 
-LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-actualsrc")
+LAZY_IMAGE_ATTRIBUTES = ("data-src", "data-original", "data-lazy-src", "data-actualsrc", "data-original-src")
 SRCSET_ATTRIBUTES = ("srcset", "data-srcset", "data-lazy-srcset")
-PLACEHOLDER_IMAGE = re.compile(
-    r"^(?:data:|about:blank)|/(?:blank|spacer|placeholder|loading|lazy|pixel|grey|gray)[^/]*\.(?:gif|png|svg|jpg)(?:[?#].*)?$",
+# A lazy loader's stand-in, recognised by what it is: a data: URI, about:blank, or a file whose whole
+# name is a known blank, loading or spacer image ("pic_blank.gif", "loading.gif", "grey-1x1.png"),
+# never a real picture whose name merely starts with such a word ("lazy-1.png").
+PLACEHOLDER_FILE_NAME = re.compile(
+    r"^(?:[a-z0-9]+[_-])?(?:blank|spacer|placeholder|loading|loader|lazy|lazyload|grey|gray|transparent"
+    r"|empty|pixel|1x1|clear)(?:[-_]?\d+x\d+)?\.(?:gif|png|svg|jpe?g|webp)$",
     re.I,
 )
+# Jetpack's lazy images carry "is-pending-load=1", and WordPress writes "&" as "#038;" in them.
+CLOUDFLARE_EMAIL_LINK = re.compile(r"(?:^|/)cdn-cgi/l/email-protection#([0-9a-fA-F]{4,})$")
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+JETPACK_PENDING = re.compile(r"[?&#]is-pending-load=1(?:#038;|&)?")
 TRACKING_PIXEL_URL = re.compile(r"/_/stat\?|feeds\.feedburner\.com/~r/|/pixel\.(?:gif|png)|[?&]utm_source=.*[?&]?open", re.I)
 LANGUAGE_CLASS = re.compile(r"^(?:language|lang|highlight-source|brush:?)-?([\w#+.-]+)$", re.I)
 
@@ -75,6 +93,51 @@ WHITESPACE_CHARS = " \t\n\r\f\u00a0\u3000" + SOFT_SPACE
 BREAK_CHARS = BREAK + HARD_BREAK
 HTML_WHITESPACE_RUN = re.compile(r"[ \t\n\r\f]+")
 TEMPLATE_OPENER = re.compile(r"\{(?=[{%#])")
+
+
+# Whitespace-only text next to a block tag draws nothing in a browser (it sits at a line's edge),
+# and the converter skips it anyway. Most feed HTML is indented, so such runs are most of the
+# text nodes: dropping them before parsing saves building them. <pre> and its kin keep theirs.
+_BLOCK_NAMES = "|".join(sorted((BLOCK_TAGS | {"tbody", "thead", "tfoot"}) - {"video", "audio", "iframe"}, key=len, reverse=True))
+SPACE_AFTER_BLOCK_TAG = re.compile(r"(</?(?:" + _BLOCK_NAMES + r")\b[^<>]*>)[ \t\r\n\f]+(?=<)", re.I)
+SPACE_BEFORE_BLOCK_TAG = re.compile(r"(?<=>)[ \t\r\n\f]+(?=</?(?:" + _BLOCK_NAMES + r")\b)", re.I)
+PRESERVED_REGION = re.compile(r"<(pre|textarea|xmp|listing|plaintext)\b.*?(?:</\1\s*>|\Z)", re.I | re.S)
+
+
+def _drop_unrendered_space(html: str) -> str:
+    def strip(part: str) -> str:
+        # split keeps the captured tags and drops the space between them, with no template per match
+        return SPACE_BEFORE_BLOCK_TAG.sub("", "".join(SPACE_AFTER_BLOCK_TAG.split(part)))
+
+    pieces, last = [], 0
+    for match in PRESERVED_REGION.finditer(html):
+        pieces.append(strip(html[last:match.start()]))
+        pieces.append(match.group(0))
+        last = match.end()
+    pieces.append(strip(html[last:]))
+    return "".join(pieces)
+
+
+# Patterns of the per-node helpers, compiled once.
+LINK_TEXT_SPECIAL = re.compile(r"([\\\[\]`])")
+DESTINATION_NEEDS_BRACKETS = re.compile(r"[\s<>]")
+BRACKETED_DESTINATION_SPECIAL = re.compile(r"([<>\\])")
+WORD_CHAR = re.compile(r"\w")
+BLOCK_SEPARATOR = re.compile(r"(\n{2,})")
+BLOCK_PREFIX = re.compile(r"^((?:[ ]*(?:#{1,6} |> |[-+*] |\d{1,9}[.)] ))*)(.*)$", re.S)
+BREAK_RUN = re.compile("[ \t\u00a0\u3000\ue002]*[\ue000\ue001][\ue000\ue001 \t\u00a0\u3000\ue002]*")
+PARAGRAPH_GAP = re.compile(r"\s*\n{2,}\s*")
+ONE_BREAK = re.compile("[ \t\u00a0\u3000\ue002]*[\ue000\ue001][ \t\u00a0\u3000\ue002]*")
+SOFT_SPACE_RUN = re.compile("[ \ue002]*\ue002[ \ue002]*")
+SPACE_RUN_AFTER_TEXT = re.compile(r"(?<=\S) {2,}")
+BREAK_TAG_OR_SPACE = re.compile(r"<br>|\s")
+LEADING_BLANK_LINES = re.compile(r"^(?:[ \t]*\n)+")
+BACKTICK_RUN = re.compile(r"`+")
+BREAK_CHAR_RUN = re.compile("([\ue000\ue001]+)")
+LINK_TEXT_EDGES = re.compile(r"^([\s\ue000-\ue002]*)(.*?)([\s\ue000-\ue002]*)$", re.S)
+AUTOLINK_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*$")
+AUTOLINK_SPECIAL = re.compile(r"[\\`*_\[\]]")
+DIGITS = re.compile(r"\d+")
 
 
 def _is_cjk(char: str) -> bool:
@@ -143,13 +206,15 @@ def _escape_text(text: str) -> str:
 
 def _escape_link_text_part(text: str) -> str:
     """Alt text and titles: only what would end or re-open the construct, plus raw HTML starts."""
-    text = re.sub(r"([\\\[\]`])", r"\\\1", text)
+    text = LINK_TEXT_SPECIAL.sub(r"\\\1", text)
     text = ESCAPE_ANGLE.sub(r"\\<", text)
     return ESCAPE_ENTITY.sub(r"\\&", text)
 
 
 def _collapse_whitespace(text: str) -> str:
     if "\n" not in text and "\r" not in text:
+        if "  " not in text and "\t" not in text and "\f" not in text:
+            return text  # most text nodes: nothing to collapse, and str scans cost less than a regex
         # No line breaks: every run is a plain space, and the regex engine can write it alone.
         return HTML_WHITESPACE_RUN.sub(" ", text)
 
@@ -176,8 +241,8 @@ def _format_destination(url: str) -> str:
                 balanced = False
     if depth:
         balanced = False
-    if not url or re.search(r"[\s<>]", url) or not balanced:
-        return "<" + re.sub(r"([<>\\])", r"\\\1", url.replace("\n", "")) + ">"
+    if not url or DESTINATION_NEEDS_BRACKETS.search(url) or not balanced:
+        return "<" + BRACKETED_DESTINATION_SPECIAL.sub(r"\\\1", url.replace("\n", "")) + ">"
     return url
 
 
@@ -186,38 +251,40 @@ def _format_title(title: str) -> str:
     return ' "' + _escape_link_text_part(title).replace('"', '\\"') + '"' if title else ""
 
 
-def _best_srcset_candidate(srcset: str) -> str:
-    best_url, best_score = "", -1.0
-    for candidate in srcset.split(","):
-        parts = candidate.strip().split()
-        if not parts:
-            continue
-        score = 1.0
-        if len(parts) > 1:
-            descriptor = parts[1].lower()
-            try:
-                score = float(descriptor[:-1]) if descriptor[-1] in "wx" else 1.0
-            except ValueError:
-                score = 1.0
-        if score > best_score:
-            best_url, best_score = parts[0], score
-    return best_url
+def is_placeholder_image(url: str) -> bool:
+    """Whether ``url`` is a lazy loader's stand-in rather than a picture of the post."""
+    if url.lower().startswith(("data:", "about:blank")):
+        return True
+    path = urlsplit(url).path if "//" in url or "?" in url or "#" in url else url
+    return bool(PLACEHOLDER_FILE_NAME.match(path.rsplit("/", 1)[-1]))
+
+
+def _undo_jetpack(url: str) -> str:
+    if "#038;" not in url and "is-pending-load" not in url:
+        return url
+    url = JETPACK_PENDING.sub(lambda match: "?" if match.group(0)[0] == "?" else "&", url.replace("&#038;", "&"))
+    return url.rstrip("?&").replace("#038;", "&")
 
 
 def image_url(tag: Tag) -> str:
-    """The real URL of an <img>: src, unless it is missing or a placeholder (fidelity check "images", B12)."""
-    src = (tag.get("src") or "").strip()
-    if src and not PLACEHOLDER_IMAGE.search(src):
-        return src
+    """The URL a reader's browser shows for an <img>, or "" when it has none.
+
+    A lazy attribute (``data-src`` and kin) wins, since the page's loader swaps it in whatever
+    ``src`` holds; then ``src``; then the largest candidate of ``srcset`` or its lazy forms.
+    Placeholders (:func:`is_placeholder_image`) never count.
+    """
     for attribute in LAZY_IMAGE_ATTRIBUTES:
-        value = (tag.get(attribute) or "").strip()
-        if value and not PLACEHOLDER_IMAGE.search(value):
+        value = _undo_jetpack((tag.get(attribute) or "").strip())
+        if value and not is_placeholder_image(value):
             return value
+    src = _undo_jetpack((tag.get("src") or "").strip())
+    if src and not is_placeholder_image(src):
+        return src
     for attribute in SRCSET_ATTRIBUTES:
-        value = _best_srcset_candidate(tag.get(attribute) or "")
-        if value:
+        value = _undo_jetpack(largest_srcset_candidate(tag.get(attribute) or ""))
+        if value and not is_placeholder_image(value):
             return value
-    return src
+    return ""
 
 
 def _is_tracking_pixel(tag: Tag, url: str) -> bool:
@@ -231,27 +298,34 @@ def _is_tracking_pixel(tag: Tag, url: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Tree preparation: everything that is easier on the tree than on Markdown strings
 
-def _prepare(soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str], bool] | None = None) -> None:
-    """Drop invisible nodes, resolve URLs and flatten meaningless depth, in one pass without recursion."""
+def _prepare(
+    soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str], bool] | None = None, has_void_tags: bool = True
+) -> int:
+    """Drop invisible nodes, resolve URLs and flatten meaningless depth, in one pass without recursion.
+
+    Returns how many kept images carried a ``referrerpolicy``, which Markdown cannot keep.
+    """
 
     def absolute(url: str) -> str:
         if url.startswith("//"):
             return "https:" + url
         if keep_url is not None and keep_url(url):
             return url
-        if base_url and not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
+        if base_url and not URL_SCHEME.match(url):
             return urljoin(base_url, url)
         return url
 
     # libxml2 parses HTML 4, where these void elements of HTML 5 are unknown: it nests what
-    # follows them inside them. Put that content back after them.
-    for void in soup.find_all(HTML5_VOID_TAGS):
+    # follows them inside them. Put that content back after them (the search walks the whole
+    # tree, so only when the body has one).
+    for void in soup.find_all(HTML5_VOID_TAGS) if has_void_tags else ():
         for child in reversed(list(void.contents)):
             void.insert_after(child.extract())
 
-    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    referrer_policy_images = 0
+    stack: list[tuple[Tag, int, int]] = [(soup, 0, 0)]
     while stack:
-        node, depth = stack.pop()
+        node, depth, quotes = stack.pop()
         for child in list(node.contents):
             if not isinstance(child, Tag):
                 if type(child) is not NavigableString and isinstance(child, HIDDEN_STRINGS):
@@ -266,10 +340,29 @@ def _prepare(soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str]
                 if not url or _is_tracking_pixel(child, url):
                     child.decompose()
                     continue
+                if (child.get("referrerpolicy") or "").strip():
+                    referrer_policy_images += 1
                 child.attrs = {"src": absolute(url), "alt": child.get("alt") or "", "title": child.get("title") or ""}
                 continue
+            if name == "br" or name == "hr":
+                continue
+            if child.get("data-cfemail") is not None:
+                # Cloudflare's script puts the decoded address in place of "[email protected]".
+                address = decode_cloudflare_email(child["data-cfemail"])
+                if address is not None:
+                    if name == "a":
+                        child.clear()
+                        child.append(address)
+                        child["href"] = "mailto:" + address
+                    else:
+                        child.replace_with(address)
+                        continue
             if name == "a" and child.get("href"):
                 href = child["href"].strip()
+                protected = CLOUDFLARE_EMAIL_LINK.search(href)
+                if protected:
+                    address = decode_cloudflare_email(protected.group(1))
+                    href = "mailto:" + address if address is not None else href
                 # markdown-it and marked refuse these schemes; "#x" targets ids that Markdown drops
                 if href.lower().startswith(("javascript:", "#", "vbscript:", "file:", "data:")) or not href:
                     del child["href"]
@@ -283,26 +376,71 @@ def _prepare(soup: BeautifulSoup, base_url: str | None, keep_url: Callable[[str]
                 previous = child.find_previous_sibling("li")
                 if previous is not None:
                     previous.append(child.extract())
-                    stack.append((previous, depth + 1))
+                    stack.append((previous, depth + 1, quotes))
                     continue
             elif name in EMPHASIS_TAGS:
                 _push_emphasis_into_link(soup, child)
+            elif name == "blockquote" and quotes >= MAX_QUOTE_DEPTH:
+                child.name = "div"  # each level of quote re-prefixes every line below it
             if depth >= MAX_DEPTH and name != "pre":
                 child = _flatten(soup, child)
-            stack.append((child, depth + 1))
+            stack.append((child, depth + 1, quotes + 1 if child.name == "blockquote" else quotes))
+    return referrer_policy_images
+
+
+def decode_cloudflare_email(encoded: str) -> str | None:
+    """The address behind Cloudflare's e-mail protection (``data-cfemail`` or ``email-protection#HEX``).
+
+    The first byte is a key XOR-ed with every following byte; None when the value does not decode.
+    """
+    try:
+        data = bytes.fromhex(encoded.strip())
+        address = bytes(byte ^ data[0] for byte in data[1:]).decode("utf-8")
+    except (ValueError, IndexError, UnicodeDecodeError):
+        return None
+    return address if "@" in address and not CONTROL_CHARS.search(address) else None
 
 
 def _flatten(soup: BeautifulSoup, tag: Tag) -> Tag:
-    """Replace a subtree by a <div> of its text, images and breaks, without recursion."""
+    """Replace a subtree by a <div> of its text, images and breaks, in one pass without recursion.
+
+    The <div> holds only strings, <img> and <br>, so nothing below it is flattened again: the
+    whole job stays linear in the size of the subtree, however deep it nests.
+    """
     flat = soup.new_tag("div")
-    for node in tag.descendants:
+    pieces: list = []  # strings, and Tags for <img> and <br>; runs of text are joined
+    text: list[str] = []
+    BOUNDARY = object()
+    pending: list = [tag]
+    while pending:
+        node = pending.pop()
+        if node is BOUNDARY or isinstance(node, Tag) and node.name in ("img", "br"):
+            if text:
+                pieces.append("".join(text))
+                text.clear()
+            if node is BOUNDARY:
+                # a block edge draws one line break, however many edges meet there
+                if pieces and not (isinstance(pieces[-1], Tag) and pieces[-1].name == "br"):
+                    pieces.append(soup.new_tag("br"))
+            elif node.name == "br" or node.attrs:
+                pieces.append(soup.new_tag(node.name, attrs=dict(node.attrs)))
+            continue
         if isinstance(node, NavigableString):
             if type(node) is NavigableString:
-                flat.append(NavigableString(str(node)))
-        elif node.name in ("img", "br"):
-            flat.append(soup.new_tag(node.name, attrs=dict(node.attrs)))
-        elif node.name in BLOCK_TAGS:
-            flat.append(soup.new_tag("br"))
+                text.append(str(node))
+            continue
+        if node.name in DROPPED_TAGS:
+            continue
+        block = node is not tag and node.name in BLOCK_TAGS
+        if block:
+            pending.append(BOUNDARY)
+        pending.extend(reversed(node.contents))
+        if block:
+            pending.append(BOUNDARY)
+    if text:
+        pieces.append("".join(text))
+    for piece in pieces:
+        flat.append(NavigableString(piece) if isinstance(piece, str) else piece)
     tag.replace_with(flat)
     return flat
 
@@ -364,7 +502,7 @@ def _escaped_backslash(s: str, index: int) -> bool:
 
 def _wrap_inline(text: str, marker: str) -> str:
     leading, core, trailing = _split_edges(text)
-    if not core or not re.search(r"\w", core):
+    if not core or not WORD_CHAR.search(core):
         return text
     core = core.replace(BREAK, HARD_BREAK)
     return leading + OPEN_GUARD + marker + core + marker + CLOSE_GUARD + trailing
@@ -373,11 +511,11 @@ def _wrap_inline(text: str, marker: str) -> str:
 def _apply_per_block(text: str, wrap) -> str:
     """Apply an inline wrapper to each block of text; Markdown spans cannot cross block boundaries."""
     pieces = []
-    for piece in re.split(r"(\n{2,})", text):
+    for piece in BLOCK_SEPARATOR.split(text):
         if not piece.strip() or piece.startswith("\n"):
             pieces.append(piece)
             continue
-        match = re.match(r"^((?:[ ]*(?:#{1,6} |> |[-+*] |\d{1,9}[.)] ))*)(.*)$", piece, re.S)
+        match = BLOCK_PREFIX.match(piece)
         prefix, body = match.group(1), match.group(2)
         pieces.append(piece if BLOCK_OPEN in body else prefix + wrap(body))
     return "".join(pieces)
@@ -402,16 +540,16 @@ def _resolve_breaks(text: str, *, paragraph_runs: bool) -> str:
             return "\n\n"
         return "\\\n" * max(1, run.count(BREAK) + run.count(HARD_BREAK))
 
-    text = re.sub(r"[ \t\u00a0\u3000\ue002]*[\ue000\ue001][\ue000\ue001 \t\u00a0\u3000\ue002]*", replace, text)
+    text = BREAK_RUN.sub(replace, text)
     return text
 
 
 def _inline_breaks(text: str) -> str:
     """Breaks where Markdown has a one-line context (headings, table cells): a raw <br>."""
     text = text.strip(WHITESPACE_CHARS + BREAK_CHARS)
-    text = re.sub(r"\s*\n{2,}\s*", BREAK, text)
-    text = re.sub(r"\\\n", BREAK, text)
-    return re.sub(r"[ \t\u00a0\u3000\ue002]*[\ue000\ue001][ \t\u00a0\u3000\ue002]*", "<br>", text).replace("\n", " ")
+    text = PARAGRAPH_GAP.sub(BREAK, text)
+    text = text.replace("\\\n", BREAK)
+    return ONE_BREAK.sub("<br>", text).replace("\n", " ")
 
 
 def _resolve_spaces(text: str) -> str:
@@ -422,8 +560,9 @@ def _resolve_spaces(text: str) -> str:
             return ""
         return " "
 
-    text = re.sub(r"[ \ue002]*\ue002[ \ue002]*", soft, text)
-    return re.sub(r"(?<=\S) {2,}", " ", text)
+    if SOFT_SPACE in text:
+        text = SOFT_SPACE_RUN.sub(soft, text)
+    return SPACE_RUN_AFTER_TEXT.sub(" ", text) if "  " in text else text
 
 
 GUARDED_MARKER = re.compile("\ue003([*~]+)|([*~]+)\ue004")
@@ -496,6 +635,8 @@ class PostConverter(MarkdownConverter):
             return self.convert_pre(node, "", parent_tags)
         if name == "table":
             return self.convert_table(node, "", parent_tags)
+        if name == "ruby":
+            return self.convert_ruby(node, parent_tags)
         child_tags = parent_tags | {name}
         if name in HEADING_TAGS or name in ("td", "th"):
             child_tags.add("_inline")
@@ -564,7 +705,7 @@ class PostConverter(MarkdownConverter):
         if "_inline" in parent_tags:
             return BREAK + text + BREAK
         text = _inline_breaks(text)
-        if not re.sub(r"<br>|\s", "", text):
+        if not BREAK_TAG_OR_SPACE.sub("", text):
             return ""
         if text.endswith("#"):
             text = text[:-1] + "\\#"
@@ -593,7 +734,7 @@ class PostConverter(MarkdownConverter):
 
     def convert_li(self, el, text, parent_tags):
         if "_inline" in parent_tags:
-            return BREAK + text + BREAK
+            return text + BREAK  # the list puts a break before its first item: one break per item
         text = _resolve_breaks(text, paragraph_runs=True).strip("\n")
         text = BLANK_LINES_RUN.sub("\n\n", text)
         if not text.strip():
@@ -619,7 +760,7 @@ class PostConverter(MarkdownConverter):
         for br in el.find_all("br"):
             br.replace_with("\n")
         code = el.get_text().replace("\r\n", "\n").replace("\r", "\n")
-        code = re.sub(r"^(?:[ \t]*\n)+", "", code).rstrip()
+        code = LEADING_BLANK_LINES.sub("", code).rstrip()
         language = ""
         for tag in [el] + el.find_all("code", limit=1):
             for cls in (tag.get("class") or "").split():
@@ -629,7 +770,7 @@ class PostConverter(MarkdownConverter):
                     break
             if language:
                 break
-        longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+        longest = max((len(run) for run in BACKTICK_RUN.findall(code)), default=0)
         fence = "`" * max(3, longest + 1)
         block = fence + language + "\n" + (code + "\n" if code else "") + fence
         if "_inline" in parent_tags:
@@ -643,11 +784,18 @@ class PostConverter(MarkdownConverter):
         text = HTML_WHITESPACE_RUN.sub(" ", text)
         if not text.strip():
             return text
+        if BREAK_CHARS[0] in text or BREAK_CHARS[1] in text:
+            # A code span cannot hold a line break: each line becomes a span of its own.
+            pieces = BREAK_CHAR_RUN.split(text)
+            return "".join(
+                piece if index % 2 else self.convert_code(el, piece, parent_tags) for index, piece in enumerate(pieces)
+            )
         if TEMPLATE_OPENER.search(text):
-            # A code span keeps "&#123;" literally, and Hexo's Nunjucks would eat "{{": raw <kbd>
-            # is the one allowed tag that shows code-like text with the brace as an entity.
-            return "<kbd>" + html_lib.escape(text, quote=False).replace("{", "&#123;") + "</kbd>"
-        longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+            # Hexo runs Nunjucks over the body, and a code span would show "&#123;" literally; raw
+            # <code> with the braces as entities shows the code as code and hides it from Nunjucks.
+            tag = "kbd" if el.name == "kbd" else "code"
+            return f"<{tag}>" + _html_text(text) + f"</{tag}>"
+        longest = max((len(run) for run in BACKTICK_RUN.findall(text)), default=0)
         delimiter = "`" * (longest + 1)
         if text.startswith(("`", " ")) or text.endswith(("`", " ")) or longest:
             text = " " + text + " "
@@ -684,6 +832,62 @@ class PostConverter(MarkdownConverter):
 
     convert_sup = convert_sub = convert_u = convert_mark = _raw_inline
 
+    def convert_ruby(self, el, parent_tags):
+        """Ruby in reading order: each base, then its annotation in the <rp> parentheses ("(" and ")" when none).
+
+        Bases are the text between annotations, or each <rb>; annotations pair with the bases before
+        them in order, so ``<rb>A</rb><rb>B</rb><rt>a</rt><rt>b</rt>`` reads ``A(a)B(b)``.
+        """
+        child_tags = parent_tags | {"ruby"}
+        opening, closing = "(", ")"
+        parentheses = [child.get_text() for child in el.find_all("rp")]
+        if len(parentheses) >= 2:
+            opening, closing = parentheses[0], parentheses[1]
+        bases: list[str] = []  # bases waiting for their annotation
+        current: list[str] = []
+        out: list[str] = []
+
+        def close_base() -> None:
+            if current:
+                bases.append("".join(current))
+                current.clear()
+
+        annotations: list[Tag] = []
+        for child in el.children:
+            if isinstance(child, Tag) and child.name == "rtc":
+                annotations.extend(c for c in child.children if isinstance(c, Tag) and c.name == "rt")
+                close_base()
+                continue
+            if isinstance(child, Tag) and child.name == "rt":
+                close_base()
+                annotations.append(child)
+                continue
+            if annotations:
+                self._pair_ruby(bases, annotations, out, opening, closing, child_tags)
+            if isinstance(child, Tag) and child.name == "rp":
+                continue
+            if isinstance(child, Tag) and child.name == "rb":
+                close_base()
+                current.append(self.process_tag(child, child_tags))
+                close_base()
+            elif isinstance(child, NavigableString):
+                current.append(self.process_text(child, child_tags))
+            else:
+                current.append(self.process_tag(child, child_tags))
+        close_base()
+        self._pair_ruby(bases, annotations, out, opening, closing, child_tags)
+        out.extend(bases)
+        return "".join(out)
+
+    def _pair_ruby(self, bases, annotations, out, opening, closing, child_tags) -> None:
+        for annotation in annotations:
+            base = bases.pop(0) if bases else ""
+            text = self.process_tag(annotation, child_tags).strip(WHITESPACE_CHARS)
+            out.append(base + (opening + text + closing if text else ""))
+        out.extend(bases)
+        bases.clear()
+        annotations.clear()
+
     def convert_q(self, el, text, parent_tags):
         # Browsers draw the quotes of <q> from CSS; they are not text of the post.
         return text
@@ -698,11 +902,9 @@ class PostConverter(MarkdownConverter):
             title = ""
 
         def link(piece: str) -> str:
-            leading, core, trailing = re.match(
-                r"^([\s\ue000-\ue002]*)(.*?)([\s\ue000-\ue002]*)$", piece, re.S
-            ).groups()
+            leading, core, trailing = LINK_TEXT_EDGES.match(piece).groups()
             core = core.replace(BREAK, HARD_BREAK)
-            if not title and core == plain == href and "%" not in href and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]{1,31}:[^\s<>]*$", href) and not re.search(r"[\\`*_\[\]]", href):
+            if not title and core == plain == href and "%" not in href and AUTOLINK_URL.match(href) and not AUTOLINK_SPECIAL.search(href):
                 return leading + "<" + href + ">" + trailing
             return leading + "[" + core + "](" + _format_destination(href) + _format_title(title) + ")" + trailing
 
@@ -773,52 +975,68 @@ class PostConverter(MarkdownConverter):
     def convert_table(self, el, text, parent_tags):
         """A GFM table (B08): cells inline, <br> for breaks, "|" escaped, rows padded to one width.
 
-        The rule for layout tables: a table with a list, code block, quote, heading or another
-        table in a cell cannot be a GFM table, so its cells become ordinary blocks in reading
-        order (row by row, cell by cell). A table without <th> cells gets an empty header row.
+        Spanned cells: a cell with ``rowspan`` or ``colspan`` fills its first slot, and the other
+        slots it covers stay empty, so every other cell stays under its own header (C01).
+
+        Layout tables are unrolled: their cells become ordinary blocks in reading order (row by
+        row, cell by cell). A table is a layout table when a cell holds another table, or when a
+        cell holds block content (a list, code block, quote or heading) and the table has no
+        header row or only one column. A table of data with a header row stays a GFM table, and
+        block content in its cells is drawn inline, one line per block. A table without a header
+        row gets an empty one.
         """
-        rows = [tr for tr in el.find_all("tr") if tr.find_parent("table") is el]
-        layout = not rows or any(
-            cell.find(["table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"])
-            for tr in rows
-            for cell in tr.find_all(["td", "th"], recursive=False)
+        rows = _table_rows(el)
+        cells_by_row = [[cell for cell in tr.children if isinstance(cell, Tag) and cell.name in ("td", "th")] for tr in rows]
+        has_header = bool(rows) and (
+            (rows[0].parent is not None and rows[0].parent.name == "thead")
+            or (bool(cells_by_row[0]) and all(cell.name == "th" for cell in cells_by_row[0]))
         )
-        cell_tags = set(parent_tags) | {"table", "_inline"}
+        one_column = all(len(cells) <= 1 for cells in cells_by_row)
+        inside = {node.name for cells in cells_by_row for cell in cells for node in cell.descendants if isinstance(node, Tag)}
+        nested_table = "table" in inside
+        blocks = not inside.isdisjoint(LAYOUT_BLOCK_TAGS)
+        layout = not rows or nested_table or (blocks and (not has_header or one_column))
+        caption = next((child for child in el.children if isinstance(child, Tag) and child.name == "caption"), None)
+        head = self._block(self.process_tag(caption, set(parent_tags))) if caption is not None else ""
         if layout or "_inline" in parent_tags:
-            # Layout tables (nested tables, lists or code in a cell) cannot be GFM tables: their
-            # cells become ordinary blocks in reading order, row by row.
             pieces = []
-            for tr in rows or [el]:
-                cells = tr.find_all(["td", "th"], recursive=False) if rows else [el]
+            for cells in cells_by_row if rows else [[el]]:
                 for cell in cells:
                     cell.name = "div"  # its content is read as ordinary blocks, not as cell text
-                    pieces.append(super().process_tag(cell, parent_tags=set(parent_tags) | {"table"}))
-            caption = el.find("caption")
-            head = self._block(super().process_tag(caption, parent_tags=set(parent_tags))) if caption else ""
+                    pieces.append(self.process_tag(cell, set(parent_tags) | {"table"}))
             return head + "".join("\n\n" + p.strip("\n") + "\n\n" for p in pieces if p.strip())
-        matrix = []
-        for tr in rows:
-            row = []
-            for cell in tr.find_all(["td", "th"], recursive=False):
-                content = super().process_tag(cell, parent_tags=cell_tags)
-                content = _inline_breaks(_resolve_spaces(content)).replace("|", "\\|")
-                span = str(cell.get("colspan") or "1").strip()
-                row.append(content)
-                row.extend([""] * (min(int(span), 50) - 1 if span.isdigit() and int(span) > 1 else 0))
-            matrix.append((row, bool(row) and all(c.name == "th" for c in tr.find_all(["td", "th"], recursive=False))))
-        width = max((len(row) for row, _ in matrix), default=0)
+        cell_tags = set(parent_tags) | {"table", "_inline"}
+        grid: list[list[str]] = []
+        covered: dict[int, set[int]] = {}  # row index -> columns filled by a span from above or the left
+        for index, cells in enumerate(cells_by_row):
+            row: list[str] = []
+            taken = covered.get(index, set())
+            for cell in cells:
+                while len(row) in taken:
+                    row.append("")
+                content = self.process_tag(cell, cell_tags)
+                row.append(_inline_breaks(_resolve_spaces(content)).replace("|", "\\|"))
+                column = len(row) - 1
+                colspan = _span(cell.get("colspan"), 1, MAX_COLSPAN)
+                rowspan = _span(cell.get("rowspan"), 1, len(rows) - index)
+                if cell.get("rowspan") is not None and str(cell.get("rowspan")).strip() == "0":
+                    rowspan = len(rows) - index  # "0" spans to the end of the table
+                row.extend([""] * (colspan - 1))
+                for below in range(index + 1, index + rowspan):
+                    covered.setdefault(below, set()).update(range(column, column + colspan))
+            while len(row) in taken:
+                row.append("")
+            covered.pop(index, None)
+            grid.append(row)
+        width = max((len(row) for row in grid), default=0)
         if not width:
             return ""
-        header_row, header_is_th = matrix[0]
-        first_in_head = rows[0].parent is not None and rows[0].parent.name == "thead"
-        if header_is_th or first_in_head:
-            header, body = header_row, matrix[1:]
+        if has_header:
+            header, body = grid[0], grid[1:]
         else:
-            header, body = [""] * width, matrix
+            header, body = [""] * width, grid
         lines = [_table_line(header, width), "| " + " | ".join(["---"] * width) + " |"]
-        lines += [_table_line(row, width) for row, _ in body]
-        caption = el.find("caption")
-        head = self._block(super().process_tag(caption, parent_tags=set(parent_tags))) if caption else ""
+        lines += [_table_line(row, width) for row in body]
         return head + "\n\n" + "\n".join(lines) + "\n\n"
 
     def convert_td(self, el, text, parent_tags):
@@ -831,6 +1049,27 @@ class PostConverter(MarkdownConverter):
     def convert__document_(self, el, text, parent_tags):
         text = _resolve_breaks(text, paragraph_runs=True)
         return text
+
+
+def _table_rows(table: Tag) -> list[Tag]:
+    """The table's own rows, in order: direct <tr> children and those of its thead, tbody and tfoot."""
+    rows = []
+    for child in table.children:
+        if not isinstance(child, Tag):
+            continue
+        if child.name == "tr":
+            rows.append(child)
+        elif child.name in ("thead", "tbody", "tfoot"):
+            rows.extend(row for row in child.children if isinstance(row, Tag) and row.name == "tr")
+    return rows
+
+
+def _span(value, default: int, limit: int) -> int:
+    """A rowspan or colspan value as the HTML table model reads it: a positive integer, capped."""
+    text = str(value).strip() if value is not None else ""
+    digits = DIGITS.match(text)
+    number = int(digits.group(0)) if digits else default
+    return max(1, min(number, limit)) if number else default
 
 
 def _lists_before(lst: Tag) -> int:
@@ -855,6 +1094,11 @@ def _is_block(node) -> bool:
 def _table_line(cells: list[str], width: int) -> str:
     cells = cells + [""] * (width - len(cells))
     return "| " + " | ".join(cells) + " |"
+
+
+def _html_text(value: str) -> str:
+    """Text for raw HTML in the Markdown: escaped, with every brace as an entity (Nunjucks never sees one)."""
+    return html_lib.escape(value, quote=False).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _html_attribute(value: str) -> str:
@@ -908,7 +1152,7 @@ def _finish(text: str, code_blocks: list[str]) -> str:
 # Tags that only HTML bodies carry; Markdown with a little inline HTML uses the allowed raw set.
 HTML_STRUCTURE_TAGS = {
     "p", "div", "span", "a", "img", "table", "tr", "td", "th", "tbody", "thead", "section", "article",
-    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "code", "strong",
+    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "strong",
     "b", "em", "i", "font", "center", "header", "footer", "hr", "dl", "dt", "dd", "s", "del",
 }
 # One pattern for all of them, so that counting runs in the regex engine, not in a Python loop.
@@ -920,7 +1164,13 @@ MARKDOWN_LINE = re.compile(
     re.M,
 )
 BLANK_LINES_RUN = re.compile(r"\n{3,}")
-CODE_REGION = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[ \t]*$|`[^`\n]+`", re.S | re.M)
+# Code in Markdown: fenced blocks (also inside list items and quotes) and code spans of any
+# backtick run (CommonMark 4.5 and 6.1). What they hold is text, never HTML.
+CODE_REGION = re.compile(
+    r"^([ \t>]*)(`{3,}|~{3,})[^\n]*\n.*?(?:^[ \t>]*\2[`~]*[ \t]*$|\Z)"
+    r"|(?<!`)(`+)(?!`)(?:(?!\n[ \t>]*\n).)+?(?<!`)\3(?!`)",
+    re.S | re.M,
+)
 
 
 def looks_like_html(body: str) -> bool:
@@ -928,14 +1178,20 @@ def looks_like_html(body: str) -> bool:
 
     Markdown may carry a little inline HTML (``<br>``, ``<sup>``, an ``<img>`` or a centred
     ``<div>``); a body is HTML when its structural HTML tags outnumber its Markdown constructs
-    (ATX headings, list items, quotes, fences, links, strong spans). Code is not counted.
+    (ATX headings, list items, quotes, fences, links, strong spans). Code is not counted:
+    fenced blocks and code spans are removed first, whatever the line endings (LF, CRLF or CR).
     """
+    if "\r" in body:
+        body = body.replace("\r\n", "\n").replace("\r", "\n")
     text = CODE_REGION.sub("", body) if "`" in body or "~~~" in body else body
-    tags = len(STRUCTURE_TAG.findall(text))
-    if not tags:
+    if not STRUCTURE_TAG.search(text):
         return False
     markdown = len(MARKDOWN_LINE.findall(text))
-    return tags > markdown
+    # Count tags only until they outnumber the Markdown constructs: an HTML body stops early.
+    for tags, _ in enumerate(STRUCTURE_TAG.finditer(text), start=1):
+        if tags > markdown:
+            return True
+    return False
 
 
 def html_to_markdown(
@@ -962,15 +1218,34 @@ def html_to_markdown(
         raise ConversionError(f"body must be text, not {type(html).__name__}")
     if detect and not looks_like_html(html):
         return html
-    cleaned = SENTINELS.sub("", CONTROL_CHARS.sub("", html))
+    return convert_html(html, base_url=base_url, keep_url=keep_url).markdown
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """An HTML body converted: the Markdown, and what the summary reports about it."""
+
+    markdown: str
+    # Images whose <img referrerpolicy> Markdown cannot keep: a hot-linked host that refuses
+    # other sites' referrers showed them on the source site and may refuse them on the blog.
+    referrer_policy_images: int = 0
+
+
+def convert_html(
+    html: str, *, base_url: str | None = None, keep_url: Callable[[str], bool] | None = None
+) -> Conversion:
+    """Convert an HTML body (no detection) and count what the summary reports; see :func:`html_to_markdown`."""
+    if not isinstance(html, str):
+        raise ConversionError(f"body must be text, not {type(html).__name__}")
+    cleaned = _drop_unrendered_space(SENTINELS.sub("", CONTROL_CHARS.sub("", html)))
     try:
         # Attributes stay plain strings: splitting class and rel into lists costs
         # about a tenth of the parse, and only <pre>'s class is ever read.
         soup = BeautifulSoup(cleaned, "lxml", multi_valued_attributes=None)
-        _prepare(soup, base_url, keep_url)
+        referrer_policy_images = _prepare(soup, base_url, keep_url, bool(HTML5_VOID_TAG.search(cleaned)))
         converter = PostConverter()
         markdown = converter.convert_soup(soup)
-        return _finish(markdown, converter.code_blocks)
+        return Conversion(_finish(markdown, converter.code_blocks), referrer_policy_images)
     except RecursionError as error:
         raise ConversionError("HTML nests too deeply to convert") from error
     except (ValueError, TypeError, AttributeError) as error:

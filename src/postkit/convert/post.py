@@ -5,15 +5,20 @@ from __future__ import annotations
 import os
 import re
 from functools import partial
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote, urlsplit
 
 from postkit.core.batch import Skip, TransformError
 from postkit.core.document import Document
 from postkit.core.front_matter import parse
 
+if TYPE_CHECKING:
+    from postkit.convert.html_to_markdown import Conversion
+
 DEFAULT_BASE_URL_KEYS = ("link", "from", "source_url")
 CONVERSION_ERROR = "CNV001"  # the HTML body cannot be converted
+# The summary row for images whose <img referrerpolicy> Markdown cannot keep.
+REFERRER_POLICY_NOTE = "images losing referrerpolicy (see postkit images, --localize)"
 _DESTINATION = re.compile(r"\]\(\s*<?([^\s)>]+)")
 
 
@@ -164,22 +169,44 @@ def html_chunks(html: str, size: int | None = None) -> list[str]:
 
 def body_to_markdown(
     html: str, *, base_url: str | None = None, keep_url: Callable[[str], bool] | None = None, size: int | None = None
-) -> str:
-    """``html_to_markdown(html, detect=False)``, converted in the pieces :func:`html_chunks` cuts.
+) -> Conversion:
+    """``convert_html(html)``, converted in the pieces :func:`html_chunks` cuts, with the pieces' counts added up.
 
     Peak memory follows the largest piece, not the whole body.
 
     Raises:
-        ConversionError: as html_to_markdown does.
+        ConversionError: as convert_html does.
     """
-    from postkit.convert.html_to_markdown import html_to_markdown
+    from postkit.convert.html_to_markdown import Conversion, convert_html
 
     pieces = html_chunks(html, size)
     if len(pieces) == 1:
-        return html_to_markdown(html, base_url=base_url, detect=False, keep_url=keep_url)
-    converted = (html_to_markdown(piece, base_url=base_url, detect=False, keep_url=keep_url) for piece in pieces)
-    parts = [part.rstrip("\n") for part in converted if part.strip()]
-    return "\n\n".join(parts) + "\n" if parts else ""
+        return convert_html(html, base_url=base_url, keep_url=keep_url)
+    converted = [convert_html(piece, base_url=base_url, keep_url=keep_url) for piece in pieces]
+    parts = [part.markdown.rstrip("\n") for part in converted if part.markdown.strip()]
+    markdown = "\n\n".join(parts) + "\n" if parts else ""
+    return Conversion(markdown, sum(part.referrer_policy_images for part in converted))
+
+
+def mirror_target(path: str, out_dir: str, given: list[str], site_source: str | None) -> str:
+    """Where ``--out`` puts ``path``: the same way however the paths were given.
+
+    In a Hexo site, a post under ``source/`` keeps its path relative to
+    ``source/`` (``_posts/a.md``); anything else keeps its path relative to
+    the common parent folder of the paths given (a file counts by its folder).
+    """
+    absolute = os.path.realpath(path)
+    if site_source is not None:
+        source = os.path.realpath(site_source)
+        if absolute.startswith(source.rstrip(os.sep) + os.sep):
+            return os.path.join(out_dir, os.path.relpath(absolute, source))
+    return os.path.join(out_dir, os.path.relpath(absolute, common_parent(given)))
+
+
+def common_parent(given: list[str]) -> str:
+    """The deepest folder holding every given path (a folder counts as itself, a file by its folder)."""
+    folders = [os.path.realpath(p) if os.path.isdir(p) else os.path.dirname(os.path.realpath(p)) for p in given]
+    return os.path.commonpath(folders) if folders else os.getcwd()
 
 
 def convert_post(
@@ -187,6 +214,7 @@ def convert_post(
     base_url: str | None = None,
     base_url_keys: tuple[str, ...] = DEFAULT_BASE_URL_KEYS,
     site_source: str | None = None,
+    copy_markdown: bool = False,
 ) -> tuple[str, dict[str, int]]:
     """The post's full new text, and notes for the summary.
 
@@ -196,7 +224,10 @@ def convert_post(
     ``base_url`` (``--base-url``) wins over the front matter ``base_url_keys``.
     A site path whose file exists under ``site_source`` (the Hexo site's
     ``source/`` folder) stays a site path: the blog has that picture.
-    Notes count ``relative links left`` when no base URL was found.
+    Notes count ``relative links left`` when no base URL was found, and
+    the images whose ``referrerpolicy`` Markdown cannot keep.
+    ``copy_markdown`` (``--out``) asks for a post that is already Markdown to
+    be copied unchanged, so that the mirrored tree is whole.
 
     Raises:
         Skip: the body is already Markdown (or empty).
@@ -206,18 +237,21 @@ def convert_post(
 
     body = document.body
     if not looks_like_html(body):
-        raise Skip("already Markdown")
+        raise Skip("already Markdown", copy=copy_markdown)
     resolved = base_url or base_url_for(document, base_url_keys)
     try:
         keep = partial(site_file_exists, site_source) if site_source else None
-        markdown = body_to_markdown(body, base_url=resolved, keep_url=keep)
+        conversion = body_to_markdown(body, base_url=resolved, keep_url=keep)
     except ConversionError as error:
         body_line = document.position(document.front_matter.body_start)[0] if document.front_matter else 1
         raise TransformError(str(error), code=CONVERSION_ERROR, line=body_line) from None
+    markdown = conversion.markdown
     leading = body[: len(body) - len(body.lstrip("\r\n"))].replace("\r\n", "\n")
     notes: dict[str, int] = {}
     if resolved is None:
         relative = relative_destinations(markdown)
         if relative:
             notes["relative links left"] = relative
+    if conversion.referrer_policy_images:
+        notes[REFERRER_POLICY_NOTE] = conversion.referrer_policy_images
     return document.with_body(leading + markdown), notes

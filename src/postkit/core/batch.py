@@ -40,6 +40,10 @@ class TransformError(Exception):
         self.col = col
 
 
+# The summary row for posts copied unchanged into a mirrored tree.
+COPIED_NOTE = "copied unchanged"
+
+
 class Status(str, enum.Enum):
     """What happened to one file, as the summary table counts it."""
 
@@ -50,7 +54,15 @@ class Status(str, enum.Enum):
 
 
 class Skip(Exception):
-    """Raised by a transform to leave a post alone, with the reason (``already Markdown``)."""
+    """Raised by a transform to leave a post alone, with the reason (``already Markdown``).
+
+    ``copy=True`` asks for the post to be copied unchanged to a target that is not the post
+    itself (a mirrored ``--out`` tree stays whole); the outcome notes it as ``copied``.
+    """
+
+    def __init__(self, reason: str, *, copy: bool = False) -> None:
+        super().__init__(reason)
+        self.copy = copy
 
 
 Transform = Callable[[Document], "str | tuple[str, dict[str, int]]"]
@@ -133,6 +145,11 @@ def run_job(
         if isinstance(result, tuple):
             result, notes = result
     except Skip as reason:
+        if reason.copy and job.target is not None and os.path.abspath(job.target) != os.path.abspath(job.source):
+            if not check and not diff:
+                with open(job.source, "rb") as handle:  # byte for byte, whatever the encoding details
+                    write_atomic(job.target, handle.read())
+            return Outcome(job, Status.SKIPPED, str(reason), notes={COPIED_NOTE: 1})
         return Outcome(job, Status.SKIPPED, str(reason))
     except TransformError as error:
         return Outcome(job, Status.FAILED, error.message, code=error.code, line=error.line, col=error.col)

@@ -54,6 +54,7 @@ import yaml
 from postkit.core.document import Document
 from postkit.core.front_matter import ParsedFrontMatter, parse
 from postkit.core.markdown_links import bare_destination_end
+from postkit.core.srcset import srcset_candidates
 from postkit.core.image_urls import DEFAULT_IMAGE_FIELDS
 
 # source_kind values, stable: the JSON output and the markdown report use them.
@@ -422,43 +423,6 @@ def _attributes(text: str, index: int) -> tuple[dict[str, tuple[str, int]], int]
         else:
             found.setdefault(name, ("", match.end("name")))
     return found, length
-
-
-def srcset_candidates(value: str) -> Iterator[tuple[str, int]]:
-    """``(url, offset)`` of each candidate in a srcset value, URLs still raw.
-
-    Follows the HTML Living Standard's "parse a srcset attribute": candidates
-    are split at commas outside parentheses, a URL is the run of non-space
-    characters and loses trailing commas, and descriptors (``2x``, ``640w``)
-    are skipped.
-    """
-    index = 0
-    length = len(value)
-    while index < length:
-        while index < length and (value[index] in _SPACE or value[index] == ","):
-            index += 1
-        if index >= length:
-            return
-        start = index
-        while index < length and value[index] not in _SPACE:
-            index += 1
-        url = value[start:index]
-        if url.endswith(","):
-            url = url.rstrip(",")
-        else:
-            depth = 0
-            while index < length:
-                char = value[index]
-                if char == "(":
-                    depth = 1
-                elif char == ")":
-                    depth = 0
-                elif char == "," and not depth:
-                    index += 1
-                    break
-                index += 1
-        if url:
-            yield url, start
 
 
 def _html_refs(path: str, masked: str, body: str, place) -> Iterator[ImageRef]:  # noqa: ANN001
