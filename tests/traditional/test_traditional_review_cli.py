@@ -39,14 +39,14 @@ def test_review_lists_every_kind_with_line_column_context_and_alternatives(tmp_p
     by_code = {}
     for diagnostic in diagnostics:
         by_code.setdefault(diagnostic["code"], []).append(diagnostic)
-    assert {"TC001", "TC002", "TC003", "TC004", "TC005"} <= set(by_code)
-    hair = [d for d in by_code["TC001"] if "发 → 發 in 发生" in d["message"]]
+    assert {"TRD101", "TRD102", "TRD103", "TRD104", "TRD105"} <= set(by_code)
+    hair = [d for d in by_code["TRD101"] if "发 → 發 in 发生" in d["message"]]
     assert hair and hair[0]["location"]["line"] == 5 and hair[0]["location"]["column"] == 7
     assert "髮" in hair[0]["message"] and "前头[发]生" in hair[0]["message"]
-    assert any("参数 → 引數" in d["message"] and "參數" in d["message"] for d in by_code["TC002"])
-    assert any("对比 → 對照" in d["message"] for d in by_code["TC003"])
-    assert any(d["location"]["line"] == 2 and "自制 → 自製" in d["message"] for d in by_code["TC004"])
-    assert {d["message"].split(" (")[0] for d in by_code["TC005"]} == {"干了 → 乾了", "只 → 隻"}
+    assert any("参数 → 引數" in d["message"] and "參數" in d["message"] for d in by_code["TRD102"])
+    assert any("对比 → 對照" in d["message"] for d in by_code["TRD103"])
+    assert any(d["location"]["line"] == 2 and "自制 → 自製" in d["message"] for d in by_code["TRD104"])
+    assert {d["message"].split(" (")[0] for d in by_code["TRD105"]} == {"干了 → 乾了", "只 → 隻"}
     assert all(d["severity"] == "info" for d in diagnostics)
 
 
@@ -54,7 +54,7 @@ def test_review_with_check_still_reports_and_exits_as_check_does(tmp_path, cli):
     post = write(tmp_path / "post.md", POST)
     result = cli("traditional", "--review", "--check", "--format", "concise", str(post))
     assert result.exit_code == 1
-    assert "post.md:5:7: TC001" in result.stdout
+    assert "post.md:5:7: TRD101" in result.stdout
     assert not (tmp_path / "post.zh-Hant.md").exists()
 
 

@@ -13,11 +13,11 @@ from postkit.core.front_matter import parse
 
 # Stable codes and names, as every postkit report has them.
 KINDS = {
-    "character": ("TC001", "one-to-many-character", "a character with more than one form in the target script"),
-    "regional phrase": ("TC002", "regional-phrase", "a phrase the regional dictionary replaces (s2tw, s2twp, s2hk)"),
-    "user phrase": ("TC003", "user-phrase", "an entry of your phrase table"),
-    "postkit phrase": ("TC004", "postkit-phrase", "an entry of postkit's own table of OpenCC dictionary gaps"),
-    "rule": ("TC005", "context-rule", "a rule that reads the words around (一只只, 干 as dry, a byline 著)"),
+    "character": ("TRD101", "one-to-many-character", "a character with more than one form in the target script"),
+    "regional phrase": ("TRD102", "regional-phrase", "a phrase the regional dictionary replaces (s2tw, s2twp, s2hk)"),
+    "user phrase": ("TRD103", "user-phrase", "an entry of your phrase table"),
+    "postkit phrase": ("TRD104", "postkit-phrase", "an entry of postkit's own table of OpenCC dictionary gaps"),
+    "rule": ("TRD105", "context-rule", "a rule that reads the words around (一只只, 干 as dry, a byline 著)"),
 }
 _CONTEXT = 6  # characters of context on each side of the word
 
