@@ -15,7 +15,7 @@ test holds postkit's side; README "What broken means" lists every scenario
 with both verdicts. ``SCENARIOS`` is the table both this test and the README
 are written from.
 
-Chromium and chromedriver come from Debian (``scripts/ensure-chromium``,
+Chromium and chromedriver (``chromium_helpers``) come from Debian (``scripts/ensure-chromium``,
 run by ``make test``); selenium from the ``[test]`` extra, pointed at
 ``/usr/bin/chromedriver`` so that Selenium Manager never downloads a driver.
 Chromium resolves ``*.test`` to 127.0.0.1 and nothing else at all, so no
@@ -25,7 +25,6 @@ request leaves the machine.
 from __future__ import annotations
 
 import base64
-import os
 import re
 import shutil
 import subprocess
@@ -37,28 +36,12 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 import pytest
+from chromium_helpers import CHROMIUM_MARKS, chromium_images, chromium_session
 from images_helpers import PNG, SPACER_GIF, png
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-
-try:
-    import selenium  # noqa: F401
-
-    HAVE_SELENIUM = True
-except ImportError:
-    HAVE_SELENIUM = False
-
-pytestmark = [
-    pytest.mark.skipif(
-        not (CHROMIUM.exists() and CHROMEDRIVER.exists() and HAVE_SELENIUM),
-        reason="needs Debian's chromium and chromium-driver (scripts/ensure-chromium, run by 'make test', installs them as root) "
-        "and selenium (the [test] extra)",
-    ),
-    pytest.mark.xdist_group("chromium"),  # one worker, one browser session for the whole module
-]
+pytestmark = CHROMIUM_MARKS  # one worker, one browser session for the whole module
 
 # A 1x1 lossless WebP (RIFF....WEBPVP8L), spelled out so it can be checked by decoding it.
 WEBP = base64.b64decode("UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==")
@@ -285,44 +268,14 @@ def _self_signed(folder: Path) -> tuple[Path, Path] | None:
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    # Selenium Manager must never try to download a driver or a browser.
-    saved = {name: os.environ.get(name) for name in ("SE_OFFLINE", "SE_AVOID_STATS")}
-    os.environ.update(SE_OFFLINE="true", SE_AVOID_STATS="true")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for argument in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-extensions",
-        "--disable-default-apps", "--no-pings", "--disable-domain-reliability", "--ignore-certificate-errors",
-        # *.test is this machine; every other name resolves to nothing, so no request leaves it.
-        "--host-resolver-rules=MAP *.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    with chromium_session() as driver:
+        yield driver
 
 
 def _chromium_verdicts(driver, url: str, count: int) -> list[tuple[bool, int]]:
     """Load ``url`` and wait until every image is complete; ``(displayed, naturalWidth)`` per image, in order."""
-    driver.get(url)
-    script = "return Array.from(document.images).map(i => [i.complete, i.naturalWidth]);"
-    deadline = time.monotonic() + SLOW_SECONDS + 15
-    while True:
-        states = driver.execute_script(script)
-        if len(states) == count and all(complete for complete, _ in states) or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
-    return [(bool(complete and width > 0), width) for complete, width in states]
+    states = chromium_images(driver, url, count, wait_seconds=SLOW_SECONDS + 15)
+    return [(complete and width > 0, width) for complete, width, _ in states]
 
 
 def test_chromium_and_postkit_agree_on_every_scenario(browser, tmp_path):

@@ -2,8 +2,9 @@
 
 Each test starts the server it needs (pytest-httpserver, or :class:`RawServer`
 for what a well-behaved server cannot do) and asserts the verdict and the
-number of requests or connections; no assertion is on elapsed time except
-the generous bounds that prove a dead host does not cost N time-outs.
+number of requests or connections; no assertion is on elapsed time (a dead
+host costs one round of time-outs because no other connection is made,
+which the connection count shows).
 """
 
 from __future__ import annotations
@@ -269,14 +270,11 @@ def test_n_urls_on_a_host_that_never_answers_cost_one_round_of_time_outs(raw):
     urls = {server.url(f"/{index}.png"): {None} for index in range(40)}
     options = CheckOptions(read_timeout=0.5, connect_timeout=0.5, per_host=4, retries=3, backoff=0.01)
     checker = RemoteChecker(options, workers=1)
-    started = time.monotonic()
     results = checker.check(urls)
-    elapsed = time.monotonic() - started
     assert all(probes[None].reason == "timeout" for probes in results.values())
     # The first wave (per_host URLs) waits out its time-out; every other URL is settled without a
     # connection. Naively 40 URLs × 4 attempts × 0.5 s / 4 at a time = 20 s.
     assert server.connections <= options.per_host and checker.requests <= options.per_host
-    assert elapsed < 10, elapsed
     settled = [probes[None] for probes in results.values() if probes[None].requests == 0]
     assert len(settled) >= 40 - options.per_host and all("no new connection" in p.detail for p in settled)
 

@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from images_helpers import images_runner, requests_to, start_server
+from images_helpers import images_runner, png, requests_to, start_server
 from localize_helpers import (
-    BIG, MOVED, OTHER, REAL, REAL_WECHAT, digest_name, make_site, serve_pictures, serve_wechat,
+    BIG, HTML_PAGE, MOVED, OTHER, REAL, REAL_WECHAT, digest_name, make_site, refuse_referer, serve_pictures, serve_wechat,
 )
 from pytest_httpserver import HTTPServer
+
+SCAN = b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00\x00\xff\xd9"  # a start of scan and the end of the image
 
 from postkit.images import localize as localizer
 from postkit.images.local import shown
@@ -100,11 +102,15 @@ def test_hotlinked_images_go_to_the_site_folder_with_byte_minimal_edits(tmp_path
     assert post.read_bytes() == expected.encode("utf-8")
     # fine.png loads with the blog's Referer: 'hotlinked' leaves it, and the 404, HTML page and big picture are not stored.
     assert f"{base}/fine.png" in post.read_text(encoding="utf-8")
-    assert "IMG201" in result.stdout and "gone.png" in result.stdout
-    assert "IMG402" in result.stdout and "html.png" in result.stdout
-    assert "IMG401" in result.stdout and "big.png" in result.stdout
-    # The hot-linked images that were stored are fixed; the two that were not are still reported.
-    assert result.stdout.count("error   IMG302") == 2
+    lines = {url: [line for line in result.stdout.splitlines() if f"{base}/{url}" in line and " IMG" in line] for url in ("gone.png", "html.png", "big.png")}
+    assert [line.split()[2] for line in lines["gone.png"]] == ["IMG201"]
+    # html.png refuses the blog's Referer and, without one, serves an HTML page as image/png: the check sees the
+    # bytes, so it is broken either way (not hot-link protection), never chosen, never downloaded, never stored.
+    assert [line.split()[2] for line in lines["html.png"]] == ["IMG201"]
+    assert not (site.source / "images" / "hello").joinpath(digest_name(HTML_PAGE)).exists()
+    assert [line.split()[2] for line in lines["big.png"]] == ["IMG302", "IMG401"]
+    # The hot-linked images that were stored are fixed; the one that was not (too large) is still reported.
+    assert result.stdout.count("error   IMG302") == 1
     manifest = json.loads((site.source / "_data" / "postkit-images.json").read_text(encoding="utf-8"))
     entry = manifest["images"][f"images/hello/{digest_name(REAL)}"]
     assert entry["urls"] == [f"{base}/hotlink.png"] and entry["posts"] == ["_posts/hello.md"] and entry["bytes"] == len(REAL)
@@ -119,9 +125,11 @@ def test_download_reuses_the_checker_client_without_referer_and_the_same_picture
     second = site.post("second.md", f"---\ntitle: two\n---\n<img src=\"{base}/hotlink.png\">\n")
     result = images_cli(str(site.posts), "--localize", "--no-cache")
     assert result.exit_code == 0, result.output
-    gets = [r for r in requests_to(main, "/hotlink.png", "GET") if "Referer" not in r.headers]
-    assert len(gets) == 1
-    for request in requests_to(main, "/hotlink.png"):
+    # Exactly two requests: the check's GET with the blog's Referer (403) and its GET without one, whose bounded
+    # prefix holds the whole picture; --localize stores those bytes and asks no more, for three references.
+    sent = requests_to(main, "/hotlink.png")
+    assert [(r.method, r.headers.get("Referer")) for r in sent] == [("GET", "http://blog.example.com/"), ("GET", None)]
+    for request in sent:
         assert "Cookie" not in request.headers and request.headers["User-Agent"].startswith("postkit/")
     name = digest_name(REAL)
     assert first.read_text(encoding="utf-8").count(f"/images/first/{name}") == 2
@@ -212,6 +220,53 @@ def test_an_interrupted_run_never_leaves_a_post_pointing_at_a_missing_file_and_t
     monkeypatch.setattr(localizer, "write_atomic", real_write)
     assert images_cli(str(site.posts), "--localize", "--no-cache").exit_code == 0
     assert post.read_text(encoding="utf-8") == text.replace(f"{base}/hotlink.png", f"/images/hello/{digest_name(REAL)}")
+
+
+def test_a_picture_too_large_for_the_check_is_downloaded_once_and_not_stored_when_the_download_is_no_picture(tmp_path, servers, images_cli):
+    from werkzeug import Request, Response
+
+    base, _ = bases(servers)
+    main, _ = servers
+    picture = png(64, 64, 70) + bytes(6000)  # over the check's 4 KB prefix, so the check cannot keep it whole
+    answers = {"bare": 0}
+
+    def changes_between_check_and_download(request: Request) -> Response:
+        if request.headers.get("Referer"):
+            return Response("hot-linking is not allowed", status=403, content_type="text/plain")
+        answers["bare"] += 1
+        # The check sees a picture; by the time of the download the host answers with an HTML page.
+        return Response(picture if answers["bare"] == 1 else HTML_PAGE, content_type="image/png")
+
+    main.expect_request("/changing.png").respond_with_handler(changes_between_check_and_download)
+    main.expect_request("/large.png").respond_with_handler(refuse_referer(picture))
+    site = make_site(tmp_path, asset_folder=False)
+    config = site.root / ".postkit.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("localize-max-size = 4000", "localize-max-size = 20000"), encoding="utf-8")
+    text = f"---\ntitle: one\n---\n![a]({base}/changing.png)\n![b]({base}/large.png)\n"
+    post = site.post("hello.md", text)
+    result = images_cli(str(site.posts), "--localize", "--no-cache")
+    assert result.exit_code == 1, result.output
+    changing = [line.split()[2] for line in result.stdout.splitlines() if f"{base}/changing.png" in line and " IMG" in line]
+    assert changing == ["IMG302", "IMG402"], result.stdout
+    assert post.read_text(encoding="utf-8") == text.replace(f"{base}/large.png", f"/images/hello/{digest_name(picture)}")
+    assert [p.name for p in (site.source / "images" / "hello").iterdir()] == [digest_name(picture)]
+    for path in ("/changing.png", "/large.png"):
+        # The check: with the blog's Referer, then without, a bounded prefix each; the download: one GET without.
+        sent = [(r.headers.get("Referer"), r.headers.get("Range")) for r in requests_to(main, path)]
+        assert sent == [("http://blog.example.com/", "bytes=0-4095"), (None, "bytes=0-4095"), (None, "bytes=0-20000")], path
+
+
+def test_sarif_lists_the_rule_of_every_localize_problem(tmp_path, servers, images_cli):
+    base, _ = bases(servers)
+    site = make_site(tmp_path, asset_folder=False)
+    site.post("hello.md", f"---\ntitle: one\n---\n![big]({base}/big.png)\n")
+    result = images_cli(str(site.posts), "--localize", "--no-cache", "--format", "sarif")
+    assert result.exit_code == 1
+    run = json.loads(result.stdout)["runs"][0]
+    found = [item["ruleId"] for item in run["results"]]
+    assert sorted(found) == ["IMG302", "IMG401"]
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert set(found) <= set(rules) and rules["IMG401"]["name"] == "too-large"
 
 
 def test_all_stores_every_reachable_image_but_never_a_broken_one(tmp_path, servers, images_cli):
@@ -329,15 +384,15 @@ def test_the_readme_before_and_after_example_is_what_the_command_does(tmp_path, 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## Localize images") :]
     before, after = re.findall(r"```markdown\n(.*?)```", section, re.S)[:2]
-    sina, wechat_picture = b"\xff\xd8\xff\xe0sina" + bytes(200), b"\xff\xd8\xff\xe0wechat" + bytes(300)
-    from localize_helpers import refuse_referer
+    # JPEG-shaped bytes with a start of scan: the checker, like Chromium, shows no JPEG that ends before one.
+    sina, wechat_picture = b"\xff\xd8\xff\xe0sina" + bytes(200) + SCAN, b"\xff\xd8\xff\xe0wechat" + bytes(300) + SCAN
     from werkzeug import Request, Response
 
     main.expect_request("/large/abc.jpg").respond_with_handler(refuse_referer(sina, "image/jpeg"))
 
     def wechat_host(request: Request) -> Response:
         refused = request.headers.get("Referer", "").startswith("http://blog.example.com")
-        return Response(b"\xff\xd8\xff\xe0not allowed" + bytes(50) if refused else wechat_picture, content_type="image/jpeg")
+        return Response(b"\xff\xd8\xff\xe0not allowed" + bytes(50) + SCAN if refused else wechat_picture, content_type="image/jpeg")
 
     other.expect_request("/mmbiz_jpg/xyz/640").respond_with_handler(wechat_host)
     site = make_site(tmp_path, asset_folder=True, post_asset=True)

@@ -7,9 +7,9 @@ generated HTML (src, lazy attributes, srcset) must name a file in public/.
 The browser part stops the picture servers, serves public/ on 127.0.0.1 and
 asks Chromium whether each ``<img>`` decoded (``naturalWidth`` > 0).
 
-Needs node and npm (skips without them) and, for the browser part, Debian's
-chromium and chromium-driver with selenium (skips with the reason when they
-are absent).
+Needs node and npm (skips without them) and, for the browser part, the
+headless Chromium of ``chromium_helpers`` (the browser differential test's;
+skips with the reason when it is absent).
 """
 
 from __future__ import annotations
@@ -17,25 +17,20 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from chromium_helpers import chromium_images, chromium_session, chromium_worker, needs_chromium
+from hexo_render import install_hexo, needs_hexo
 from images_helpers import images_runner, start_server
 from localize_helpers import img_urls, make_site, serve_pictures, serve_wechat
 from pytest_httpserver import HTTPServer
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "convert"))
-from test_convert_hexo import install_hexo  # noqa: E402 - the one npm install, shared with the render test
-
-pytestmark = pytest.mark.skipif(not (shutil.which("node") and shutil.which("npm")), reason="node and npm are needed to run Hexo")
+pytestmark = needs_hexo
 
 # The smallest theme that shows what themes do: the post's HTML, and its cover through url_for.
 POST_LAYOUT = (
@@ -148,58 +143,43 @@ def test_every_img_in_the_generated_site_names_a_file_hexo_published(tmp_path, s
     assert 'class="cover"' in html_text
 
 
-def _chromium() -> tuple[str, str]:
-    for browser in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or ""):
-        driver = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-        if browser and os.path.exists(browser) and os.path.exists(driver):
-            return browser, driver
-    pytest.skip("Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
-
-
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002, ANN001 - the standard library's signature
         pass
 
 
-def test_chromium_shows_every_localized_picture_with_the_picture_hosts_stopped(tmp_path, servers):
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is needed to drive Chromium")
-    browser, driver = _chromium()
-    mode = MODES["asset-folder-asset_img"]
+@pytest.mark.parametrize("mode", [MODES["asset-folder-asset_img"], MODES["site-images-folder-under-root"]], ids=["asset_img", "site-folder-root"])
+@needs_chromium
+@chromium_worker
+def test_chromium_shows_every_localized_picture_with_the_picture_hosts_stopped(tmp_path, servers, mode):
     public, found = localize_and_generate(tmp_path, servers, mode)
     for server in servers:
         server.stop()  # from now on, a picture that still pointed at a host would not load
-    handler = functools.partial(_Quiet, directory=str(public))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    url_root = mode.get("url_root", "/")
+    # Serve public/ under the site's root, as the web server of a site with root /blog/ would.
+    served = tmp_path / "served"
+    target = served / url_root.strip("/") if url_root.strip("/") else served
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.symlink_to(public, target_is_directory=True)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(served)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--blink-settings=imagesEnabled=true"):
-        options.add_argument(argument)
-    from selenium.webdriver.chrome.service import Service
-
-    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
     try:
-        pages = sorted({page for page, url in found if not url.startswith("data:")})
-        assert pages
-        shown = 0
-        for page in pages:
-            address = f"http://127.0.0.1:{httpd.server_address[1]}/{page.relative_to(public).as_posix()}"
-            chrome.get(address)
-            states = chrome.execute_async_script(
-                """
-                const done = arguments[arguments.length - 1];
-                const images = Array.from(document.images);
-                Promise.all(images.map(img => img.decode().catch(() => null))).then(() =>
-                  done(images.map(img => [img.currentSrc || img.src, img.complete, img.naturalWidth])));
-                """
-            )
-            for source, complete, width in states:
-                assert complete and width > 0, f"{page.relative_to(public)}: Chromium shows no picture for {source}"
-                assert source.startswith(f"http://127.0.0.1:{httpd.server_address[1]}/"), source
-                shown += 1
-        assert shown >= 5
+        with chromium_session() as chrome:
+            pages = sorted({page for page, url in found if not url.startswith("data:")})
+            assert pages
+            shown = 0
+            for page in pages:
+                address = f"{origin}{url_root}{page.relative_to(public).as_posix()}"
+                count = len(re.findall(r"<img\b", page.read_text(encoding="utf-8"), re.I))
+                states = chromium_images(chrome, address, count)
+                assert states and len(states) == count, address
+                for complete, width, source in states:
+                    assert complete and width > 0, f"{page.relative_to(public)}: Chromium shows no picture for {source}"
+                    assert source.startswith(origin + url_root), source  # the site's own copy, not a picture host
+                    shown += 1
+            assert shown >= 5
     finally:
-        chrome.quit()
         httpd.shutdown()
         httpd.server_close()
 

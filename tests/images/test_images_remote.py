@@ -102,13 +102,44 @@ def test_persistent_503_is_broken_after_retries(http):
     assert [r.method for r in requests_to(http, "/down.png")] == ["GET", "GET", "GET"]
 
 
+class RateLimiter:
+    """A host that enforces its ``Retry-After``: a request that comes back before the second is up gets 429 again.
+
+    The first request gets ``429 Retry-After: 1``; ``refused`` counts the 429 answers. A client that
+    waited only its backoff (0.01 s) would be refused again and end rate-limited.
+    """
+
+    def __init__(self) -> None:
+        self.refused = 0
+        self.until: float | None = None
+        self.lock = threading.Lock()
+
+    def __call__(self, request: Request) -> Response:
+        with self.lock:
+            now = time.monotonic()
+            if self.until is None or now < self.until:
+                self.refused += 1
+                # The window is a little under the second asked for, so a client that waits the second always gets in.
+                self.until = now + 0.9 if self.until is None else self.until
+                return Response("slow down", status=429, headers={"Retry-After": "1"})
+        return Response(PNG, content_type="image/png")
+
+
 def test_429_honours_retry_after_then_succeeds(http):
-    answers = iter([Response("slow down", status=429, headers={"Retry-After": "1"}), Response(PNG, content_type="image/png")])
-    http.expect_request("/limited.png").respond_with_handler(lambda request: next(answers))
-    started = time.monotonic()
+    limiter = RateLimiter()
+    http.expect_request("/limited.png").respond_with_handler(limiter)
     result = one(http.url_for("/limited.png"))
-    assert result.ok and result.attempts == 2
-    assert time.monotonic() - started >= 0.95  # waited the second the server asked for, not the 0.01 s backoff
+    assert result.ok and result.attempts == 2 and result.requests == 2
+    assert limiter.refused == 1  # the retry waited the second the server asked for, not the 0.01 s backoff
+
+
+def test_a_retry_after_beyond_the_deadline_is_not_waited_for(http):
+    http.expect_request("/later.png").respond_with_data("slow down", status=429, headers={"Retry-After": "20"})
+    options = CheckOptions(read_timeout=2.0, connect_timeout=2.0, retries=2, backoff=0.01, retry_after_cap=30.0, deadline=5.0)
+    result = one(http.url_for("/later.png"), options=options)
+    assert result.reason == "rate-limited" and result.attempts == 1
+    assert "no retry: it would pass the 5 s deadline" in result.detail
+    assert len(requests_to(http, "/later.png")) == 1
 
 
 def test_persistent_429_is_rate_limited_not_broken(http):
@@ -118,32 +149,23 @@ def test_persistent_429_is_rate_limited_not_broken(http):
 
 
 def test_retry_after_pauses_the_whole_host(http):
-    seen: dict[str, float] = {}
-    first_answer = iter([Response("slow down", status=429, headers={"Retry-After": "1"})])
-
-    def first(request: Request) -> Response:
-        seen.setdefault("first", time.monotonic())
-        return next(first_answer, Response(PNG, content_type="image/png"))
-
-    def second(request: Request) -> Response:
-        seen.setdefault("second", time.monotonic())
-        return Response(PNG, content_type="image/png")
-
-    http.expect_request("/first.png").respond_with_handler(first)
-    http.expect_request("/second.png").respond_with_handler(second)
+    limiter = RateLimiter()  # one window for the whole host, whichever URL is asked first
+    http.expect_request("/first.png").respond_with_handler(limiter)
+    http.expect_request("/second.png").respond_with_handler(limiter)
     options = CheckOptions(per_host=1, backoff=0.01, retry_after_cap=2.0)
-    results, _ = check({http.url_for("/first.png"): {None}, http.url_for("/second.png"): {None}}, options)
+    results, checker = check({http.url_for("/first.png"): {None}, http.url_for("/second.png"): {None}}, options)
     assert all(probe[None].ok for probe in results.values())
-    assert seen["second"] - seen["first"] >= 0.95  # the other URL of that host waited too
+    # The other URL of that host waited too: no request came inside the window, so one 429 and three requests.
+    assert limiter.refused == 1 and checker.requests == 3
 
 
 def test_retry_after_is_capped(http):
     answers = iter([Response("no", status=429, headers={"Retry-After": "3600"}), Response(PNG, content_type="image/png")])
     http.expect_request("/capped.png").respond_with_handler(lambda request: next(answers))
-    options = CheckOptions(retries=1, backoff=0.01, retry_after_cap=0.2)
-    started = time.monotonic()
-    assert one(http.url_for("/capped.png"), options=options).ok
-    assert time.monotonic() - started < 5
+    # The deadline decides whether a retry is worth waiting for: only the capped delay (0.2 s) fits in it.
+    options = CheckOptions(retries=1, backoff=0.01, retry_after_cap=0.2, deadline=10.0)
+    result = one(http.url_for("/capped.png"), options=options)
+    assert result.ok and result.attempts == 2
 
 
 def test_retry_delay_reads_seconds_and_http_dates():
@@ -212,10 +234,10 @@ def test_get_reads_only_a_few_kilobytes(http):
         return Response(stream(), content_type="image/png", headers={"Content-Length": str(len(big))}, direct_passthrough=True)
 
     http.expect_request("/huge.png").respond_with_handler(handler)
-    started = time.monotonic()
-    result = one(http.url_for("/huge.png"))
-    assert result.ok and result.content_length == len(big)
-    assert time.monotonic() - started < 1.5  # the client hung up after the first kilobytes
+    # Reading the whole body would take 4 s, past the 2 s deadline, and end in a time-out: a picture
+    # means the client hung up after the first kilobytes. The deadline is the behaviour, not a timing.
+    result = one(http.url_for("/huge.png"), options=CheckOptions(read_timeout=2.0, connect_timeout=2.0, retries=0, deadline=2.0))
+    assert result.ok and result.content_length == len(big) and result.requests == 1
 
 
 def test_200_html_page_is_not_an_image(http):

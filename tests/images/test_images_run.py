@@ -307,7 +307,7 @@ def test_command_markdown_and_sarif(tmp_path, http, images_cli):
     assert "first.md:7:11`<br>`" in gone_row and "second.md:6:10`" in gone_row
     sarif = json.loads(images_cli(posts_dir, "--format", "sarif", "--no-cache").stdout)
     rules = sarif["runs"][0]["tool"]["driver"]["rules"]
-    assert {"IMG302", "IMG201", "IMG001"} <= {rule["id"] for rule in rules}
+    assert {"IMG302", "IMG201", "IMG001", "IMG401", "IMG402", "IMG403", "IMG404"} <= {rule["id"] for rule in rules}
     assert {r["ruleId"] for r in sarif["runs"][0]["results"]} == {"IMG302", "IMG201", "IMG001", "IMG304", "IMG003"}
 
 
@@ -393,6 +393,9 @@ def test_rules_prints_an_image_reason_in_the_rule_template_and_lists_both_famili
     assert run_postkit("rules", "blocked-address").stdout.startswith("blocked-address (IMG206)")
     listed = run_postkit("rules").stdout
     assert "PK202" in listed and "IMG302" in listed and "IMG206" in listed
+    for code, name in (("IMG401", "too-large"), ("IMG402", "not-stored"), ("IMG403", "outside-source"), ("IMG404", "not-rewritable")):
+        assert any(line.split()[:2] == [code, name] for line in listed.splitlines()), code  # --localize's reasons
+    assert run_postkit("rules", "not-stored").stdout.startswith("not-stored (IMG402)")
     assert run_postkit("rules", "IMG999").returncode == 2
     # Listing reads images/reasons.py only: neither the checker nor httpx is imported.
     probe = (

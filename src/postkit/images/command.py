@@ -114,7 +114,8 @@ def images(
     files = discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
     plan = image_run.plan(files, settings)
     with console.Progress(0 if settings.offline else len(plan.wanted), "images", threshold=1, auto_refresh=False) as progress:
-        results, stats = image_run.fetch(plan, settings, progress)
+        # --localize stores the pictures the check already read whole, without asking again.
+        results, stats = image_run.fetch(plan, settings, progress, keep_bodies=localize is not None)
     run = image_run.report(plan, results, settings, stats.network_down)
     run.stats = stats
     localized = None

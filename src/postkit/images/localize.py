@@ -11,9 +11,11 @@
    are never stored; the report shows them as before.
 2. **Downloads** each chosen URL once, with :class:`Downloader`: the
    checker's own client (``images/remote.py``), so the same concurrency,
-   per-host limit, retries, ``Retry-After``, bounded redirects and no
-   cookies. A hot-linked image is fetched without a Referer; any other with
-   the Referer a reader sends. Only a body whose bytes sniff as a picture
+   per-host limit, retries, ``Retry-After``, per-URL deadline, bounded
+   redirects, address guard and no cookies. A hot-linked image is fetched
+   without a Referer; any other with the Referer a reader sends. A picture
+   the check already read whole (it fitted in the check's 4 KB prefix) is
+   not fetched again. Only a body whose bytes sniff as a picture
    (PNG, JPEG, GIF, WebP, BMP, ICO, AVIF, HEIF; SVG never, as browsers do
    not sniff it either) and that is at most ``localize-max-size`` bytes
    (default 20 MB) is stored.
@@ -70,14 +72,14 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 from urllib.parse import quote
 
-from postkit.core.diagnostics import Edit, Severity
+from postkit.core.diagnostics import Edit
 from postkit.core.document import ReadError, apply_edits, read_document, write_atomic
 from postkit.images import collect as kinds
 from postkit.images.collect import ImageRef
 from postkit.images.content import HOTLINK_PLACEHOLDER_HOSTS, sniff_image
 from postkit.images.local import shown
-from postkit.images.reasons import Reason
-from postkit.images.remote import CheckOptions, RemoteChecker, verdict
+from postkit.images.reasons import REASONS, Reason
+from postkit.images.remote import CheckOptions, ProbeResult, RemoteChecker, verdict
 from postkit.images.rewrite import asset_img_edit, url_edit
 from postkit.images.run import ImageDiagnostic, ImagePlan, ImageSettings, Pending
 
@@ -97,18 +99,9 @@ EXTENSIONS = {
     "image/heif": ".heic",
 }
 _HTML_KINDS = (kinds.IMG_SRC, kinds.IMG_LAZY, kinds.IMG_SRCSET, kinds.PICTURE_SOURCE)
-_E = Severity.ERROR
 
-# Why a chosen image was not stored. They extend the IMG table of images/reasons.py (4xx: localizing).
-LOCALIZE_REASONS: dict[str, Reason] = {
-    reason.name: reason
-    for reason in (
-        Reason("IMG401", "too-large", _E, "The picture is larger than localize-max-size; not stored."),
-        Reason("IMG402", "not-stored", _E, "The download did not give a picture postkit stores (an error, or bytes that are no picture)."),
-        Reason("IMG403", "outside-source", _E, "The post or the folder for its pictures is outside the site's source folder; nothing written."),
-        Reason("IMG404", "not-rewritable", _E, "The reference cannot be rewritten in place (it spans lines, or the post changed)."),
-    )
-}
+# Why a chosen image was not stored: the 4xx reasons of images/reasons.py, which `postkit rules` lists.
+LOCALIZE_REASONS: dict[str, Reason] = {name: REASONS[name] for name in ("too-large", "not-stored", "outside-source", "not-rewritable")}
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.I)
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "m": 1000**2, "mb": 1000**2, "g": 1000**3, "gb": 1000**3,
@@ -229,56 +222,72 @@ class Downloader(RemoteChecker):
 
     Everything else is the checker's: the limits in total and per host,
     retries with backoff, ``Retry-After``, hand-followed redirects with
-    their bound, the User-Agent, no cookies, and the verdict on the answer
-    (``classify_answer``: an error status, an HTML page or a known
-    placeholder picture is no picture). Runs in this process, since the
-    bodies must come back.
+    their bound, the address guard (no redirect from a public address to a
+    private one), the ``deadline`` for each URL (it bounds a download too:
+    raise it for large pictures on slow links), the User-Agent, no cookies,
+    and the verdict on the answer (``classify_answer``: an error status, an
+    HTML page or a known placeholder picture is no picture). A picture the
+    check already read whole (``ProbeResult.body``) is not asked for again.
+    Runs in this process, since the bodies must come back.
     """
 
     def __init__(self, options: CheckOptions, max_size: int, progress: Callable[[str], None] | None = None) -> None:
-        super().__init__(options, None, progress, workers=1)
+        super().__init__(options, None, progress, workers=1, keep_bodies=True)
         self.max_size = max_size
-        self.answers: dict[tuple[str, str | None], Any] = {}
 
     async def _check_url(self, url: str, referrers: set[str | None]) -> dict[str | None, Any]:
-        results = {referrer: await self.probe(url, referrer) for referrer in referrers}
+        # Only the Referers asked for: the check has already judged this URL with and without one.
+        results = {referrer: await self.probe(url, referrer) for referrer in sorted(referrers, key=lambda r: (r is None, r or ""))}
         if self.progress is not None:
             self.progress(url)
         return results
 
-    async def _attempt(self, url: str, referrer: str | None, sent: Any, *state: Any) -> Any:
-        # One GET of the whole body (bounded): no HEAD first, since the body is what is wanted.
-        # ``state`` passes on whatever else the checker threads through an attempt.
-        answer = await self._fetch("GET", url, referrer, self.max_size + 1, sent, *state)
-        self.answers[(url, referrer)] = answer
-        return answer
+    async def _attempt(self, url: str, referrer: str | None, sent: Any, clock: Any) -> Any:
+        # One GET of the whole body, bounded by max_size + 1 (so that a larger one shows as larger), under the
+        # probe's deadline; _fetch follows redirects with the checker's address guard.
+        return await self._fetch("GET", url, referrer, self.max_size + 1, sent, clock)
 
-    def download(self, wanted: Mapping[str, set[str | None]]) -> dict[tuple[str, str | None], Download]:
-        """Fetch every URL of ``wanted`` with each of its Referers; never raises for network trouble."""
+    def download(
+        self, wanted: Mapping[str, set[str | None]], checked: Mapping[str, Mapping[str | None, ProbeResult]] | None = None
+    ) -> dict[tuple[str, str | None], Download]:
+        """Every URL of ``wanted`` with each of its Referers; never raises for network trouble.
+
+        A probe of ``checked`` (the check's results) that holds the whole
+        picture is used as it is; the rest are fetched.
+        """
         found: dict[tuple[str, str | None], Download] = {}
-        for url, probes in self.check(wanted).items():
-            for referrer, result in probes.items():
-                found[(url, referrer)] = self._judge(url, referrer, result)
-        self.answers.clear()
+        fetch: dict[str, set[str | None]] = {}
+        for url, referrers in wanted.items():
+            for referrer in referrers:
+                known = (checked or {}).get(url, {}).get(referrer)
+                if known is not None and known.ok and known.body is not None:
+                    found[(url, referrer)] = self.judge(known)
+                    if self.progress is not None:
+                        self.progress(url)
+                else:
+                    fetch.setdefault(url, set()).add(referrer)
+        if fetch:
+            for url, probes in self.check(fetch).items():
+                for referrer, result in probes.items():
+                    found[(url, referrer)] = self.judge(result)
         return found
 
-    def _judge(self, url: str, referrer: str | None, result: Any) -> Download:
+    def judge(self, result: ProbeResult) -> Download:
+        """What a fetch of the whole body gave: the picture to store, or why there is none; pure."""
+        url, referrer = result.url, result.referrer
         if result.reason is not None:
             return Download(url, referrer, problem=("not-stored", f"the download failed: {result.detail}"))
-        answer = self.answers.get((url, referrer))
-        if answer is None:
-            return Download(url, referrer, problem=("not-stored", "the download gave no answer"))
-        if not answer.complete or len(answer.body) > self.max_size:
+        if result.body is None or len(result.body) > self.max_size:
             return Download(url, referrer, problem=("too-large", f"larger than localize-max-size ({self.max_size:,} bytes)"))
-        media_type = sniff_image(answer.body[:64])
+        media_type = sniff_image(result.body[:64])
         if media_type is None:
-            shown_type = answer.headers.get("content-type") or "no Content-Type"
+            shown_type = result.content_type or "no Content-Type"
             return Download(url, referrer, problem=(
                 "not-stored",
                 f"the bytes ({shown_type}) do not sniff as a PNG, JPEG, GIF, WebP, BMP, ICO, AVIF or HEIF picture; "
                 "postkit stores only those (never SVG, which can carry scripts)",
             ))
-        return Download(url, referrer, answer.body, media_type)
+        return Download(url, referrer, result.body, media_type)
 
 
 # --- placing ----------------------------------------------------------------------------------------------
@@ -410,7 +419,7 @@ def localize(
     if not usable:
         return outcome
     downloader = Downloader(settings.check or CheckOptions(), options.max_size, progress)
-    downloads = downloader.download(wanted)
+    downloads = downloader.download(wanted, results)
     outcome.requests = downloader.requests
     outcome.downloaded = sum(len(d.data) for d in downloads.values())
 

@@ -2,7 +2,8 @@
 
 Codes never change once released, and are never reused. The hundreds group
 them: 0xx the post or the reference itself, 1xx the network, 2xx the HTTP
-answer, 3xx the picture.
+answer, 3xx the picture, 4xx storing it with ``--localize``
+(``images/localize.py``).
 
 | code | name | severity | meaning |
 |---|---|---|---|
@@ -29,6 +30,10 @@ answer, 3xx the picture.
 | IMG303 | placeholder-image | error | The answer is a known placeholder picture (table in `images/content.py`): a spacer GIF, a "not allowed" picture. |
 | IMG304 | random-picture | warning | A random-picture service (`PLACEHOLDER_HOSTS` in `core/image_urls.py`): a different picture on every view. Not fetched. |
 | IMG305 | placeholder-url | error | The URL is a template's missing value (`undefined`, `…/null`). Not fetched. |
+| IMG401 | too-large | error | `--localize`: the picture is larger than `localize-max-size`; not stored. |
+| IMG402 | not-stored | error | `--localize`: the download failed, or its bytes are no picture postkit stores. |
+| IMG403 | outside-source | error | `--localize`: the post, or the folder for its pictures, is outside the site's `source/`; nothing written. |
+| IMG404 | not-rewritable | error | `--localize`: the URL spans lines (or the post changed during the run), so it cannot be replaced in place. |
 
 Errors make ``postkit images`` exit 1; warnings do not. ``postkit rules
 IMG302`` prints one reason's documentation: what it means, why it matters,
@@ -91,6 +96,10 @@ REASONS: dict[str, Reason] = {
         Reason("IMG303", "placeholder-image", _E, "The answer is a known placeholder picture."),
         Reason("IMG304", "random-picture", _W, "A random-picture service: a different picture on every view."),
         Reason("IMG305", "placeholder-url", _E, "The URL is a template's missing value (undefined, null)."),
+        Reason("IMG401", "too-large", _E, "The picture is larger than localize-max-size; not stored."),
+        Reason("IMG402", "not-stored", _E, "The download did not give a picture postkit stores (an error, or bytes that are no picture)."),
+        Reason("IMG403", "outside-source", _E, "The post or the folder for its pictures is outside the site's source folder; nothing written."),
+        Reason("IMG404", "not-rewritable", _E, "The reference cannot be rewritten in place (it spans lines, or the post changed)."),
     )
 }
 BY_CODE: dict[str, Reason] = {reason.code: reason for reason in REASONS.values()}
@@ -252,6 +261,38 @@ DOCS: dict[str, tuple[str, str, str, str]] = {
         "A theme or converter filled in a value that did not exist; readers get a 404.",
         "```markdown\n![cover](https://cdn.example.com/undefined)\n```",
         "Fill in the real picture, or remove the reference.",
+    ),
+    "IMG401": (
+        "`postkit images --localize` chose the picture, but its body is larger than `localize-max-size` "
+        "(default 20 MB); the download stops there and nothing is stored.",
+        "The reference still points at the remote host, so the reason it was chosen (hot-link protection, "
+        "or `--localize=all`) still holds.",
+        "A 35 MB panorama on a hot-link-protected host, with the default size cap.",
+        "Raise `localize-max-size` in `[tool.postkit.images]` (`localize-max-size = \"50MB\"`), or store a smaller copy in `source/` by hand.",
+    ),
+    "IMG402": (
+        "`postkit images --localize` chose the picture, but the download gave no picture postkit stores: an error "
+        "(a status of 400 or more, a time-out, a redirect it does not follow), or bytes that do not sniff as PNG, "
+        "JPEG, GIF, WebP, BMP, ICO, AVIF or HEIF (SVG is never stored: it can carry scripts).",
+        "The check saw a picture a moment before, so the host changed its answer, or serves different bytes to a "
+        "second request; storing what it sent would put a broken file in the site.",
+        "A host that answers the check's request with the picture and the download with an HTML \"access denied\" page.",
+        "Run again later; if it persists, download the picture in a browser and put it in `source/` by hand.",
+    ),
+    "IMG403": (
+        "`postkit images --localize` writes only inside the Hexo site's `source/` folder; the post, or the folder "
+        "its pictures would go to (an asset folder that is a symbolic link leading out), is outside it. Nothing is written for it.",
+        "Hexo publishes only what is under `source/`; a file written elsewhere would not be in the site, and "
+        "postkit never writes outside the site it was asked to change.",
+        "`source/_posts/hello` is a symbolic link to `/tmp/pictures`.",
+        "Move the post (or its asset folder) into `source/`, or replace the symbolic link by a folder.",
+    ),
+    "IMG404": (
+        "`postkit images --localize` downloaded the picture but cannot replace the URL in the post: the URL as "
+        "written spans lines, or the post changed during the run. The reference keeps its URL.",
+        "A rewrite that is not byte-exact could change other text in the post; postkit leaves the post as it is.",
+        "```html\n<img src=\"https://wx1.sinaimg.cn/large/\nabc.jpg\">\n```",
+        "Put the URL on one line (or let the edit finish), then run `postkit images --localize` again.",
     ),
 }
 

@@ -142,6 +142,9 @@ class ProbeResult:
     (DNS, refused, connect time-out), ``"tls"`` when the TLS handshake
     failed, ``"silent"`` when the host accepted connections but never
     answered, else ``""``.
+    ``body`` is the whole picture when the checker was asked to keep bodies
+    (``keep_bodies``) and the answer fitted in ``body_limit``; it is never
+    cached and never compared.
     """
 
     url: str
@@ -156,6 +159,7 @@ class ProbeResult:
     attempts: int = 1
     from_cache: bool = False
     unreachable: str = ""
+    body: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -163,8 +167,10 @@ class ProbeResult:
         return self.reason is None
 
     def to_json(self) -> str:
-        """The result as JSON, for the cache."""
-        return json.dumps(asdict(self), ensure_ascii=False)
+        """The result as JSON, for the cache (without the body)."""
+        data = asdict(self)
+        del data["body"]
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> ProbeResult:
@@ -450,6 +456,11 @@ class RemoteChecker:
     50 ms-latency benchmark's ideal, so one event loop cannot keep 32
     requests in flight. Runs under ``worker_threshold`` URLs per worker stay
     in this process.
+
+    ``keep_bodies`` puts the whole body of each picture that fitted in
+    ``body_limit`` into its result (``ProbeResult.body``), so that
+    ``postkit images --localize`` stores small pictures without a second
+    request.
     """
 
     def __init__(
@@ -462,8 +473,10 @@ class RemoteChecker:
         network_backend: Any = None,
         resolve: Any = None,
         always_bare: bool = False,
+        keep_bodies: bool = False,
     ) -> None:
         self.options = options
+        self.keep_bodies = keep_bodies
         self.cache = cache
         self.progress = progress
         self.workers = workers
@@ -552,7 +565,9 @@ class RemoteChecker:
                         if hit is not None:
                             known[(url, referrer)] = hit
             options = replace(self.options, concurrency=share)
-            processes.append(context.Process(target=_check_part, args=(index, options, part, known, messages, self.always_bare), daemon=True))
+            processes.append(context.Process(
+                target=_check_part, args=(index, options, part, known, messages, self.always_bare, self.keep_bodies), daemon=True,
+            ))
         results: dict[str, dict[str | None, ProbeResult]] = {}
         try:
             for process in processes:
@@ -748,6 +763,7 @@ class RemoteChecker:
                     requests=sent.requests,
                     attempts=attempt + 1,
                     unreachable=unreachable,
+                    body=answer.body if self.keep_bodies and reason is None and answer is not None and answer.complete else None,
                 )
             # With Retry-After, _send has already paused the whole host for this long.
             await asyncio.sleep(delay)
@@ -1018,7 +1034,9 @@ class _KnownAnswers:
         self.good.append(result)
 
 
-def _check_part(index: int, options: CheckOptions, part: dict, known: dict, messages: Any, always_bare: bool = False) -> None:
+def _check_part(
+    index: int, options: CheckOptions, part: dict, known: dict, messages: Any, always_bare: bool = False, keep_bodies: bool = False
+) -> None:
     """A worker process: check one share of the hosts and send the results (and progress) to the parent."""
     import os
 
@@ -1027,7 +1045,9 @@ def _check_part(index: int, options: CheckOptions, part: dict, known: dict, mess
     watch_parent(os.getppid(), leave_interrupt_to_parent=False)  # never outlive a killed parent
     try:
         answers = _KnownAnswers(known)
-        checker = RemoteChecker(options, answers, progress=lambda url: messages.put(("progress", url)), workers=1, always_bare=always_bare)
+        checker = RemoteChecker(
+            options, answers, progress=lambda url: messages.put(("progress", url)), workers=1, always_bare=always_bare, keep_bodies=keep_bodies,
+        )
         found = checker.check(part)
         messages.put(("done", found, checker.requests, checker.cache_hits, answers.good))
     except BaseException as error:  # the parent turns this into an error; a worker must never hang it

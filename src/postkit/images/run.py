@@ -344,11 +344,13 @@ def fetch(
     *,
     network_backend: Any = None,
     resolve: Any = None,
+    keep_bodies: bool = False,
 ) -> tuple[dict[str, dict[str | None, Any]], FetchStats]:
     """Check the plan's remote URLs (nothing with ``offline``); URL → Referer → ``ProbeResult``.
 
     ``network_backend`` and ``resolve`` replace the connections and the name
-    resolution (see ``remote.RemoteChecker``); tests use them.
+    resolution (see ``remote.RemoteChecker``); tests use them. ``keep_bodies``
+    keeps the small pictures' bytes in the results, for ``--localize``.
     """
     stats = FetchStats()
     if settings.offline or not image_plan.wanted:
@@ -358,7 +360,9 @@ def fetch(
 
     cache = ProbeCache(settings.cache_folder, settings.cache_ttl) if settings.cache_folder is not None else None
     try:
-        checker = RemoteChecker(settings.check or CheckOptions(), cache, progress, network_backend=network_backend, resolve=resolve)
+        checker = RemoteChecker(
+            settings.check or CheckOptions(), cache, progress, network_backend=network_backend, resolve=resolve, keep_bodies=keep_bodies,
+        )
         results = checker.check(image_plan.wanted)
     finally:
         if cache is not None:
