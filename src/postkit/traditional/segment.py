@@ -110,6 +110,12 @@ class SegmentedConverter:
         # (谿子 → 溪子), so the reverse configs always convert shared clauses.
         self._judges_shared = loaded.config in FORWARD_CONFIGS
         self._rule_words = frozenset(rules.phrases) if rules is not None else frozenset()
+        # postkit's own rules all turn on a character of more than one form; a
+        # table word without one (a user's 性价比) may still apply to a run that has none.
+        # The reverse configs' byline rule (著 alone) is checked on every run.
+        self._rules_reach_whole_runs = rules is not None and (
+            any(map(self._one_to_many.isdisjoint, self._rule_words)) or loaded.config not in FORWARD_CONFIGS
+        )
         self._cache: dict[str, tuple[str, str, bool, bool]] = {}
         self._lock = threading.Lock()
         # Runs converted by earlier processes: a pre-commit run over one post
@@ -328,7 +334,7 @@ class SegmentedConverter:
         count = len(runs)
         # mask: the run goes to OpenCC whole (no character of more than one form, no rule to apply).
         mask = list(map(self._one_to_many.isdisjoint, runs))
-        if self.rules is not None:
+        if self._rules_reach_whole_runs:
             search = self.rules.pattern.search
             for index in compress(range(count), mask):
                 if search(runs[index]) is not None:
