@@ -172,10 +172,12 @@ def run_batch(
     to_stdout: bool = False,
     changed_label: str = "converted",
     max_size: int | None = None,
+    summary_to_stderr: bool = False,
 ) -> None:
     """Run a batch command's transform over ``files`` (with a progress bar on a terminal), report, and exit.
 
     ``max_size`` is the config's ``max-post-size`` (``None``: postkit's default).
+    ``summary_to_stderr`` keeps stdout for a report printed before (``traditional --review --format json``).
     """
     from postkit.core.batch import Job, run_jobs
     from postkit.core.document import MAX_POST_SIZE
@@ -186,7 +188,9 @@ def run_batch(
             check=check, diff=diff, workers=jobs, progress=progress and (lambda job: progress(job.source)),
             max_size=max_size or MAX_POST_SIZE,
         )
-    finish_batch(outcomes, to_stdout=to_stdout, check=check, diff=diff, changed_label=changed_label)
+    finish_batch(
+        outcomes, to_stdout=to_stdout, check=check, diff=diff, changed_label=changed_label, summary_to_stderr=summary_to_stderr
+    )
 
 
 def _check_verdict(outcome) -> str:  # noqa: ANN001 - a core.batch Outcome; imported lazily
@@ -196,7 +200,9 @@ def _check_verdict(outcome) -> str:  # noqa: ANN001 - a core.batch Outcome; impo
     return "missing" if outcome.target_missing else "stale"
 
 
-def finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, changed_label: str = "converted") -> None:
+def finish_batch(
+    outcomes: list, *, to_stdout: bool, check: bool, diff: bool, changed_label: str = "converted", summary_to_stderr: bool = False
+) -> None:
     """Print what a batch command did (stdout text, diffs, summary) and exit with its code."""
     from postkit.core.batch import Status, counts
     from postkit.core.document import ReadError, read_document
@@ -227,7 +233,7 @@ def finish_batch(outcomes: list, *, to_stdout: bool, check: bool, diff: bool, ch
         # Name what would change, so that a CI or pre-commit log says which post to fix: a copy
         # written beside its post is "missing" or "stale", a post rewritten in place "would change".
         lines = [[(f"{_check_verdict(o)}: {o.job.target or o.job.source}", None)] for o in outcomes if o.status is Status.CHANGED] + lines
-    if to_stdout:
+    if to_stdout or summary_to_stderr:
         sys.stderr.write(plain(lines))
     else:
         print_styled(lines)

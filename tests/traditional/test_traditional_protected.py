@@ -168,9 +168,11 @@ def test_mixed_traditional_and_simplified_text_comes_out_traditional():
 
 
 def test_a_simplified_clause_in_a_traditional_post_converts_and_the_rest_stays():
-    # 干擾 and 網絡 are Traditional already; s2twp over them would write 幹擾 and 網路.
+    # 干擾 and 台北 are Traditional already; OpenCC's s2twp over them would
+    # write 幹擾 and 臺北. Taiwan's phrases still apply to Traditional text
+    # (網絡 → 網路), as they do in OpenCC's own tests (社區 → 社群).
     post = "<p>這些干擾來自網絡，台北的朋友說。</p><p>反送中運動相关的频道</p>"
-    expected = "<p>這些干擾來自網絡，台北的朋友說。</p><p>反送中運動相關的頻道</p>"
+    expected = "<p>這些干擾來自網路，台北的朋友說。</p><p>反送中運動相關的頻道</p>"
     assert convert_html(post, "s2twp") == expected
 
 

@@ -21,6 +21,8 @@ def copy_text(
     skip_non_chinese: bool = False,
     convert_html: bool = False,
     suffix: str | None = None,
+    phrases: dict | None = None,
+    punctuation: bool = False,
 ) -> tuple[str, dict[str, int]]:
     """The full text of the post's converted copy, and notes for the summary.
 
@@ -29,7 +31,9 @@ def copy_text(
     tags, keys, dates) kept byte-identical; ``lang_key`` gets the BCP 47 tag.
     With ``convert_html`` an HTML body first becomes Markdown (``postkit
     convert``). A post with no Chinese is copied with only ``lang`` set,
-    unless ``skip_non_chinese``.
+    unless ``skip_non_chinese``. ``phrases`` is the user's checked phrase
+    table (``rules.user_phrases``); ``punctuation`` maps quotation marks for
+    the region.
 
     Raises:
         Skip: the post is itself a copy (by name or ``lang``), or has no
@@ -69,7 +73,9 @@ def copy_text(
     if skip_non_chinese and not looks_chinese(body + "\n" + yaml_text):
         raise Skip("has no Chinese text")
     try:
-        new_front_matter, new_body = convert_post(yaml_text, body, config, keys=keys, lang_key=lang_key)
+        new_front_matter, new_body = convert_post(
+            yaml_text, body, config, keys=keys, lang_key=lang_key, phrases=phrases, punctuation=punctuation
+        )
     except FrontMatterError as error:
         raise TransformError(str(error), code=NOT_EDITABLE, line=span.first_line if span else 1) from None
     if document.newline == "\r\n":

@@ -6,8 +6,8 @@ import io
 import os
 import re
 import threading
-from collections.abc import Iterable
-from functools import partial
+from dataclasses import replace
+from collections.abc import Iterable, Mapping
 from pathlib import PurePath
 from typing import TypeVar
 
@@ -17,7 +17,8 @@ from postkit.core.front_matter import compose
 
 from postkit.traditional.opencc import CONFIGS, FORWARD_CONFIGS, LoadedConfig, backend_name, load_config
 from postkit.traditional.protected import html_text_spans, scan_as_html, markdown_text_spans
-from postkit.traditional.segment import SegmentedConverter
+from postkit.traditional.rules import Phrase, WordRules, builtin_phrases
+from postkit.traditional.segment import Choice, SegmentedConverter
 
 __all__ = [
     "CONFIGS",
@@ -55,6 +56,8 @@ TARGET_TAGS = {
 }
 DEFAULT_FRONT_MATTER_KEYS = ("title", "description", "excerpt", "categories", "tags", "author")
 DEFAULT_LANG_KEY = "lang"
+# Taiwan and Hong Kong quote with 「」; OpenCC's standard Traditional (s2t) keeps “”.
+PUNCTUATION_BY_DEFAULT = frozenset({"s2tw", "s2twp", "s2hk"})
 
 PathT = TypeVar("PathT", str, PurePath)
 # Spans converted in one call by convert_spans().
@@ -83,6 +86,43 @@ def looks_chinese(text: str) -> bool:
     return han > 0 and kana < _JAPANESE_KANA_SHARE * (kana + han)
 
 
+def _run_cache_file(loaded: LoadedConfig, phrases: Mapping[str, Phrase]):  # noqa: ANN202 - a Path or None
+    """The file that keeps converted runs between processes, named for everything that decides a conversion.
+
+    The name changes with the dictionaries (their sizes and times), the phrase
+    table, and postkit's own conversion code, so a stale file is never read.
+    None under POSTKIT_NO_CACHE=1.
+    """
+    import hashlib
+    from pathlib import Path
+
+    from postkit import __version__
+    from postkit.traditional.opencc import cache_folder
+
+    if os.environ.get("POSTKIT_NO_CACHE") == "1":
+        return None
+    here = Path(__file__).parent
+    code = [(name, (here / name).stat().st_mtime_ns) for name in ("segment.py", "rules.py", "opencc.py", "phrases.toml")]
+    key = repr((__version__, loaded.fingerprint, sorted((word, phrase.to) for word, phrase in phrases.items()), code))
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return cache_folder() / f"traditional-runs-{loaded.config}-{digest}.marshal"
+
+
+def _cut(text: str) -> list[str]:
+    """jieba's words of text, from its dictionary alone (rjieba imported on first use: it builds the dictionary)."""
+    import rjieba
+
+    return rjieba.cut(text, hmm=False)
+
+
+def _word_tag(word: str) -> str:
+    """jieba's part of speech of a word as its dictionary gives it ('n' noun, 'd' adverb); '' when unknown."""
+    import rjieba
+
+    tags = rjieba.tag(word, hmm=False)
+    return tags[-1][1] if tags else ""
+
+
 class FrontMatterError(ValueError):
     """The front matter is not YAML that postkit can edit in place; the message says where."""
 
@@ -90,16 +130,18 @@ class FrontMatterError(ValueError):
 class ScriptConverter:
     """Script conversion for one OpenCC config, built once per process by get_converter()."""
 
-    def __init__(self, loaded: LoadedConfig) -> None:
-        import rjieba
-
+    def __init__(self, loaded: LoadedConfig, phrases: Mapping[str, Phrase] | None = None) -> None:
         self.config = loaded.config
         self.backend = loaded.backend
+        table = builtin_phrases(loaded.config)
+        table.update(phrases or {})
+        self.phrases = table
+        rules = WordRules(loaded.config, table, _word_tag)
         # Dictionary words only: jieba's HMM guesses new words that glue a
         # character to its neighbour (请系|好, 最爱干|炒) and hide OpenCC's
         # phrase (系好, 干炒). On the sentence set HMM on scores 95.3 % (s2t)
         # and 93.0 % (s2twp), off 96.1 % and 95.3 %.
-        self._segmented = SegmentedConverter(loaded, partial(rjieba.cut, hmm=False))
+        self._segmented = SegmentedConverter(loaded, _cut, rules, _run_cache_file(loaded, table))
 
     def is_target_script(self, text: str) -> bool:
         """True when text is mostly in the target script already.
@@ -133,12 +175,18 @@ class ScriptConverter:
         return self._segmented.convert(text, convert_shared)
 
     def convert_spans(
-        self, text: str, spans: list[tuple[int, int]], *, convert_shared: bool | None = None
+        self,
+        text: str,
+        spans: list[tuple[int, int]],
+        *,
+        convert_shared: bool | None = None,
+        punctuation: bool = False,
     ) -> str:
         """Convert only the given (start, end) spans of text, in order; every other character is kept.
 
         The spans are judged together, as one text: for looks_chinese(), and
-        for convert_shared None.
+        for convert_shared None. With punctuation, quotation marks follow the
+        region (see quotes()).
         """
         if not spans:
             return text
@@ -148,18 +196,33 @@ class ScriptConverter:
         if convert_shared is None:
             convert_shared = not self._segmented.is_target_script(joined)
         del joined
+        # Open quotation marks carry from one batch to the next.
+        quote_state: list = []
         # A batch of spans at a time, written straight out: a 10 MB post has a million spans.
         out = io.StringIO()
         position = 0
         for first in range(0, len(spans), _SPAN_BATCH):
             batch = spans[first : first + _SPAN_BATCH]
             converted = self._segmented.convert_many([text[start:end] for start, end in batch], convert_shared)
+            if punctuation:
+                converted = self.quotes(converted, quote_state)
             for (start, end), replacement in zip(batch, converted):
                 out.write(text[position:start])
                 out.write(replacement)
                 position = end
         out.write(text[position:])
         return out.getvalue()
+
+    def quotes(self, texts: list[str], state: list | None = None) -> list[str]:
+        """Quotation marks of texts (read in order as one text) for the config's region.
+
+        Forward configs: “” → 「」 and ‘’ → 『』, outer 「」 and inner 『』
+        by nesting. Reverse configs: 「」 → “” and 『』 → ‘’. state (a
+        list, empty at first) carries the open quotes from one call to the next.
+        """
+        from postkit.traditional.punctuation import forward_quotes, reverse_quotes
+
+        return forward_quotes(texts, state) if self.config in FORWARD_CONFIGS else reverse_quotes(texts)
 
     def convert_markdown(self, body: str, *, convert_shared: bool | None = None) -> str:
         """Convert the text readers see in a Markdown body; str -> str.
@@ -194,8 +257,11 @@ class ScriptConverter:
         *,
         keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS,
         lang_key: str | None = DEFAULT_LANG_KEY,
+        punctuation: bool = False,
     ) -> tuple[str, str]:
         """The front matter and body of a post's converted copy: (front_matter, body) -> (front_matter, body).
+
+        With punctuation, quotation marks follow the region (quotes()).
 
         The body goes through convert_body(); the values of keys through
         convert_front_matter(), judged by the body, so a title made of
@@ -206,8 +272,10 @@ class ScriptConverter:
         """
         spans = html_text_spans(body) if scan_as_html(body) else markdown_text_spans(body)
         convert_shared = not self.is_target_script("\n".join(body[start:end] for start, end in spans))
-        converted_body = self.convert_spans(body, spans, convert_shared=convert_shared)
-        converted_front_matter = self.convert_front_matter(front_matter, keys, convert_shared=convert_shared)
+        converted_body = self.convert_spans(body, spans, convert_shared=convert_shared, punctuation=punctuation)
+        converted_front_matter = self.convert_front_matter(
+            front_matter, keys, convert_shared=convert_shared, punctuation=punctuation
+        )
         if lang_key is not None:
             converted_front_matter = set_front_matter_value(converted_front_matter, lang_key, TARGET_TAGS[self.config])
         return converted_front_matter, converted_body
@@ -218,6 +286,7 @@ class ScriptConverter:
         keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS,
         *,
         convert_shared: bool | None = None,
+        punctuation: bool = False,
     ) -> str:
         """Convert the values of the listed top-level keys of a YAML front matter block.
 
@@ -230,42 +299,87 @@ class ScriptConverter:
         Raises FrontMatterError when the YAML does not parse or its top level
         is not a mapping.
         """
+        result = front_matter
+        # Right to left, so earlier offsets stay valid whatever the lengths.
+        for start, end in sorted(self._value_spans(front_matter, keys), reverse=True):
+            converted = self.convert_text(result[start:end], convert_shared=convert_shared)
+            if punctuation and looks_chinese(converted):
+                converted = self.quotes([converted])[0]
+            result = result[:start] + converted + result[end:]
+        return result
+
+    @staticmethod
+    def _value_spans(front_matter: str, keys: Iterable[str]) -> set[tuple[int, int]]:
         root = _compose(front_matter)
         if root is None:
-            return front_matter
+            return set()
         wanted = set(keys)
         spans: set[tuple[int, int]] = set()
         seen: set[int] = set()
         for key_node, value_node in root.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value in wanted:
                 spans.update(_scalar_spans(value_node, seen))
-        result = front_matter
-        # Right to left, so earlier offsets stay valid whatever the lengths.
-        for start, end in sorted(spans, reverse=True):
-            converted = self.convert_text(result[start:end], convert_shared=convert_shared)
-            result = result[:start] + converted + result[end:]
-        return result
+        return spans
+
+    def review_post(
+        self, front_matter: str, body: str, *, keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS
+    ) -> tuple[list[Choice], list[Choice]]:
+        """The choices convert_post() makes: (in front_matter, in body), offsets into each.
+
+        A choice is a place where the form written was not a mechanical
+        mapping: a one-to-many character (发 → 發 or 髮), a regional phrase
+        (s2twp's 软件 → 軟體), a phrase table entry or a context rule.
+        """
+        spans = html_text_spans(body) if scan_as_html(body) else markdown_text_spans(body)
+        texts = [body[start:end] for start, end in spans]
+        convert_shared = not self.is_target_script("\n".join(texts))
+        body_choices: list[Choice] = []
+        if texts and looks_chinese("\n".join(texts)):
+            body_choices = self._moved(spans, body, convert_shared)
+        front_matter_choices = []
+        for start, end in sorted(self._value_spans(front_matter, keys)):
+            if looks_chinese(front_matter[start:end]):
+                front_matter_choices += self._moved([(start, end)], front_matter, convert_shared)
+        return front_matter_choices, body_choices
+
+    def _moved(self, spans: list[tuple[int, int]], text: str, convert_shared: bool) -> list[Choice]:
+        choices = []
+        for start, end in spans:
+            for choice in self._segmented.review(text[start:end], convert_shared):
+                choices.append(replace(choice, start=choice.start + start, end=choice.end + start))
+        return choices
 
 
-_converters: dict[str, ScriptConverter] = {}
+_converters: dict[tuple, ScriptConverter] = {}
 _converters_lock = threading.Lock()
+_loaded: dict[str, LoadedConfig] = {}
 
 
-def get_converter(config: str = DEFAULT_CONFIG) -> ScriptConverter:
-    """The process-wide ScriptConverter for an OpenCC config name.
+def get_converter(config: str = DEFAULT_CONFIG, phrases: Mapping[str, Phrase] | None = None) -> ScriptConverter:
+    """The process-wide ScriptConverter for an OpenCC config name and a user phrase table.
 
-    config: s2t, s2tw, s2twp, s2hk, t2s, tw2s or hk2s. Dictionaries are read
-    once per process and config. Raises ValueError for another name and
-    ImportError when OpenCC or rjieba is missing.
+    config: s2t, s2tw, s2twp, s2hk, t2s, tw2s or hk2s. phrases: the user's
+    checked entries (rules.user_phrases()) on top of postkit's own table.
+    Dictionaries are read once per process and config. Raises ValueError for
+    another name and ImportError when OpenCC or rjieba is missing.
     """
-    converter = _converters.get(config)
+    key = (config, tuple(sorted((phrases or {}).items())))
+    converter = _converters.get(key)
     if converter is None:
         with _converters_lock:
-            converter = _converters.get(config)
+            converter = _converters.get(key)
             if converter is None:
-                converter = ScriptConverter(load_config(config))
-                _converters[config] = converter
+                converter = ScriptConverter(loaded_config(config), phrases)
+                _converters[key] = converter
     return converter
+
+
+def loaded_config(config: str) -> LoadedConfig:
+    """The process-wide LoadedConfig of an OpenCC config name (see opencc.load_config)."""
+    loaded = _loaded.get(config)
+    if loaded is None:
+        loaded = _loaded[config] = load_config(config)
+    return loaded
 
 
 def convert_text(text: str, config: str = DEFAULT_CONFIG) -> str:
@@ -304,9 +418,13 @@ def convert_post(
     *,
     keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS,
     lang_key: str | None = DEFAULT_LANG_KEY,
+    phrases: Mapping[str, Phrase] | None = None,
+    punctuation: bool = False,
 ) -> tuple[str, str]:
     """(front matter, body) of a post in, those of its converted copy out; see ScriptConverter.convert_post."""
-    return get_converter(config).convert_post(front_matter, body, keys=keys, lang_key=lang_key)
+    return get_converter(config, phrases).convert_post(
+        front_matter, body, keys=keys, lang_key=lang_key, punctuation=punctuation
+    )
 
 
 _PLAIN_VALUE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
