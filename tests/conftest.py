@@ -112,6 +112,20 @@ def run_tmp(tmp_path_factory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache(run_tmp: Path) -> Iterator[Path]:
+    """A user cache folder ($XDG_CACHE_HOME) for this run, shared by the workers, so tests never write into ~/.cache."""
+    folder = run_tmp / "xdg-cache"
+    folder.mkdir(exist_ok=True)
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
+
+
 @pytest.fixture(scope="session")
 def pre_commit_home(run_tmp: Path) -> Path:
     """One PRE_COMMIT_HOME for the whole run, so that a hook environment is built once, not per test.
