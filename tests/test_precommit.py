@@ -133,7 +133,17 @@ def test_readme_snippet_works_as_written(tmp_path, hook_repository, pre_commit_h
     config = snippet.replace(f"repo: {url}", f"repo: {repository}", 1)
     assert config != snippet
     repo = tmp_path / "blog"
-    env = blog(repo, {"source/_posts/good.md": GOOD}, pre_commit_home, config)
+    # A whole Hexo site: pre-commit names every staged Markdown file, and the files Hexo does not
+    # build as posts (a scaffold with its {{ title }} template, a theme's README, the site's README)
+    # must not fail the hooks.
+    site = {
+        "_config.yml": "title: Blog\n",
+        "scaffolds/post.md": "---\ntitle: {{ title }}\ndate: {{ date }}\ntags:\n---\n",
+        "themes/plain/README.md": "# A theme\n",
+        "README.md": "# My blog\n",
+        "source/_posts/good.md": GOOD,
+    }
+    env = blog(repo, site, pre_commit_home, config)
     written_rev = yaml.safe_load(config)["repos"][0]["rev"]
     assert subprocess.run(["git", "rev-parse", "--verify", "-q", f"{written_rev}^{{commit}}"], cwd=repository, capture_output=True).returncode == 0, (
         f"the README's rev {written_rev!r} does not exist"

@@ -82,7 +82,7 @@ def load_and_discover(paths: Optional[list[str]], exclude: Optional[list[str]], 
 
     targets = paths or default_paths(Path.cwd())
     config = load_config(Path(targets[0]), config_file)
-    return config, discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
+    return config, discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root), site_root=str(config.site_root) if config.site_root else None)
 
 
 def show_progress() -> bool:

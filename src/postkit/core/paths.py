@@ -19,7 +19,7 @@ def default_paths(cwd: Path) -> list[str]:
     return ["."]
 
 
-def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str = ".") -> list[str]:
+def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str = ".", site_root: str | None = None) -> list[str]:
     """Every post under ``paths``, sorted, without duplicates.
 
     A file is taken as given, whatever its suffix (pre-commit passes files by
@@ -28,12 +28,19 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str = ".")
     never following folder symlinks. ``exclude`` globs (see
     :func:`path_matches`) apply to both. A path that does not
     exist is kept, so that reading it reports PK000.
+
+    ``site_root`` is the site folder holding ``_config.yml``. When it is a
+    Hexo site (it has a ``source/`` folder), a file named one by one that lies
+    in the site but outside ``source/`` is skipped: Hexo builds no post or
+    page from ``scaffolds/``, ``themes/`` or the site's own README, and
+    pre-commit names every staged Markdown file.
     """
     globs = [glob for glob in exclude if glob.strip()]
     found: dict[str, None] = {}
+    outside = _outside_source(site_root)
     for given in paths:
         if not os.path.isdir(given):
-            if not _excluded(given, globs, root):
+            if not _excluded(given, globs, root) and not outside(given):
                 found[os.path.normpath(given) if given != "-" else given] = None
             continue
         unlistable: list[str] = []
@@ -56,6 +63,20 @@ def discover(paths: Sequence[str], exclude: Iterable[str] = (), root: str = ".")
             if folder and not _excluded(folder, globs, root):
                 found[os.path.normpath(folder)] = None
     return sorted(found)
+
+
+def _outside_source(site_root: str | None):  # noqa: ANN202 - a predicate on paths
+    """A test for "in this Hexo site but outside its source/ folder"; never true without a Hexo site."""
+    if site_root is None or not os.path.isdir(os.path.join(site_root, "source")):
+        return lambda _path: False
+    site = os.path.realpath(site_root)
+    source = os.path.join(site, "source")
+
+    def outside(path: str) -> bool:
+        real = os.path.realpath(path)
+        return os.path.commonpath([real, site]) == site and os.path.commonpath([real, source]) != source
+
+    return outside
 
 
 def _excluded(path: str, globs: list[str], root: str) -> bool:

@@ -111,7 +111,7 @@ def images(
         )
     except ValueError as error:
         raise console.fail(str(error)) from None
-    files = discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root))
+    files = discover(targets, [*config.get("exclude", []), *(exclude or [])], str(config.root), site_root=str(config.site_root) if config.site_root else None)
     plan = image_run.plan(files, settings)
     with console.Progress(0 if settings.offline else len(plan.wanted), "images", threshold=1, auto_refresh=False) as progress:
         # --localize stores the pictures the check already read whole, without asking again.

@@ -50,7 +50,7 @@ def validate(
     except ValueError as error:
         raise console.fail(str(error)) from None
     targets, outside_site = site_targets(targets, drafts)
-    files = discover(targets, [*config.get("exclude", []), *(exclude or []), *outside_site], str(config.root))
+    files = discover(targets, [*config.get("exclude", []), *(exclude or []), *outside_site], str(config.root), site_root=str(config.site_root) if config.site_root else None)
     with console.Progress(len(files), "validate") as progress:
         run = engine.validate_files(
             files, settings, selection, fix=fix, unsafe=unsafe_fixes, diff=diff, progress=progress, jobs=jobs,
