@@ -82,3 +82,28 @@ def test_https_pages_upgrade_http_images():
     assert upgrade_for_page("http://img.example.cn:8080/a.png", "https://blog.example.com/") == "https://img.example.cn:8080/a.png"
     assert upgrade_for_page("http://img.example.cn/a.png", "http://blog.example.com/") == "http://img.example.cn/a.png"
     assert upgrade_for_page("http://img.example.cn/a.png", None) == "http://img.example.cn/a.png"
+
+
+def test_loopback_images_are_not_mixed_content_and_stay_http():
+    # Secure Contexts: 127.0.0.0/8, ::1 and localhost are potentially trustworthy, so Chromium loads them as written.
+    for url in ("http://127.0.0.1:8000/a.png", "http://127.8.9.10/a.png", "http://[::1]:8000/a.png",
+                "http://localhost/a.png", "http://img.localhost/a.png"):
+        assert upgrade_for_page(url, "https://blog.example.com/") == url
+    assert upgrade_for_page("http://localhost.example.cn/a.png", "https://blog.example.com/") == "https://localhost.example.cn/a.png"
+
+
+def test_a_loopback_image_on_an_https_site_is_fetched_over_http(tmp_path):
+    from conftest import run_postkit, write
+    from images_helpers import PNG, start_server
+
+    server = start_server()
+    try:
+        server.expect_request("/a.png").respond_with_data(PNG, content_type="image/png")
+        write(tmp_path / "_config.yml", "url: https://blog.example.com/\n")
+        write(tmp_path / "source" / "_posts" / "a.md", f"---\ntitle: a\ndate: 2021-01-01 00:00:00\n---\n![a]({server.url_for('/a.png')})\n")
+        result = run_postkit("images", "--no-cache", cwd=tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "IMG103" not in result.stdout and len(server.log) >= 1
+    finally:
+        server.clear()
+        server.stop()

@@ -112,15 +112,31 @@ def upgrade_for_page(image_url: str, site_url: str | None) -> str:
 
     Chromium and Firefox upgrade an ``http:`` image on an ``https:`` page to
     ``https:`` (port 80 becomes 443) and do not fall back when that fails
-    (Mixed Content Level 2, "upgrade a mixed content request"). Any other
-    combination is returned unchanged, as is everything without a site URL.
+    (Mixed Content Level 2, "upgrade a mixed content request"). A loopback
+    host (127.0.0.0/8, ``[::1]``, ``localhost`` and ``*.localhost``) is
+    potentially trustworthy (Secure Contexts), so its request is not mixed
+    content and stays ``http:``. Any other combination is returned unchanged,
+    as is everything without a site URL.
     """
     if not site_url or urlsplit(site_url.strip()).scheme.lower() != "https":
         return image_url
     parts = urlsplit(image_url)
-    if parts.scheme.lower() != "http":
+    if parts.scheme.lower() != "http" or _potentially_trustworthy(parts.hostname or ""):
         return image_url
     netloc = parts.netloc
     if parts.port == 80:
         netloc = netloc[: netloc.rfind(":")] + ":443"
     return urlunsplit(("https", netloc, parts.path, parts.query, parts.fragment))
+
+
+def _potentially_trustworthy(host: str) -> bool:
+    """A loopback host, which the Secure Contexts spec counts as trustworthy over plain http."""
+    import ipaddress
+
+    host = host.lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
