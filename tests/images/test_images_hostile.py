@@ -499,3 +499,15 @@ def test_a_symlink_loop_is_reported_not_followed_forever(tmp_path):
     post = tmp_path / "source" / "_posts" / "p.md"
     post.write_text("---\ntitle: t\n---\n")
     assert check("/a/x.png", str(post), SiteLayout.for_site(tmp_path)).reason == "outside-site"
+
+
+def test_with_no_network_a_clean_local_run_does_not_say_all_checks_passed(tmp_path):
+    post = tmp_path / "post.md"
+    post.write_text(
+        f"---\ntitle: t\n---\n![a](http://127.0.0.1:{closed_port()}/a.png)\n![b](http://127.0.0.2:{closed_port()}/b.png)\n",
+        encoding="utf-8",
+    )
+    result = images_runner()(str(post), "--no-cache")
+    assert result.exit_code == 2
+    assert "All checks passed" not in result.stdout
+    assert "remote images were not judged: the network is unavailable" in result.stdout

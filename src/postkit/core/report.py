@@ -40,6 +40,8 @@ class Summary:
     unsafe_fixable: int
     fixed: int = 0
     fixed_files: int = 0
+    # What the run could not check (say, remote images with no network): "All checks passed" would be untrue.
+    not_checked: str = ""
 
     @classmethod
     def of(cls, diagnostics: Sequence[Diagnostic], files: int, fixed: int = 0, fixed_files: int = 0) -> Summary:
@@ -83,7 +85,9 @@ class Summary:
         lines = []
         if self.fixed:
             lines.append(f"Fixed {_count(self.fixed, 'problem')} in {_count(self.fixed_files, 'file')}.")
-        if not self.problems:
+        if not self.problems and self.not_checked:
+            lines.append(f"No problems in what was checked ({_count(self.files, 'file')}), but {self.not_checked}.")
+        elif not self.problems:
             lines.append(f"All checks passed: {_count(self.files, 'file')}, no problems.")
         else:
             parts = [_count(self.errors, "error"), _count(self.warnings, "warning"), _count(self.infos, "info", "info")]

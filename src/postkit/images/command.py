@@ -12,6 +12,7 @@ and ``--check`` exits 1 when a picture would be stored.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -127,6 +128,8 @@ def images(
     if stats.cache_warning:
         console.warn(stats.cache_warning)
     summary = report.Summary.of(run.diagnostics, run.files)
+    if stats.network_down:
+        summary = dataclasses.replace(summary, not_checked="remote images were not judged: the network is unavailable")
     diagnostics = run.diagnostics
     if chosen_format == "full":
         console.print_styled(report.full(diagnostics, summary, lambda p, n: run.source_lines.get((p, n))))
