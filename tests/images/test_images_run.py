@@ -97,10 +97,17 @@ def test_a_run_reports_every_reference_a_reader_would_not_see(tmp_path, http):
 
 
 def test_https_blog_upgrades_http_images_like_a_browser(tmp_path, http):
-    base = http.url_for("").rstrip("/")
+    # A loopback address is potentially trustworthy and never upgraded, so the image host gets a
+    # name of its own (img.test), which the checker resolves to the test server's loopback address.
+    base = f"http://img.test:{http.port}"
     post = write(tmp_path / "posts" / "a.md", f"---\ntitle: a\n---\n<img src=\"{base}/ok.png\">\n")
     settings = ImageSettings(SiteLayout.without_site(tmp_path), site_url="https://secure.example.com/", check=FAST)
-    run = check_images([str(post)], settings)
+
+    async def resolve(host: str, port: int) -> list[str]:
+        assert host == "img.test"
+        return ["127.0.0.1"]
+
+    run = check_images([str(post)], settings, resolve=resolve)
     https_url = base.replace("http://", "https://") + "/ok.png"
     [diagnostic] = run.diagnostics
     assert diagnostic.name in ("tls-error", "connection-failed")  # the plain-http server cannot answer https

@@ -127,7 +127,7 @@ def _table_entries() -> list[dict]:
 
 @pytest.mark.parametrize("entry", _table_entries(), ids=lambda entry: entry["word"])
 def test_every_shipped_entry_names_its_reference_and_fixes_what_opencc_gets_wrong(entry):
-    assert "OpenCC issue" in entry["reference"] or "dictionary" in entry["reference"]
+    assert "BYVoid/OpenCC#" in entry["reference"] or "dictionary" in entry["reference"]
     for config in entry["configs"]:
         opencc = load_config(config).convert
         # Nothing in the table repeats what OpenCC already does right.

@@ -21,7 +21,7 @@ answer, 3xx the picture, 4xx storing it with ``--localize``
 | IMG104 | timeout | error | No answer within the connect or read timeout, after retries. |
 | IMG201 | http-error | error | The answer's status is 400 or more after retries (404, 410, 403, 500...), or a 3xx without a usable `Location`. |
 | IMG202 | redirect-loop | error | A redirect leads back to a URL already visited; the message shows the loop. |
-| IMG203 | too-many-redirects | error | More than 10 redirects (configurable). |
+| IMG203 | too-many-redirects | error | More than 10 redirects. |
 | IMG204 | bad-redirect | error | A redirect to a scheme other than http or https. |
 | IMG205 | rate-limited | warning | Still 429 Too Many Requests after retries that honoured `Retry-After`: unknown, not broken. |
 | IMG206 | blocked-address | error | A redirect from a public address to a private, loopback or link-local one, or any request to a link-local address (169.254.0.0/16, fe80::/10) without `allow-link-local`: not followed. |
@@ -240,8 +240,10 @@ DOCS: dict[str, tuple[str, str, str, str]] = {
         "Readers send the blog's origin as `Referer` (the default referrer policy, strict-origin-when-cross-origin), "
         "so they see no picture, or a \"not allowed\" one, although the author, testing the URL alone, sees it.",
         "```html\n<img src=\"https://mmbiz.qpic.cn/a.png\">\n```\non a blog whose theme sets no referrer policy.",
-        "Keep `referrerpolicy=\"no-referrer\"` on the `<img>`, or add `<meta name=\"referrer\" content=\"no-referrer\">` "
-        "to the theme's `<head>` (and `referrer-policy = \"no-referrer\"` to postkit's config), or mirror the picture.",
+        "Store the picture with the blog: `postkit images --localize` downloads it and points the post at the copy. "
+        "Or add `<meta name=\"referrer\" content=\"no-referrer\">` to the theme's `<head>` (and "
+        "`referrer-policy = \"no-referrer\"` to `[tool.postkit.images]`); a raw-HTML `<img referrerpolicy=\"no-referrer\">` "
+        "works too, but `postkit convert` turns such images into Markdown, which cannot carry the attribute.",
     ),
     "IMG303": (
         "The answer is a known placeholder picture (table in `images/content.py`, extendable as `placeholder-pictures`): "
