@@ -334,6 +334,29 @@ def test_traditional_copies_are_written_beside_the_posts(site: Path) -> None:
     assert len(posts_in(site)) == 8
 
 
+def test_traditional_copies_are_what_postkit_traditional_writes(site: Path) -> None:
+    # Punctuation is on by default for s2twp; the config's phrases, keys and suffix apply too.
+    (site / ".postkit.toml").write_text(
+        '[traditional]\nsuffix = "tw"\nkeys = ["title"]\n[traditional.phrases]\n"参数" = "規格"\n', encoding="utf-8"
+    )
+    result = run_postkit("import", "--traditional", "s2twp", str(FEEDS / "rsshub.xml"), cwd=site)
+    assert result.returncode == 0, result.stderr
+    copy = site / "source" / "_posts" / "“重磅”：苹果发布-M4-芯片-性能提升-50-？.tw.md"
+    text = copy.read_text(encoding="utf-8")
+    assert "「**放飛吧**」" in text and "詳細規格" in text
+    assert front_matter(copy)["categories"] == ["科技", "苹果"]  # keys = ["title"]: categories stay as they are
+    check = run_postkit("traditional", "--check", "--config", "s2twp", "source/_posts", cwd=site)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_bad_traditional_phrase_table_stops_import_before_fetching(site: Path) -> None:
+    (site / ".postkit.toml").write_text('[traditional.phrases]\n"参数" = "parameters"\n', encoding="utf-8")
+    result = run_postkit("import", "--traditional", "s2twp", str(FEEDS / "rsshub.xml"), cwd=site)
+    assert result.returncode == 2
+    assert "must be Chinese text" in result.stderr
+    assert posts_in(site) == []
+
+
 def test_retry_after_is_honoured_once(site: Path, httpserver) -> None:
     calls = []
 

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from postkit.core.document import Document, ReadError, create_atomic, read_document, write_atomic
 from postkit.core.parallel import map_files
@@ -31,6 +31,9 @@ from postkit.feeds.post import (
     FEED_KEYS, ItemError, PostSettings, RenderedPost, front_matter_entries, local_time, merge_front_matter, render_post,
 )
 from postkit.feeds.store import ExistingPost, ImportState, PostIndex, index_posts
+
+if TYPE_CHECKING:
+    from postkit.traditional.settings import CopySettings
 
 WRITTEN, UPDATED, WOULD_WRITE, WOULD_UPDATE = "written", "updated", "would write", "would update"
 IMPORTED, NEWER, SKIPPED, FAILED = "already imported", "newer in feed", "skipped", "failed"
@@ -56,7 +59,7 @@ class Options:
     limit: int | None = None
     update: bool = False
     dry_run: bool = False
-    traditional: str | None = None
+    traditional: CopySettings | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
     conditional: bool = True
@@ -146,23 +149,22 @@ def _candidates(first: list[str], name: Callable[[str], str], identity: str):  #
 
 
 def _write_traditional(relative: str, text: str, options: Options, state: ImportState) -> str | None:
-    """Write the OpenCC copy of a post postkit just wrote; return a problem message, or ``None``."""
+    """Write the OpenCC copy of a post postkit just wrote, as ``postkit traditional`` would; return a problem message, or ``None``."""
     from postkit.core.batch import Skip, TransformError
-    from postkit.traditional.copy import copy_text
-    from postkit.traditional.post import DEFAULT_FRONT_MATTER_KEYS, DEFAULT_LANG_KEY, copy_path
+    from postkit.traditional.post import copy_path
 
-    assert options.traditional is not None
-    copy_relative = copy_path(relative, options.traditional)
+    settings = options.traditional
+    assert settings is not None
+    copy_relative = copy_path(relative, settings.config, settings.suffix)
     target = options.into / copy_relative
     if target.exists() and copy_relative not in state.posts:
         return f"{copy_relative} exists and postkit did not write it; the copy is not written"
     try:
-        result = copy_text(Document.from_text(text, str(options.into / relative)), options.traditional, DEFAULT_FRONT_MATTER_KEYS, DEFAULT_LANG_KEY)
+        copy, _notes = settings.copy(Document.from_text(text, str(options.into / relative)))
     except Skip:
         return None
     except TransformError as error:
-        return f"the {options.traditional} copy cannot be made: {error}"
-    copy = result[0] if isinstance(result, tuple) else result
+        return f"the {settings.config} copy cannot be made: {error}"
     if not options.dry_run:
         if copy_relative in state.posts:
             write_atomic(target, copy.encode("utf-8"))
