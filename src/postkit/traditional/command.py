@@ -59,7 +59,7 @@ def traditional(
     exclude: ExcludeOption = None,
     config_file: Annotated[Optional[Path], typer.Option("--config-file", help="Read this postkit config file instead of searching for one.", show_default=False)] = None,
     jobs: JobsOption = None,
-    phrases_file: Annotated[Optional[Path], typer.Option("--phrases", help="Read a phrase table from this TOML file (word = \"form\" entries, and a table per OpenCC config such as s2twp; or a pyproject.toml with tool.postkit.traditional.phrases); it adds to config 'phrases'.", show_default=False)] = None,
+    phrases_file: Annotated[Optional[Path], typer.Option("--phrases", help="Read a phrase table from this TOML file: word = \"form\" entries and one table per OpenCC config (such as s2twp), or a pyproject.toml. It adds to config 'phrases'.", show_default=False)] = None,
     punctuation: Annotated[Optional[bool], typer.Option("--punctuation/--no-punctuation", help="Quote as the region does: “”‘’ → 「」『』 (reverse configs: back). Default: on for s2tw, s2twp, s2hk.", show_default=False)] = None,
     review: Annotated[bool, typer.Option("--review", help="Also list every place where the form written was a choice (one-to-many characters, regional phrases, phrase tables, rules). Changes nothing written.")] = False,
     output_format: Annotated[Optional[str], typer.Option("--format", "-f", help="--review output: full, concise, json, github, sarif or markdown. Default: full (github under GitHub Actions).", show_default=False)] = None,
