@@ -18,7 +18,7 @@ import pytest
 import yaml
 from werkzeug.wrappers import Request, Response
 
-from conftest import SHARED, run_postkit
+from conftest import ROOT, SHARED, run_postkit
 from feeds_helpers import FEEDS, conditional_handler, feed_bytes, make_site, serve_feeds, snapshot
 from postkit.core.document import Document
 from postkit.feeds.parse import parse_feed
@@ -319,6 +319,17 @@ def test_no_site_and_no_into_is_a_usage_error(tmp_path: Path) -> None:
     result = run_postkit("import", str(FEEDS / "atom.xml"), cwd=tmp_path)
     assert result.returncode == 2
     assert "--into" in result.stderr
+
+
+def test_the_readme_after_sample_is_what_import_writes(site: Path) -> None:
+    # The README's "Import feeds" sample is rsshub.xml's first item imported into a site with timezone Asia/Shanghai.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Import feeds\n", 1)[1]
+    after = section.split("After (`postkit import`):\n\n```markdown\n", 1)[1].split("\n```\n", 1)[0] + "\n"
+    name = re.search(r"Then what `postkit import` writes, in\n`source/_posts/([^`]+)`", section).group(1)
+    result = run_postkit("import", str(FEEDS / "rsshub.xml"), cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "source" / "_posts" / name).read_text(encoding="utf-8") == after
 
 
 def test_traditional_copies_are_written_beside_the_posts(site: Path) -> None:
