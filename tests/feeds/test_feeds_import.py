@@ -23,6 +23,8 @@ from feeds_helpers import FEEDS, conditional_handler, feed_bytes, make_site, ser
 from postkit.core.document import Document
 from postkit.feeds.parse import parse_feed
 
+# The 8-byte PNG signature and an IHDR chunk: the start of every PNG file.
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 FIDELITY = SHARED / "tools" / "fidelity.py"
 POSITION = re.compile(r"^(?P<source>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>IMP\d{3}) ", re.M)
 
@@ -171,6 +173,10 @@ def test_broken_feeds_get_one_located_error_each_and_the_others_go_on(site: Path
         # GBK bytes under a UTF-8 declaration, and UTF-8 bytes under a GBK one.
         "/gbk-as-utf8.xml": (gbk_text.replace('encoding="GBK"', 'encoding="UTF-8"').encode("gbk"), "application/xml"),
         "/utf8-as-gbk.xml": (gbk_text.encode("utf-8"), "application/xml"),
+        # Not feeds at all: told by their bytes before any decoding.
+        "/a.png": (PNG, "image/png"),
+        "/png-as-xml.xml": (PNG, "application/xml"),
+        "/gbk-page.html": ("<!doctype html>\n<html><body>中文页面</body></html>".encode("gbk"), "text/html"),
     }
     for path, (body, content_type) in broken.items():
         httpserver.expect_request(path).respond_with_data(body, content_type=content_type)
@@ -188,6 +194,9 @@ def test_broken_feeds_get_one_located_error_each_and_the_others_go_on(site: Path
     assert errors["gbk-as-utf8.xml"][:2] == ("IMP002", 4)
     assert errors["utf8-as-gbk.xml"][:2] == ("IMP002", 4)
     assert "reads as GBK" in result.stderr and "its bytes are UTF-8" in result.stderr
+    assert errors["a.png"] == errors["png-as-xml.xml"] == ("IMP003", 1, 1)
+    assert f"{urls[-2]}:1:1: IMP003 not a feed: a PNG image" in result.stderr
+    assert errors["gbk-page.html"] == ("IMP003", 2, 1)
     assert "Traceback" not in result.stderr
     assert len(posts_in(site)) == 2  # the Atom feed went on
 
