@@ -219,6 +219,26 @@ def test_items_without_title_or_link_are_reported_and_skipped(site: Path, tmp_pa
     assert "dated at import" in result.stdout  # the item has no pubDate
 
 
+def test_a_feed_with_an_item_problem_reports_it_again_on_every_run(site: Path, httpserver) -> None:
+    # Validators are stored only when no item had a problem: no 304 (exit 0) after a run that exited 1.
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>t</title>\n'
+        "<item><title>Fine</title><link>https://e.example/1</link><description>ok</description></item>\n"
+        "<item><link>https://e.example/2</link><description>no title</description></item>\n"
+        "</channel></rss>\n"
+    ).encode("utf-8")
+    httpserver.expect_request("/holes.xml").respond_with_handler(conditional_handler(body, "application/rss+xml", '"h1"'))
+    url = httpserver.url_for("/holes.xml")
+    runs = [run_postkit("import", url, cwd=site) for _ in range(3)]
+    for result in runs:
+        assert result.returncode == 1, result.stdout
+        assert f"{url}:4:1: IMP006 item 2 has no title; skipped" in result.stderr
+        assert "304" not in result.stdout
+    conditional = [request for request, _ in httpserver.log if request.headers.get("If-None-Match")]
+    assert conditional == []
+    assert [path.name for path in posts_in(site)] == ["Fine.md"]
+
+
 def test_update_rewrites_only_the_feeds_values_and_body(site: Path, httpserver) -> None:
     atom = (FEEDS / "atom.xml").read_text(encoding="utf-8")
     state = {"body": atom.encode("utf-8"), "etag": '"v1"'}

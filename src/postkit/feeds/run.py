@@ -311,15 +311,17 @@ def _import_feed(
 
     render = partial(_render, settings=settings, now=now)
     prerendered = dict(zip((item.index for item in new), map_files(render, new, jobs=options.jobs, progress=advance)))
-    clean = True
+    problems_before = len(report.problems)
     for item in items:
         status = _import_item(item, source, settings, options, state, posts, report, now, prerendered.get(item.index))
         feed_report.counts[status] += 1
-        clean = clean and status != FAILED
         advance()
-    if is_url(source) and clean and not options.dry_run:
+    # Any item problem (failed, skipped for a missing title or link, copy not written) keeps the feed
+    # uncached: the next run fetches it whole and reports the same problem, never a 304 with exit 0.
+    clean = len(report.problems) == problems_before
+    if is_url(source) and not options.dry_run:
         validators = {k: v for k, v in (("etag", fetched.etag), ("last-modified", fetched.last_modified)) if v}
-        if validators:
+        if validators and clean:
             state.http[source] = validators
         else:
             state.http.pop(source, None)
