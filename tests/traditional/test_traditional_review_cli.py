@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -143,3 +144,15 @@ def test_a_phrase_file_with_tool_tables_but_no_phrases_exits_2(tmp_path, cli):
     result = cli("traditional", "--config", "s2twp", "--phrases", str(phrases), str(post))
     assert result.exit_code == 2
     assert "no [tool.postkit.traditional.phrases] table" in result.stderr
+
+
+@pytest.mark.parametrize("output_format", ["full", "concise"])
+def test_the_review_summary_counts_review_notes_not_problems(tmp_path, cli, output_format):
+    post = write(tmp_path / "post.md", POST)
+    result = cli("traditional", "--config", "s2twp", "--review", "--format", output_format, str(post))
+    assert result.exit_code == 0
+    assert re.search(r"Found \d+ review notes in 1 of 1 file\.", result.stdout), result.stdout
+    assert "problem" not in result.stdout
+    plain = write(tmp_path / "plain" / "en.md", "---\ntitle: Hello\n---\nNo Chinese here.\n")
+    result = cli("traditional", "--config", "s2twp", "--review", "--format", output_format, str(plain))
+    assert "No review notes in 1 file." in result.stdout
