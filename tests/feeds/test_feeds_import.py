@@ -18,11 +18,13 @@ import pytest
 import yaml
 from werkzeug.wrappers import Request, Response
 
-from conftest import SHARED, run_postkit
+from conftest import ROOT, SHARED, run_postkit
 from feeds_helpers import FEEDS, conditional_handler, feed_bytes, make_site, serve_feeds, snapshot
 from postkit.core.document import Document
 from postkit.feeds.parse import parse_feed
 
+# The 8-byte PNG signature and an IHDR chunk: the start of every PNG file.
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 FIDELITY = SHARED / "tools" / "fidelity.py"
 POSITION = re.compile(r"^(?P<source>.+?):(?P<line>\d+):(?P<col>\d+): (?P<code>IMP\d{3}) ", re.M)
 
@@ -171,6 +173,10 @@ def test_broken_feeds_get_one_located_error_each_and_the_others_go_on(site: Path
         # GBK bytes under a UTF-8 declaration, and UTF-8 bytes under a GBK one.
         "/gbk-as-utf8.xml": (gbk_text.replace('encoding="GBK"', 'encoding="UTF-8"').encode("gbk"), "application/xml"),
         "/utf8-as-gbk.xml": (gbk_text.encode("utf-8"), "application/xml"),
+        # Not feeds at all: told by their bytes before any decoding.
+        "/a.png": (PNG, "image/png"),
+        "/png-as-xml.xml": (PNG, "application/xml"),
+        "/gbk-page.html": ("<!doctype html>\n<html><body>中文页面</body></html>".encode("gbk"), "text/html"),
     }
     for path, (body, content_type) in broken.items():
         httpserver.expect_request(path).respond_with_data(body, content_type=content_type)
@@ -188,6 +194,9 @@ def test_broken_feeds_get_one_located_error_each_and_the_others_go_on(site: Path
     assert errors["gbk-as-utf8.xml"][:2] == ("IMP002", 4)
     assert errors["utf8-as-gbk.xml"][:2] == ("IMP002", 4)
     assert "reads as GBK" in result.stderr and "its bytes are UTF-8" in result.stderr
+    assert errors["a.png"] == errors["png-as-xml.xml"] == ("IMP003", 1, 1)
+    assert f"{urls[-2]}:1:1: IMP003 not a feed: a PNG image" in result.stderr
+    assert errors["gbk-page.html"] == ("IMP003", 2, 1)
     assert "Traceback" not in result.stderr
     assert len(posts_in(site)) == 2  # the Atom feed went on
 
@@ -208,6 +217,26 @@ def test_items_without_title_or_link_are_reported_and_skipped(site: Path, tmp_pa
     assert f"{feed}:5:1: IMP006 item 3 has no link; skipped" in result.stderr
     assert [path.name for path in posts_in(site)] == ["Fine.md"]
     assert "dated at import" in result.stdout  # the item has no pubDate
+
+
+def test_a_feed_with_an_item_problem_reports_it_again_on_every_run(site: Path, httpserver) -> None:
+    # Validators are stored only when no item had a problem: no 304 (exit 0) after a run that exited 1.
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>t</title>\n'
+        "<item><title>Fine</title><link>https://e.example/1</link><description>ok</description></item>\n"
+        "<item><link>https://e.example/2</link><description>no title</description></item>\n"
+        "</channel></rss>\n"
+    ).encode("utf-8")
+    httpserver.expect_request("/holes.xml").respond_with_handler(conditional_handler(body, "application/rss+xml", '"h1"'))
+    url = httpserver.url_for("/holes.xml")
+    runs = [run_postkit("import", url, cwd=site) for _ in range(3)]
+    for result in runs:
+        assert result.returncode == 1, result.stdout
+        assert f"{url}:4:1: IMP006 item 2 has no title; skipped" in result.stderr
+        assert "304" not in result.stdout
+    conditional = [request for request, _ in httpserver.log if request.headers.get("If-None-Match")]
+    assert conditional == []
+    assert [path.name for path in posts_in(site)] == ["Fine.md"]
 
 
 def test_update_rewrites_only_the_feeds_values_and_body(site: Path, httpserver) -> None:
@@ -321,6 +350,17 @@ def test_no_site_and_no_into_is_a_usage_error(tmp_path: Path) -> None:
     assert "--into" in result.stderr
 
 
+def test_the_readme_after_sample_is_what_import_writes(site: Path) -> None:
+    # The README's "Import feeds" sample is rsshub.xml's first item imported into a site with timezone Asia/Shanghai.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Import feeds\n", 1)[1]
+    after = section.split("After (`postkit import`):\n\n```markdown\n", 1)[1].split("\n```\n", 1)[0] + "\n"
+    name = re.search(r"Then what `postkit import` writes, in\n`source/_posts/([^`]+)`", section).group(1)
+    result = run_postkit("import", str(FEEDS / "rsshub.xml"), cwd=site)
+    assert result.returncode == 0, result.stderr
+    assert (site / "source" / "_posts" / name).read_text(encoding="utf-8") == after
+
+
 def test_traditional_copies_are_written_beside_the_posts(site: Path) -> None:
     result = run_postkit("import", "--traditional", "s2t", str(FEEDS / "rsshub.xml"), cwd=site)
     assert result.returncode == 0, result.stderr
@@ -332,6 +372,29 @@ def test_traditional_copies_are_written_beside_the_posts(site: Path) -> None:
     again = run_postkit("import", "--traditional", "s2t", str(FEEDS / "rsshub.xml"), cwd=site)
     assert again.returncode == 0 and "would" not in again.stdout
     assert len(posts_in(site)) == 8
+
+
+def test_traditional_copies_are_what_postkit_traditional_writes(site: Path) -> None:
+    # Punctuation is on by default for s2twp; the config's phrases, keys and suffix apply too.
+    (site / ".postkit.toml").write_text(
+        '[traditional]\nsuffix = "tw"\nkeys = ["title"]\n[traditional.phrases]\n"参数" = "規格"\n', encoding="utf-8"
+    )
+    result = run_postkit("import", "--traditional", "s2twp", str(FEEDS / "rsshub.xml"), cwd=site)
+    assert result.returncode == 0, result.stderr
+    copy = site / "source" / "_posts" / "“重磅”：苹果发布-M4-芯片-性能提升-50-？.tw.md"
+    text = copy.read_text(encoding="utf-8")
+    assert "「**放飛吧**」" in text and "詳細規格" in text
+    assert front_matter(copy)["categories"] == ["科技", "苹果"]  # keys = ["title"]: categories stay as they are
+    check = run_postkit("traditional", "--check", "--config", "s2twp", "source/_posts", cwd=site)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_bad_traditional_phrase_table_stops_import_before_fetching(site: Path) -> None:
+    (site / ".postkit.toml").write_text('[traditional.phrases]\n"参数" = "parameters"\n', encoding="utf-8")
+    result = run_postkit("import", "--traditional", "s2twp", str(FEEDS / "rsshub.xml"), cwd=site)
+    assert result.returncode == 2
+    assert "must be Chinese text" in result.stderr
+    assert posts_in(site) == []
 
 
 def test_retry_after_is_honoured_once(site: Path, httpserver) -> None:

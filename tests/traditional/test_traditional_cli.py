@@ -111,3 +111,23 @@ def test_usage_errors(tmp_path, cli):
     write(tmp_path / "p.md", POST)
     assert cli("traditional", "--config", "s2x", str(tmp_path)).exit_code == 2
     assert cli("traditional", "--suffix", "", str(tmp_path)).exit_code == 2
+
+
+def test_out_mirrors_as_convert_does_relative_to_the_sites_source(tmp_path):
+    site = tmp_path / "blog"
+    write(site / "_config.yml", "title: Blog\n")
+    write(site / "source" / "_posts" / "post1.md", POST)
+    for command in ("traditional", "convert"):
+        result = run_postkit(command, "--out", str(tmp_path / command), "source/_posts", cwd=site)
+        assert result.returncode == 0, result.stderr
+    assert (tmp_path / "traditional" / "_posts" / "post1.md").is_file()
+    assert (tmp_path / "convert" / "_posts" / "post1.md").is_file()
+    assert "title: 軟件發佈" in (tmp_path / "traditional" / "_posts" / "post1.md").read_text(encoding="utf-8")
+
+
+def test_out_outside_a_site_mirrors_relative_to_the_common_parent(tmp_path):
+    write(tmp_path / "notes" / "a" / "one.md", POST)
+    write(tmp_path / "notes" / "b" / "two.md", POST)
+    result = run_postkit("traditional", "--out", str(tmp_path / "out"), "notes/a/one.md", "notes/b", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.md")) == ["a/one.md", "b/two.md"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -119,3 +120,39 @@ def test_punctuation_from_config_and_reverse_configs_map_back(tmp_path, cli):
     traditional = write(tmp_path / "t.md", "他說：「我讀了『紅樓夢』。」`「code」`\n")
     cli("traditional", "--config", "tw2s", "--punctuation", str(traditional), cwd=tmp_path)
     assert (tmp_path / "t.zh-Hans.md").read_text(encoding="utf-8").endswith("他说：“我读了‘红楼梦’。”`「code」`\n")
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        '"对比" = "對照"\n[s2twp]\n"参数" = "規格"\n',
+        '[tool.postkit.traditional.phrases]\n"对比" = "對照"\n[tool.postkit.traditional.phrases.s2twp]\n"参数" = "規格"\n',
+    ],
+    ids=["bare", "tool-tables"],
+)
+def test_a_phrase_file_is_read_in_the_bare_form_and_as_tool_tables(tmp_path, cli, table):
+    post = write(tmp_path / "post.md", POST)
+    phrases = write(tmp_path / "phrases.toml", table)
+    result = cli("traditional", "--config", "s2twp", "--phrases", str(phrases), str(post))
+    assert result.exit_code == 0, result.stderr
+    assert "手機規格對照" in _copy(tmp_path)
+
+
+def test_a_phrase_file_with_tool_tables_but_no_phrases_exits_2(tmp_path, cli):
+    post = write(tmp_path / "post.md", POST)
+    phrases = write(tmp_path / "pyproject.toml", '[tool.postkit.traditional]\npunctuation = false\n')
+    result = cli("traditional", "--config", "s2twp", "--phrases", str(phrases), str(post))
+    assert result.exit_code == 2
+    assert "no [tool.postkit.traditional.phrases] table" in result.stderr
+
+
+@pytest.mark.parametrize("output_format", ["full", "concise"])
+def test_the_review_summary_counts_review_notes_not_problems(tmp_path, cli, output_format):
+    post = write(tmp_path / "post.md", POST)
+    result = cli("traditional", "--config", "s2twp", "--review", "--format", output_format, str(post))
+    assert result.exit_code == 0
+    assert re.search(r"Found \d+ review notes in 1 of 1 file\.", result.stdout), result.stdout
+    assert "problem" not in result.stdout
+    plain = write(tmp_path / "plain" / "en.md", "---\ntitle: Hello\n---\nNo Chinese here.\n")
+    result = cli("traditional", "--config", "s2twp", "--review", "--format", output_format, str(plain))
+    assert "No review notes in 1 file." in result.stdout

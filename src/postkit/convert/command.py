@@ -32,7 +32,8 @@ def convert(
     """Convert HTML post bodies to clean Markdown that renders the same in Hexo."""
     from functools import partial
 
-    from postkit.convert.post import DEFAULT_BASE_URL_KEYS, convert_post, mirror_target
+    from postkit.convert.post import DEFAULT_BASE_URL_KEYS, convert_post
+    from postkit.core.batch import mirror_target
 
     if out is not None and in_place:
         raise console.fail("--out and --in-place cannot be used together")

@@ -188,27 +188,6 @@ def body_to_markdown(
     return Conversion(markdown, sum(part.referrer_policy_images for part in converted))
 
 
-def mirror_target(path: str, out_dir: str, given: list[str], site_source: str | None) -> str:
-    """Where ``--out`` puts ``path``: the same way however the paths were given.
-
-    In a Hexo site, a post under ``source/`` keeps its path relative to
-    ``source/`` (``_posts/a.md``); anything else keeps its path relative to
-    the common parent folder of the paths given (a file counts by its folder).
-    """
-    absolute = os.path.realpath(path)
-    if site_source is not None:
-        source = os.path.realpath(site_source)
-        if absolute.startswith(source.rstrip(os.sep) + os.sep):
-            return os.path.join(out_dir, os.path.relpath(absolute, source))
-    return os.path.join(out_dir, os.path.relpath(absolute, common_parent(given)))
-
-
-def common_parent(given: list[str]) -> str:
-    """The deepest folder holding every given path (a folder counts as itself, a file by its folder)."""
-    folders = [os.path.realpath(p) if os.path.isdir(p) else os.path.dirname(os.path.realpath(p)) for p in given]
-    return os.path.commonpath(folders) if folders else os.getcwd()
-
-
 def convert_post(
     document: Document,
     base_url: str | None = None,

@@ -107,18 +107,25 @@ class Outcome:
         return f"{self.line}:{self.col}: {self.code} {self.message}"
 
 
-def mirror_path(source: str, roots: Sequence[str], out_dir: str) -> str:
-    """Where ``source`` goes under ``out_dir``, keeping its path below the root it was found in.
+def mirror_target(path: str, out_dir: str, given: list[str], site_source: str | None) -> str:
+    """Where ``--out`` puts ``path``: the same way however the paths were given.
 
-    A file given directly keeps only its name; a file found in a folder
-    keeps its path relative to that folder.
+    In a Hexo site, a post under ``source/`` keeps its path relative to
+    ``source/`` (``_posts/a.md``); anything else keeps its path relative to
+    the common parent folder of the paths given (a file counts by its folder).
     """
-    absolute = os.path.abspath(source)
-    for root in roots:
-        base = os.path.abspath(root)
-        if os.path.isdir(base) and (absolute == base or absolute.startswith(base.rstrip(os.sep) + os.sep)):
-            return os.path.join(out_dir, os.path.relpath(absolute, base))
-    return os.path.join(out_dir, os.path.basename(source))
+    absolute = os.path.realpath(path)
+    if site_source is not None:
+        source = os.path.realpath(site_source)
+        if absolute.startswith(source.rstrip(os.sep) + os.sep):
+            return os.path.join(out_dir, os.path.relpath(absolute, source))
+    return os.path.join(out_dir, os.path.relpath(absolute, common_parent(given)))
+
+
+def common_parent(given: list[str]) -> str:
+    """The deepest folder holding every given path (a folder counts as itself, a file by its folder)."""
+    folders = [os.path.realpath(p) if os.path.isdir(p) else os.path.dirname(os.path.realpath(p)) for p in given]
+    return os.path.commonpath(folders) if folders else os.getcwd()
 
 
 def run_job(

@@ -28,7 +28,9 @@ class Summary:
 
     ``fixable`` counts diagnostics whose fix ``--fix`` applies;
     ``unsafe_fixable`` those that also need ``--unsafe-fixes``; ``fixed`` the
-    fixes applied in this run, over ``fixed_files`` files.
+    fixes applied in this run, over ``fixed_files`` files. ``label`` names
+    what the diagnostics are when they are not problems ("review note"):
+    the text then counts them by that name alone.
     """
 
     files: int
@@ -42,9 +44,13 @@ class Summary:
     fixed_files: int = 0
     # What the run could not check (say, remote images with no network): "All checks passed" would be untrue.
     not_checked: str = ""
+    # What the diagnostics are called in the summary: "problem", or "review note" for traditional --review.
+    label: str = "problem"
 
     @classmethod
-    def of(cls, diagnostics: Sequence[Diagnostic], files: int, fixed: int = 0, fixed_files: int = 0) -> Summary:
+    def of(
+        cls, diagnostics: Sequence[Diagnostic], files: int, fixed: int = 0, fixed_files: int = 0, label: str = "problem"
+    ) -> Summary:
         """Count ``diagnostics`` by severity and fix applicability."""
         levels = Counter(d.severity for d in diagnostics)
         fixes = Counter(d.fix.applicability for d in diagnostics if d.fix is not None)
@@ -58,6 +64,7 @@ class Summary:
             unsafe_fixable=fixes[Applicability.UNSAFE],
             fixed=fixed,
             fixed_files=fixed_files,
+            label=label,
         )
 
     @property
@@ -85,7 +92,12 @@ class Summary:
         lines = []
         if self.fixed:
             lines.append(f"Fixed {_count(self.fixed, 'problem')} in {_count(self.fixed_files, 'file')}.")
-        if not self.problems and self.not_checked:
+        if self.label != "problem":
+            if self.problems:
+                lines.append(f"Found {_count(self.problems, self.label)} in {self.files_with_problems} of {_count(self.files, 'file')}.")
+            else:
+                lines.append(f"No {self.label}s in {_count(self.files, 'file')}.")
+        elif not self.problems and self.not_checked:
             lines.append(f"No problems in what was checked ({_count(self.files, 'file')}), but {self.not_checked}.")
         elif not self.problems:
             lines.append(f"All checks passed: {_count(self.files, 'file')}, no problems.")

@@ -139,6 +139,15 @@ def import_feeds(
             FeedSource(t["url"] if "://" in t["url"] or Path(t["url"]).is_absolute() else str(base / t["url"]), settings_for(t))
             for t in tables
         ]
+    copy_settings = None
+    if traditional is not None:
+        from postkit.traditional.settings import SettingsError, resolve_settings
+
+        try:
+            # The settings postkit traditional would use, so that its --check finds the copies fresh.
+            copy_settings = resolve_settings(traditional, config.section("traditional"))
+        except SettingsError as error:
+            raise console.fail(str(error)) from None
     new_post_name, filename_case = hexo_naming(config.site_root)
     options = Options(
         into=into,
@@ -149,7 +158,7 @@ def import_feeds(
         limit=limit,
         update=update,
         dry_run=dry_run,
-        traditional=traditional,
+        traditional=copy_settings,
         timeout=timeout or section.get("timeout", DEFAULT_TIMEOUT),
         max_bytes=max_bytes or section.get("max-bytes", DEFAULT_MAX_BYTES),
         conditional=not no_cache,

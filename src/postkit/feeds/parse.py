@@ -351,4 +351,42 @@ def parse_feed(data: bytes, content_type: str | None = None) -> Feed:
         return _parse_json(data)
     if not stripped:
         raise FeedError("IMP003", "not a feed: the document is empty")
+    _sniff(data, stripped, media_type)
     return _parse_xml(data, content_type)
+
+
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+)
+_HTML_ELEMENT = re.compile(rb"<html[\s>]", re.I)
+_HTML_START = re.compile(rb"\A(?:\xef\xbb\xbf)?(?:\s|<!--.*?-->)*(<(?:!doctype\s+html|html[\s>]))", re.I | re.S)
+
+
+def _sniff(data: bytes, stripped: bytes, media_type: str) -> None:
+    """Refuse what is plainly not a feed before decoding it: an image or other binary file, an HTML page.
+
+    Raises:
+        FeedError: IMP003 naming what the document is.
+    """
+    for signature, what in _SIGNATURES:
+        if stripped.startswith(signature):
+            raise FeedError("IMP003", f"not a feed: {what}", 1, 1)
+    if stripped.startswith(b"RIFF") and stripped[8:12] == b"WEBP":
+        raise FeedError("IMP003", "not a feed: a WebP image", 1, 1)
+    if media_type.split("/", 1)[0] in ("image", "audio", "video") or media_type in ("application/pdf", "application/zip"):
+        raise FeedError("IMP003", f"not a feed: served as {media_type}", 1, 1)
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        nul = data.find(b"\x00", 0, 4096)
+        if nul >= 0:
+            raise FeedError("IMP003", "not a feed: binary data (a NUL byte)", *_position(data, nul))
+    page = _HTML_START.match(data)
+    if page:
+        element = _HTML_ELEMENT.search(data, page.start(1))
+        start = element.start() if element else page.start(1)
+        raise FeedError("IMP003", "not a feed: an HTML page (the feed's address may have moved)", *_position(data, start))

@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from postkit.core.document import Document, ReadError, create_atomic, read_document, write_atomic
 from postkit.core.parallel import map_files
@@ -31,6 +31,9 @@ from postkit.feeds.post import (
     FEED_KEYS, ItemError, PostSettings, RenderedPost, front_matter_entries, local_time, merge_front_matter, render_post,
 )
 from postkit.feeds.store import ExistingPost, ImportState, PostIndex, index_posts
+
+if TYPE_CHECKING:
+    from postkit.traditional.settings import CopySettings
 
 WRITTEN, UPDATED, WOULD_WRITE, WOULD_UPDATE = "written", "updated", "would write", "would update"
 IMPORTED, NEWER, SKIPPED, FAILED = "already imported", "newer in feed", "skipped", "failed"
@@ -56,7 +59,7 @@ class Options:
     limit: int | None = None
     update: bool = False
     dry_run: bool = False
-    traditional: str | None = None
+    traditional: CopySettings | None = None
     timeout: float = DEFAULT_TIMEOUT
     max_bytes: int = DEFAULT_MAX_BYTES
     conditional: bool = True
@@ -146,23 +149,22 @@ def _candidates(first: list[str], name: Callable[[str], str], identity: str):  #
 
 
 def _write_traditional(relative: str, text: str, options: Options, state: ImportState) -> str | None:
-    """Write the OpenCC copy of a post postkit just wrote; return a problem message, or ``None``."""
+    """Write the OpenCC copy of a post postkit just wrote, as ``postkit traditional`` would; return a problem message, or ``None``."""
     from postkit.core.batch import Skip, TransformError
-    from postkit.traditional.copy import copy_text
-    from postkit.traditional.post import DEFAULT_FRONT_MATTER_KEYS, DEFAULT_LANG_KEY, copy_path
+    from postkit.traditional.post import copy_path
 
-    assert options.traditional is not None
-    copy_relative = copy_path(relative, options.traditional)
+    settings = options.traditional
+    assert settings is not None
+    copy_relative = copy_path(relative, settings.config, settings.suffix)
     target = options.into / copy_relative
     if target.exists() and copy_relative not in state.posts:
         return f"{copy_relative} exists and postkit did not write it; the copy is not written"
     try:
-        result = copy_text(Document.from_text(text, str(options.into / relative)), options.traditional, DEFAULT_FRONT_MATTER_KEYS, DEFAULT_LANG_KEY)
+        copy, _notes = settings.copy(Document.from_text(text, str(options.into / relative)))
     except Skip:
         return None
     except TransformError as error:
-        return f"the {options.traditional} copy cannot be made: {error}"
-    copy = result[0] if isinstance(result, tuple) else result
+        return f"the {settings.config} copy cannot be made: {error}"
     if not options.dry_run:
         if copy_relative in state.posts:
             write_atomic(target, copy.encode("utf-8"))
@@ -309,15 +311,17 @@ def _import_feed(
 
     render = partial(_render, settings=settings, now=now)
     prerendered = dict(zip((item.index for item in new), map_files(render, new, jobs=options.jobs, progress=advance)))
-    clean = True
+    problems_before = len(report.problems)
     for item in items:
         status = _import_item(item, source, settings, options, state, posts, report, now, prerendered.get(item.index))
         feed_report.counts[status] += 1
-        clean = clean and status != FAILED
         advance()
-    if is_url(source) and clean and not options.dry_run:
+    # Any item problem (failed, skipped for a missing title or link, copy not written) keeps the feed
+    # uncached: the next run fetches it whole and reports the same problem, never a 304 with exit 0.
+    clean = len(report.problems) == problems_before
+    if is_url(source) and not options.dry_run:
         validators = {k: v for k, v in (("etag", fetched.etag), ("last-modified", fetched.last_modified)) if v}
-        if validators:
+        if validators and clean:
             state.http[source] = validators
         else:
             state.http.pop(source, None)

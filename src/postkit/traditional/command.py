@@ -59,85 +59,46 @@ def traditional(
     exclude: ExcludeOption = None,
     config_file: Annotated[Optional[Path], typer.Option("--config-file", help="Read this postkit config file instead of searching for one.", show_default=False)] = None,
     jobs: JobsOption = None,
-    phrases_file: Annotated[Optional[Path], typer.Option("--phrases", help="Read a phrase table (word = \"form\", and [s2twp]-style tables) from this TOML file; it adds to config 'phrases'.", show_default=False)] = None,
+    phrases_file: Annotated[Optional[Path], typer.Option("--phrases", help="Read a phrase table from this TOML file: word = \"form\" entries and one table per OpenCC config (such as s2twp), or a pyproject.toml. It adds to config 'phrases'.", show_default=False)] = None,
     punctuation: Annotated[Optional[bool], typer.Option("--punctuation/--no-punctuation", help="Quote as the region does: “”‘’ → 「」『』 (reverse configs: back). Default: on for s2tw, s2twp, s2hk.", show_default=False)] = None,
     review: Annotated[bool, typer.Option("--review", help="Also list every place where the form written was a choice (one-to-many characters, regional phrases, phrase tables, rules). Changes nothing written.")] = False,
     output_format: Annotated[Optional[str], typer.Option("--format", "-f", help="--review output: full, concise, json, github, sarif or markdown. Default: full (github under GitHub Actions).", show_default=False)] = None,
 ) -> None:
     """Write Traditional Chinese copies of posts (OpenCC), never touching URLs, code or keys."""
-    from functools import partial
-
-    from postkit.core.batch import mirror_path
-    from postkit.traditional.copy import copy_text
+    from postkit.traditional.post import copy_path
+    from postkit.traditional.settings import SettingsError, resolve_settings
 
     config, files = console.load_and_discover(paths, exclude, config_file)
-    settings = config.section("traditional")
-    chosen = opencc_config or settings.get("config", "s2t")
+    section = config.section("traditional")
+    chosen = opencc_config or section.get("config", "s2t")
     if chosen not in OPENCC_CONFIGS:
         raise console.fail(f"--config must be one of {', '.join(OPENCC_CONFIGS)}, not {chosen!r}")
-    suffix = suffix if suffix is not None else settings.get("suffix")
     problem = None if suffix is None else _suffix_problem(suffix)
     if problem is not None:
         raise console.fail(f"--suffix {problem} (got {suffix!r})")
-    from postkit.traditional.post import DEFAULT_FRONT_MATTER_KEYS, DEFAULT_LANG_KEY, copy_path
-
-    from postkit.traditional.post import PUNCTUATION_BY_DEFAULT
-
     chosen_format = console.chosen_format(output_format, REVIEW_FORMATS) if review else None
-    phrases = _phrases(chosen, settings.get("phrases"), phrases_file)
-    if punctuation is None:
-        punctuation = settings.get("punctuation", chosen in PUNCTUATION_BY_DEFAULT)
-    keys = tuple(settings.get("keys", DEFAULT_FRONT_MATTER_KEYS))
-    targets = [mirror_path(path, paths or ["."], str(out)) if out else copy_path(path, chosen, suffix) for path in files]
-    transform = partial(
-        copy_text,
-        config=chosen,
-        keys=keys,
-        lang_key=settings.get("lang-key", DEFAULT_LANG_KEY),
-        skip_non_chinese=skip_non_chinese if skip_non_chinese is not None else settings.get("skip-non-chinese", False),
-        convert_html=convert_html,
-        suffix=suffix,
-        phrases=phrases,
-        punctuation=punctuation,
-    )
+    try:
+        settings = resolve_settings(
+            chosen, section, suffix=suffix, punctuation=punctuation, skip_non_chinese=skip_non_chinese,
+            convert_html=convert_html, phrases_file=phrases_file,
+        )
+    except SettingsError as error:
+        raise console.fail(str(error)) from None
+    if out:
+        from postkit.core.batch import mirror_target
+
+        site_source = str(config.site_root / "source") if config.site_root else None
+        targets = [mirror_target(path, str(out), paths or ["."], site_source) for path in files]
+    else:
+        targets = [copy_path(path, chosen, settings.suffix) for path in files]
     if review:
         from postkit.traditional.review import print_review
 
-        print_review(files, chosen, keys, phrases, suffix, chosen_format)
+        print_review(files, chosen, settings.keys, settings.phrases, settings.suffix, chosen_format)
     console.run_batch(
-        "traditional", files, targets, transform, check=check, diff=diff, jobs=jobs, changed_label="written",
+        "traditional", files, targets, settings.copy, check=check, diff=diff, jobs=jobs, changed_label="written",
         max_size=config.max_post_size, summary_to_stderr=review and chosen_format != "full",
     )
-
-
-def _phrases(config: str, table: Optional[dict], phrases_file: Optional[Path]) -> Optional[dict]:
-    """The user's phrase table for config, from the config file and --phrases, checked; exits 2 on a bad entry."""
-    import tomllib
-
-    from postkit.traditional.rules import PhraseTableError, user_phrases
-
-    sources = []
-    if table:
-        sources.append(("[tool.postkit.traditional.phrases]", table))
-    if phrases_file is not None:
-        try:
-            sources.append((str(phrases_file), tomllib.loads(phrases_file.read_text(encoding="utf-8"))))
-        except (OSError, UnicodeDecodeError) as error:
-            raise console.fail(f"{phrases_file}: cannot read the phrase table: {error}") from None
-        except tomllib.TOMLDecodeError as error:
-            raise console.fail(f"{phrases_file}: not valid TOML: {error}") from None
-    if not sources:
-        return None
-    from postkit.traditional.post import loaded_config
-
-    loaded = loaded_config(config)
-    chosen: dict = {}
-    for where, entries in sources:
-        try:
-            chosen.update(user_phrases(entries, config, where, source_only=loaded.source_only, target_only=loaded.target_only))
-        except PhraseTableError as error:
-            raise console.fail(str(error)) from None
-    return chosen
 
 
 def register(app: typer.Typer) -> None:

@@ -116,7 +116,7 @@ def print_review(
     from postkit.core import report
 
     diagnostics = review_files(files, config, keys, phrases, suffix)
-    summary = report.Summary.of(diagnostics, len(files))
+    summary = report.Summary.of(diagnostics, len(files), label="review note")
     if output_format == "full":
         lines_of: dict[str, list[str]] = {}
 
