@@ -98,15 +98,21 @@ def rules(
     ] = None,
 ) -> None:
     """List every rule of postkit validate and every reason of postkit images, or print one's documentation."""
-    # reasons.py is a table with no imports beyond the core: validate's start-up stays free of the image checker.
+    # reasons.py and the codes modules are tables with no imports beyond the core: validate's
+    # start-up stays free of the image checker, OpenCC and feedparser.
     from postkit.images.reasons import BY_CODE, REASONS
     from postkit.validate.rules import RULES, lookup
 
+    other_codes = _other_codes()
     if code is None:
-        _print_rule_table(RULES, REASONS.values())
+        _print_rule_table(RULES, REASONS.values(), other_codes)
         return
     module = lookup(code)
-    reason = BY_CODE.get(code.upper()) or REASONS.get(code.lower())
+    reason = (
+        BY_CODE.get(code.upper())
+        or REASONS.get(code.lower())
+        or next((c for c in other_codes if code.upper() == c.code or code.lower() == c.name), None)
+    )
     if module is None and reason is None:
         raise console.fail(f"no rule {code!r}; run 'postkit rules' for the list")
     doc = (module.__doc__ or "").strip() if module is not None else reason.doc().strip()
@@ -118,12 +124,23 @@ def rules(
         typer.echo(doc)
 
 
-def _print_rule_table(registry: dict, reasons) -> None:  # noqa: ANN001 - images.reasons.Reason values
+def _other_codes() -> list:
+    """The per-file and review codes of convert, traditional, import and the batch runner (``core.codes.Code``)."""
+    from postkit.convert.codes import CODES as CONVERT_CODES
+    from postkit.core.codes import OUTPUT_CODES
+    from postkit.feeds.codes import CODES as IMPORT_CODES
+    from postkit.traditional.codes import CODES as TRADITIONAL_CODES
+
+    return [*CONVERT_CODES, *TRADITIONAL_CODES, *IMPORT_CODES, *OUTPUT_CODES]
+
+
+def _print_rule_table(registry: dict, reasons, other_codes) -> None:  # noqa: ANN001 - Reason and Code values
     rows = [
         (code, m.NAME, m.DEFAULT.label, m.FIX or "-", (m.__doc__ or "").strip().splitlines()[0].split(": ", 1)[-1])
         for code, m in registry.items()
     ]
     rows += [(r.code, r.name, r.severity.label, "-", f"postkit images: {r.summary}") for r in reasons]
+    rows += [(c.code, c.name, c.severity, "-", f"postkit {c.command}: {c.summary}") for c in other_codes]
     if sys.stdout.isatty():
         from rich.table import Table
 
