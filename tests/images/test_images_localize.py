@@ -207,10 +207,10 @@ def test_an_interrupted_run_never_leaves_a_post_pointing_at_a_missing_file_and_t
     post = site.post("hello.md", text)
     real_write = localizer.write_atomic
 
-    def interrupted(path, data):
+    def interrupted(path, data, **options):
         if str(path).endswith(".md"):
             raise KeyboardInterrupt  # Ctrl-C after the pictures and the manifest, before the post
-        return real_write(path, data)
+        return real_write(path, data, **options)
 
     monkeypatch.setattr(localizer, "write_atomic", interrupted)
     stopped = images_cli(str(site.posts), "--localize", "--no-cache")

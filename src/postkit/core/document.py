@@ -354,13 +354,15 @@ def apply_edits(text: str, edits: list[Edit] | tuple[Edit, ...]) -> str:
     return "".join(pieces)
 
 
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
+def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = False) -> bool:
     """Write ``data`` to ``path`` atomically, only if it differs from what is there.
 
     The bytes go to a temporary file in the same folder and are renamed over
     the target, so a crash or Ctrl-C leaves either the old or the new file,
     never half of one; when an existing file is replaced, the data is flushed
-    to disk (fsync) before the rename, so a power cut cannot leave it empty. The file mode is kept. Returns
+    to disk (fsync) before the rename, so a power cut cannot leave it empty.
+    ``durable`` flushes a new file too, for a file that another write will
+    point at (a localized picture before its post). The file mode is kept. Returns
     ``True`` when the file was written, ``False`` when it already held
     ``data``.
 
@@ -388,9 +390,10 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> bool:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            if replacing:
+            if replacing or durable:
                 # The rename must not reach the disk before the data, or a power cut could leave
-                # an empty post where a good one was. A new file has no old content to lose.
+                # an empty post where a good one was. A new file has no old content to lose,
+                # unless something written after it already points at it.
                 os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, target)

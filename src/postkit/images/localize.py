@@ -65,7 +65,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -534,32 +533,12 @@ def _tag_edit(edit: Edit | None) -> tuple[Edit | None, str]:
 
 
 def write_new_file(path: Path, data: bytes) -> None:
-    """Create ``path`` with ``data``: a temporary file in the same folder, flushed to disk, then renamed.
+    """Create ``path`` with ``data`` atomically, flushed to disk before the rename.
 
-    The flush comes before the rename, so a crash never leaves a post's
-    picture present but empty.
+    The flush comes first, so a crash never leaves a post pointing at a
+    picture that is present but empty.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".postkit-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    write_atomic(path, data, durable=True)
 
 
 def manifest_entries(outcome: LocalizeResult, source: Path, existing: Mapping[str, Any]) -> dict[str, Any]:
