@@ -15,7 +15,7 @@ import pytest
 
 from postkit.core.net_guard import address_kind
 from postkit.feeds.fetch import FetchError, fetch_url, make_client
-from feeds_helpers import feed_bytes
+from feeds_helpers import FEEDS as FEEDS_DIR, feed_bytes
 
 FEED = feed_bytes("atom.xml")
 
@@ -134,3 +134,73 @@ def test_the_import_command_reports_a_refused_redirect_as_imp004_and_goes_on(tmp
     assert result.exit_code == 1
     assert f"{httpserver.url_for('/hop')}: IMP004 refused: 169.254.169.254 is a link-local address" in result.stderr
     assert list(tmp_path.glob("*.md"))  # the other feed went on
+
+
+# --- the whole-feed deadline -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dripping():
+    """A raw server on 127.0.0.1 that sends the headers, then a byte of the body every 0.5 s, for ever."""
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.recv(65536)
+                try:
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/atom+xml\r\nContent-Length: 1000000\r\n\r\n")
+                    while not stop.is_set():
+                        connection.sendall(b" ")
+                        time.sleep(0.5)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/feed.xml"
+    stop.set()
+    thread.join()
+    listener.close()
+
+
+def test_a_body_dripped_a_byte_at_a_time_stops_at_the_whole_feed_deadline(dripping):
+    result, _network = fetch(dripping, timeout=1.5)
+    assert isinstance(result, FetchError) and result.code == "IMP004" and "timed out" in result.message and "1.5 s" in result.message
+
+
+def test_the_import_command_stops_a_dripping_feed_and_goes_on(tmp_path, dripping):
+    from conftest import run_postkit
+
+    result = run_postkit("import", dripping, str(FEEDS_DIR / "atom.xml"), "--into", str(tmp_path), "--timeout", "1")
+    assert result.returncode == 1, result.stderr
+    assert f"{dripping}: IMP004 timed out" in result.stderr
+    assert list(tmp_path.glob("*.md"))
+
+
+@pytest.mark.parametrize("value", ["1e308", "nan", "inf", "-inf", "0", "-1", "1e6", "true", '"10"'])
+def test_a_timeout_that_is_not_a_sane_finite_number_is_a_config_error(tmp_path, value):
+    from conftest import run_postkit
+
+    (tmp_path / "pyproject.toml").write_text(f"[tool.postkit.import]\ntimeout = {value}\n", encoding="utf-8")
+    result = run_postkit("import", str(FEEDS_DIR / "atom.xml"), "--into", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2 and "timeout" in result.stderr and "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e308", "0"])
+def test_a_timeout_option_that_is_not_a_sane_finite_number_is_a_usage_error(tmp_path, value):
+    from conftest import run_postkit
+
+    result = run_postkit("import", str(FEEDS_DIR / "atom.xml"), "--into", str(tmp_path), "--timeout", value, cwd=tmp_path)
+    assert result.returncode == 2 and "--timeout" in result.stderr and "Traceback" not in result.stderr
