@@ -204,3 +204,21 @@ def test_a_timeout_option_that_is_not_a_sane_finite_number_is_a_usage_error(tmp_
 
     result = run_postkit("import", str(FEEDS_DIR / "atom.xml"), "--into", str(tmp_path), "--timeout", value, cwd=tmp_path)
     assert result.returncode == 2 and "--timeout" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- hostile documents --------------------------------------------------------------------------------
+
+
+def test_a_deeply_nested_json_feed_is_one_located_error_and_the_other_feeds_go_on(tmp_path):
+    from conftest import run_postkit
+
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"version":"https://jsonfeed.org/version/1",\n"items":' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    into = tmp_path / "posts"
+    into.mkdir()
+    result = run_postkit("import", str(deep), str(FEEDS_DIR / "atom.xml"), "--into", str(into), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    # The outer object is level 1, so level 501 is the 500th "[", at column 8 + 500 of line 2.
+    assert f"{deep}:2:508: IMP001 not valid JSON: nested too deeply" in result.stderr
+    assert "RecursionError" not in result.stderr and "internal error" not in result.stderr
+    assert list(into.glob("*.md"))
