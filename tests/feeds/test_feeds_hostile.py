@@ -222,3 +222,25 @@ def test_a_deeply_nested_json_feed_is_one_located_error_and_the_other_feeds_go_o
     assert f"{deep}:2:508: IMP001 not valid JSON: nested too deeply" in result.stderr
     assert "RecursionError" not in result.stderr and "internal error" not in result.stderr
     assert list(into.glob("*.md"))
+
+
+@pytest.mark.parametrize(
+    "url, why",
+    [("http://[::1", "Invalid IPv6 URL"), ("http://[::1]:x/", "Port could not be cast"), ("http://a.test:99999/", "out of range"), ("https:///x", "no host")],
+)
+def test_a_url_that_is_not_valid_is_one_imp004_and_the_other_feeds_go_on(tmp_path, url, why):
+    from conftest import run_postkit
+
+    result = run_postkit("import", url, str(FEEDS_DIR / "atom.xml"), "--into", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert f"{url}: IMP004 not a valid URL: " in result.stderr and why in result.stderr
+    assert "InvalidURL" not in result.stderr and "internal error" not in result.stderr
+    assert list(tmp_path.glob("*.md"))
+
+
+def test_a_url_that_is_not_valid_in_the_config_is_a_config_error(tmp_path):
+    from conftest import run_postkit
+
+    (tmp_path / "pyproject.toml").write_text('[tool.postkit.import]\n[[tool.postkit.import.feeds]]\nurl = "http://[::1"\n', encoding="utf-8")
+    result = run_postkit("import", "--into", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2 and "'url' must be a valid URL" in result.stderr and "InvalidURL" not in result.stderr

@@ -10,7 +10,6 @@ import datetime as dt
 import math
 from pathlib import Path
 from typing import Annotated, Any, Optional
-from urllib.parse import urlsplit
 
 import typer
 
@@ -37,16 +36,9 @@ def _is_timeout(value: Any) -> bool:
 
 def _is_url_or_path(value: Any) -> bool:
     """A string; when it has a scheme, a URL whose host and port can be read (``http://[::1`` cannot)."""
-    if not is_str(value):
-        return False
-    if "://" not in value:
-        return True
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        return False
-    return bool(parts.hostname)
+    from postkit.feeds.fetch import url_problem
+
+    return is_str(value) and ("://" not in value or url_problem(value) is None)
 
 
 def _check_feed_tables(table: dict[str, Any], _whole: dict[str, Any]) -> None:

@@ -77,6 +77,18 @@ def is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
 
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not a URL postkit can fetch (no host, a bad IPv6 host, a bad port), or ``None``."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number from 0 to 65535
+    except ValueError as error:
+        return str(error)
+    if not parts.hostname:
+        return "it has no host"
+    return None
+
+
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` value (delta-seconds or an HTTP date); ``None`` when unreadable."""
     if not value:
@@ -230,6 +242,9 @@ def fetch_url(
     """
     import httpx
 
+    problem = url_problem(url)
+    if problem is not None:
+        raise FetchError("IMP004", f"not a valid URL: {problem}")
     guard: FeedGuard = client.postkit_guard
     guard.deadline = time.monotonic() + timeout
     try:
