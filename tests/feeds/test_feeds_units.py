@@ -21,6 +21,8 @@ HOSTILE_PIECES = [
     "CON", "nul", "Com1", "LPT9", "aux.txt", "a<b>c", 'say "hi"', "a/b\\c", "x|y", "why?", "*star*", "tab\tand\nnewline",
     "\x00\x01\x1f\x7f", "trailing dot.", "trailing space ", "...", "   ", "“重磅”：新闻", "emoji 🎉", "e\u0301te",
     "👩‍👩‍👧‍👦", "中" * 120, "a" * 300, "é" * 200, "한국어 제목", "カタカナ", "-_-", ":", "CON.md", "prn ",
+    "\u202egnp.exe", "\u2066isolate\u2069", "\u200fRLM\u200e", "\u061c", "\u202a\u202b\u202c\u202d", "zero\u200bwidth", "soft\u00adhyphen",
+    "\ufeffbom",
 ]
 
 
@@ -30,6 +32,14 @@ def _titles(count: int = 300) -> list[str]:
     for _ in range(count):
         titles.append("".join(generator.choice(HOSTILE_PIECES) for _ in range(generator.randint(1, 4))))
     return titles
+
+
+def test_bidi_controls_and_format_characters_never_reach_a_file_name() -> None:
+    assert post_path(":title.md", "\u202egnp.exe", WHEN, "x") == "gnp-exe.md"
+    assert post_path(":title.md", "a\u2066b\u2069\u200e\u200f\u061c\u202ac\u200bd\u00ade\ufeff", WHEN, "x") == "abcde.md"
+    assert post_path(":title.md", "\u202e\u202e", WHEN, "x").startswith("post-")  # nothing left: the identity names it
+    # The joiners stay: emoji sequences and Persian need them.
+    assert post_path(":title.md", "👩\u200d👧 می\u200cخواهم", WHEN, "x") == "👩\u200d👧-می\u200cخواهم.md"
 
 
 def test_generated_file_names_pass_validates_file_name_rule(tmp_path: Path) -> None:

@@ -229,10 +229,23 @@ def test_project_rules_list_all_posts():
         ("很" * 90 + ".md", 1),
         ("ok-name.md", 0),
         ("ends-with-dot..md", 1),
+        ("\u202egnp.exe.md", 1),
+        ("a\u2066b\u2069.md", 1),
+        ("a\u200eb.md", 1),
+        ("a\u200fb.md", 1),
+        ("a\u061cb.md", 1),
+        ("a\u202ab.md", 1),
+        ("👩\u200d👧.md", 0),
     ],
 )
 def test_file_name(name, expected):
     assert codes(GOOD, path=f"source/_posts/{name}").count("PK402") == expected
+
+
+def test_file_name_names_the_bidi_control_and_shows_the_real_order():
+    result = check_document(Document.from_text(GOOD, "source/_posts/\u202egnp.exe.md"), Settings(), ALL)
+    messages = [d.message for d in result.diagnostics if d.code == "PK402"]
+    assert messages == ["file name '<U+202E>gnp.exe.md' contains the bidi control U+202E, which changes how the name is shown"]
 
 
 def test_every_rule_is_documented():

@@ -29,7 +29,9 @@ CODES = (
     ),
     Code(
         "IMP004", "cannot-fetch", "import", "error", "the feed cannot be fetched or read",
-        "A network error, a time-out, an HTTP error status, a `Retry-After` longer than 30 s, or a file that cannot be read.",
+        "A network error, the feed's `--timeout` passed (connect, headers, body, redirects and retries together), an HTTP error status, "
+        "a `Retry-After` longer than 30 s, a URL that is not valid, an address postkit refuses (a link-local address such as "
+        "169.254.169.254, or a redirect from a public address to a private, loopback or link-local one), or a file that cannot be read.",
         _SKIP, "```\nhttps://example.org/feed: IMP004 HTTP 503 Service Unavailable\n```", "Run the import again later; check the URL.",
     ),
     Code(

@@ -7,6 +7,7 @@ markdownify load when the command runs.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -19,13 +20,25 @@ IMAGE_FIELD_CHECK = (lambda v: isinstance(v, str) and v.strip() != "", "a front 
 ITEM_CATEGORIES_CHECK = (lambda v: v in ("append", "tags", "drop"), "'append', 'tags' or 'drop'")
 CATEGORY_CHECK = (lambda v: is_str(v) or list_of_str(v), "a path such as 'News/Tech' or a list of names")
 FEED_KEYS: dict[str, tuple[Any, str]] = {
-    "url": (is_str, "a URL or a file path"),
+    "url": (lambda v: _is_url_or_path(v), "a valid URL or a file path"),
     "category": CATEGORY_CHECK,
     "tags": (list_of_str, "a list of strings"),
     "author": (is_str, "a string"),
     "image-field": IMAGE_FIELD_CHECK,
     "item-categories": ITEM_CATEGORIES_CHECK,
 }
+
+
+def _is_timeout(value: Any) -> bool:
+    """A finite number of seconds in 0.1 .. 86400 (``nan``, ``inf`` and ``1e308`` are not)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and 0.1 <= value <= 86_400
+
+
+def _is_url_or_path(value: Any) -> bool:
+    """A string; when it has a scheme, a URL whose host and port can be read (``http://[::1`` cannot)."""
+    from postkit.feeds.fetch import url_problem
+
+    return is_str(value) and ("://" not in value or url_problem(value) is None)
 
 
 def _check_feed_tables(table: dict[str, Any], _whole: dict[str, Any]) -> None:
@@ -48,8 +61,8 @@ register_section(
             "feeds": (lambda v: isinstance(v, list) and all(isinstance(f, dict) for f in v), "a list of [[tool.postkit.import.feeds]] tables"),
             "image-field": IMAGE_FIELD_CHECK,
             "item-categories": ITEM_CATEGORIES_CHECK,
-            "timeout": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0, "a number of seconds"),
-            "max-bytes": (lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0, "a number of bytes"),
+            "timeout": (_is_timeout, "a number of seconds from 0.1 to 86400 (the whole time one feed may take)"),
+            "max-bytes": (lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 2**53, "a number of bytes from 1 to 2**53"),
         },
         check=_check_feed_tables,
     ),
@@ -89,7 +102,7 @@ def import_feeds(
     keep_html: Annotated[bool, typer.Option("--keep-html", help="Keep the item's HTML as the body instead of converting it to Markdown.")] = False,
     traditional: Annotated[Optional[str], typer.Option("--traditional", help="Also write each post's OpenCC copy with this config (s2t, s2tw, s2twp, s2hk ...), as postkit traditional does.", show_default=False)] = None,
     image_field: Annotated[Optional[str], typer.Option("--image-field", help="Front matter key of the cover picture. Default: cover.", show_default=False)] = None,
-    timeout: Annotated[Optional[float], typer.Option("--timeout", min=0.1, help="Seconds to wait for a feed server. Default: 20.", show_default=False)] = None,
+    timeout: Annotated[Optional[float], typer.Option("--timeout", min=0.1, max=86400, help="Seconds one feed may take in all: connecting, headers, body, redirects and a Retry-After wait. Default: 60.", show_default=False)] = None,
     max_bytes: Annotated[Optional[int], typer.Option("--max-bytes", min=1, help="Refuse feeds larger than this many bytes. Default: 20 MiB.", show_default=False)] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Fetch every feed whole: send no ETag or Last-Modified from earlier runs.")] = False,
     jobs: console.JobsOption = None,
@@ -102,6 +115,8 @@ def import_feeds(
     from postkit.feeds.run import FeedSource, Options, run_import
     from postkit.feeds.store import CACHE_FOLDER
 
+    if timeout is not None and not math.isfinite(timeout):
+        raise console.fail(f"--timeout must be a number of seconds from 0.1 to 86400, not {timeout}")
     if traditional is not None and traditional not in OPENCC_CONFIGS:
         raise console.fail(f"--traditional must be one of {', '.join(OPENCC_CONFIGS)}, not {traditional!r}")
     if into is None:

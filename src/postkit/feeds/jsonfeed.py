@@ -11,9 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 from typing import Any
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
+MAX_DEPTH = 500
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 class JsonFeedError(Exception):
@@ -55,6 +59,19 @@ def _authors(item: dict[str, Any], feed: dict[str, Any]) -> str | None:
     return None
 
 
+def _too_deep(text: str) -> tuple[int, int]:
+    """The 1-based line and column of the first bracket deeper than :data:`MAX_DEPTH` (outside strings), else 1, 1."""
+    blanked = _STRING.sub(lambda match: "_" * len(match.group()), text)
+    depth = 0
+    for match in _BRACKET.finditer(blanked):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            start = match.start()
+            line = text.count("\n", 0, start) + 1
+            return line, start - (text.rfind("\n", 0, start) + 1) + 1
+    return 1, 1
+
+
 def read(text: str) -> tuple[str, list[dict[str, Any]]]:
     """The feed's title and its items as plain dicts with postkit's item fields.
 
@@ -71,6 +88,9 @@ def read(text: str) -> tuple[str, list[dict[str, Any]]]:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise JsonFeedError("IMP001", f"not valid JSON: {error.msg}", error.lineno, error.colno) from None
+    except RecursionError:
+        line, col = _too_deep(text)
+        raise JsonFeedError("IMP001", f"not valid JSON: nested too deeply to read (here {MAX_DEPTH} arrays and objects down)", line, col) from None
     if not isinstance(data, dict) or not str(data.get("version", "")).startswith(VERSION_PREFIX):
         raise JsonFeedError("IMP003", f"not a feed: JSON without a 'version' starting with {VERSION_PREFIX}")
     items = data.get("items")

@@ -3,8 +3,11 @@
 The slug is what ``hexo new`` makes of a title (hexo-util's ``slugize``:
 Latin diacritics dropped, control characters removed, runs of spaces and
 ASCII punctuation turned into one ``-``, ``filename_case`` applied), then
-made safe where Hexo's is not: no Windows device name, no trailing dot or
-space, and at most 255 bytes in UTF-8 for the whole file name, cut on a
+made safe where Hexo's is not: no Unicode format characters (the bidi
+controls such as U+202E RIGHT-TO-LEFT OVERRIDE, which make ``gnp.exe``
+display as ``exe.png``, zero-width spaces, soft hyphens; the joiners U+200C
+and U+200D stay, as Persian, Indic scripts and emoji need them), no Windows
+device name, no trailing dot or space, and at most 255 bytes in UTF-8 for the whole file name, cut on a
 character boundary. A name that another post already has gets a suffix
 derived from the item's identity, never a counter, so it does not depend
 on how many other items share the slug.
@@ -26,6 +29,8 @@ _SPECIAL = re.compile(r"""[\s~`!@#$%^&*()\-_+=\[\]{}|\\;:"'<>,.?/]+""")
 # What Windows forbids that slugize leaves alone (full-width forms are allowed).
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\u0000-\u001f\u007f]')
 _DEVICE = re.compile(r"^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])$", re.IGNORECASE)
+# Format characters (Cf) but the joiners: bidi controls, zero-width space, soft hyphen, BOM ...
+_KEPT_FORMAT = frozenset("\u200c\u200d")
 _PLACEHOLDER = re.compile(r":(title|year|month|i_month|day|i_day|hour|minute|second|post_title)")
 
 
@@ -56,9 +61,14 @@ def slugize(title: str, filename_case: int = 0) -> str:
     return text
 
 
+def drop_format_characters(text: str) -> str:
+    """``text`` without Unicode format characters (category Cf), but the joiners U+200C and U+200D."""
+    return "".join(char for char in text if char in _KEPT_FORMAT or unicodedata.category(char) != "Cf")
+
+
 def safe_component(text: str) -> str:
-    """One path component without what Windows, macOS or Linux refuse; may be empty."""
-    text = _FORBIDDEN.sub("-", unicodedata.normalize("NFC", text))
+    """One path component without what Windows, macOS or Linux refuse, nor bidi or other format characters; may be empty."""
+    text = _FORBIDDEN.sub("-", unicodedata.normalize("NFC", drop_format_characters(text)))
     text = re.sub(r"-{2,}", "-", text).strip(" .-")
     if _DEVICE.match(text.split(".")[0].strip()):
         text = f"{text}-post"

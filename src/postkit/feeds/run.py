@@ -208,10 +208,11 @@ def _fetch(source: str, options: Options, state: ImportState, client_holder: lis
             raise FetchError("IMP004", "only http and https URLs are fetched")
         return read_file(source, options.max_bytes)
     if not client_holder:
-        client_holder.append(make_client(options.timeout))
+        client_holder.append(make_client())
     remembered = state.http.get(source, {}) if options.conditional else {}
     return fetch_url(
-        client_holder[0], source, etag=remembered.get("etag"), last_modified=remembered.get("last-modified"), max_bytes=options.max_bytes
+        client_holder[0], source, etag=remembered.get("etag"), last_modified=remembered.get("last-modified"),
+        max_bytes=options.max_bytes, timeout=options.timeout,
     )
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import ipaddress
 import socket
 import ssl
 import time
@@ -33,32 +32,14 @@ from typing import Any, Awaitable, Callable
 import httpcore
 import httpx
 
+from postkit.core.net_guard import BlockedAddress, address_kind, is_ip_literal, refusal
+
+__all__ = ["AddressGuard", "BlockedAddress", "CheckedStream", "HostRouter", "PUBLIC_ONLY", "address_kind", "system_resolve"]
+
 _Key = tuple[bytes, str, "int | None"]
 
 # Set (by the checker) while it follows a redirect from a public address.
 PUBLIC_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("postkit_public_only", default=False)
-
-
-def address_kind(address: str) -> str:
-    """``public``, ``private``, ``loopback`` or ``link-local`` for an IP address (IPv4-mapped IPv6 read as IPv4)."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    if ip.is_link_local:
-        return "link-local"
-    if ip.is_loopback or ip.is_unspecified:  # 0.0.0.0 reaches this machine on Linux
-        return "loopback"
-    if ip.is_global:
-        return "public"
-    return "private"
-
-
-class BlockedAddress(Exception):
-    """A connection postkit refuses to make; ``detail`` says which address and why."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
 
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -66,11 +47,8 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 async def system_resolve(host: str, port: int) -> list[str]:
     """The addresses of ``host`` from the system resolver, in its order (an IP literal is its own answer)."""
-    try:
-        ipaddress.ip_address(host.split("%", 1)[0])
+    if is_ip_literal(host):
         return [host]
-    except ValueError:
-        pass
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(info[4][0] for info in infos))
 
@@ -92,15 +70,10 @@ class AddressGuard(httpcore.AsyncNetworkBackend):
 
     def refusal(self, address: str, public_only: bool) -> str | None:
         """Why a connection to ``address`` is refused now, or ``None``."""
-        kind = address_kind(address)
-        if kind == "link-local" and not self.allow_link_local:
-            return (
-                f"{address} is a link-local address (where cloud metadata services answer); postkit never requests it "
-                "unless the config sets allow-link-local"
-            )
-        if public_only and kind != "public":
-            return f"a redirect from a public address to {address}, a {kind} address; postkit does not follow it"
-        return None
+        return refusal(
+            address, allow_link_local=self.allow_link_local, public_only=public_only,
+            link_local_hint=" unless the config sets allow-link-local",
+        )
 
     async def check(self, host: str, port: int, public_only: bool) -> list[str]:
         """The addresses of ``host`` postkit may connect to; raises :class:`BlockedAddress` when there is none."""

@@ -3,6 +3,9 @@
 ## What it checks
 The file name (not the folders above it) for:
 - control characters (U+0000 to U+001F, U+007F);
+- Unicode bidi controls (U+202A to U+202E, U+2066 to U+2069, U+200E,
+  U+200F, U+061C): they reorder how the name is shown, so `\u202egnp.exe`
+  displays as `exe.png`;
 - `<`, `>`, `:`, `"`, `\\`, `|`, `?`, `*`, which Windows forbids;
 - a stem that is empty or only whitespace (` .md`);
 - a name ending in a space or a dot before the extension, which Windows strips;
@@ -40,8 +43,14 @@ ANY_FORMAT = True
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _FORBIDDEN = re.compile(r'[<>:"\\|?*]')
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _DEVICE = re.compile(r"^(?:CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])$", re.IGNORECASE)
 MAX_BYTES = 255
+
+
+def _escape_bidi(name: str) -> str:
+    """``name`` with each bidi control written as ``<U+202E>``, so the message shows the real order."""
+    return _BIDI.sub(lambda match: f"<U+{ord(match.group()):04X}>", name)
 
 
 def check(post: Post) -> Iterator[Problem]:
@@ -51,6 +60,11 @@ def check(post: Post) -> Iterator[Problem]:
     stem = name.rsplit(".", 1)[0] if "." in name else name
     if _CONTROL.search(name):
         yield Problem(1, 1, f"file name '{name}' contains a control character")
+    bidi = sorted(set(_BIDI.findall(name)))
+    if bidi:
+        shown = _escape_bidi(name)
+        codes = " ".join(f"U+{ord(char):04X}" for char in bidi)
+        yield Problem(1, 1, f"file name '{shown}' contains the bidi control {codes}, which changes how the name is shown")
     forbidden = sorted(set(_FORBIDDEN.findall(name)))
     if forbidden:
         yield Problem(1, 1, f"file name '{name}' contains {' '.join(forbidden)}, which Windows does not allow")
