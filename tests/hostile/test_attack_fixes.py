@@ -1,0 +1,67 @@
+"""Attacks that once stopped a whole run: each now gives the post its own diagnostic and the run goes on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import run_postkit, write
+
+from postkit.core.document import Document
+from postkit.validate.engine import Selection, check_document
+from postkit.validate.rules.base import Settings
+
+GOOD = "---\ntitle: fine\ndate: 2024-01-01T00:00:00Z\n---\nbody\n"
+
+
+def _run(tmp_path: Path, name: str, text: str, *extra: str):
+    write(tmp_path / name, text)
+    write(tmp_path / "good.md", GOOD)
+    return run_postkit("validate", ".", "--format", "json", *extra, cwd=tmp_path)
+
+
+def test_self_referencing_alias_is_checked_and_the_run_goes_on(tmp_path: Path) -> None:
+    result = _run(tmp_path, "loop.md", "---\ntitle: &a [*a]\ndate: 2024-01-01T00:00:00Z\n---\nb\n")
+    assert result.returncode == 1, result.stderr
+    assert "internal error" not in result.stderr
+    found = json.loads(result.stdout)["diagnostics"]
+    assert {d["path"] for d in found} == {"loop.md"}
+    # JavaScript joins a list that holds itself as '' where it recurs.
+    assert any(d["code"] == "PK103" and "Hexo shows ''" in d["message"] for d in found)
+
+
+def test_deeply_nested_json_front_matter_is_pk002(tmp_path: Path) -> None:
+    text = ';;;\n"title": ' + "[" * 100000 + "]" * 100000 + "\n;;;\nb\n"
+    result = _run(tmp_path, "deep.md", text)
+    assert result.returncode == 1, result.stderr
+    assert "internal error" not in result.stderr
+    found = json.loads(result.stdout)["diagnostics"]
+    deep = [d for d in found if d["code"] == "PK002"]
+    assert len(deep) == 1 and "too deeply" in deep[0]["message"] and deep[0]["location"]["line"] == 2
+
+
+def test_overlong_number_says_it_is_too_long(tmp_path: Path) -> None:
+    result = _run(tmp_path, "long.md", "---\ntitle: x\ndate: " + "1" * 5001 + "\n---\nb\n")
+    assert result.returncode == 1, result.stderr
+    found = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "PK002"]
+    assert len(found) == 1
+    assert "5001 digits long" in found[0]["message"] and "tag" not in found[0]["message"]
+
+
+def test_a_rule_that_fails_on_one_post_reports_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    from postkit.validate.rules import wrong_type
+
+    def broken(post):
+        raise RuntimeError("boom")
+
+    monkeypatch.delenv("POSTKIT_DEBUG", raising=False)
+    monkeypatch.setattr(wrong_type, "check", broken)
+    document = Document.from_text("---\ntitle: x\n---\nb\n", "p.md")
+    result = check_document(document, Settings(), Selection.build())
+    failed = [d for d in result.diagnostics if d.code == "PK000"]
+    assert len(failed) == 1 and "PK103" in failed[0].message and "RuntimeError: boom" in failed[0].message
+    assert any(d.code == "PK101" for d in result.diagnostics)  # the other rules still ran
+    monkeypatch.setenv("POSTKIT_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        check_document(document, Settings(), Selection.build())
