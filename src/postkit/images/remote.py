@@ -527,12 +527,12 @@ class RemoteChecker:
         return {url: results[url] for url in wanted}
 
     def _worker_count(self, wanted: Mapping[str, Any]) -> int:
-        from postkit.core.parallel import default_jobs
+        from postkit.core.parallel import effective_jobs
 
         if self.network_backend is not None or self.resolve is not None:
             return 1  # an injected network lives in this process only
         hosts = len({_host(url) for url in wanted})
-        jobs = default_jobs() if self.workers is None else self.workers
+        jobs = effective_jobs(self.workers, len(wanted))
         return max(1, min(jobs, hosts, self.options.concurrency, len(wanted) // max(1, self.worker_threshold)))
 
     def _check_in_workers(self, wanted: Mapping[str, frozenset[str | None] | set[str | None]], workers: int) -> dict[str, dict[str | None, ProbeResult]]:
