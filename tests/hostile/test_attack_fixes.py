@@ -65,3 +65,46 @@ def test_a_rule_that_fails_on_one_post_reports_there(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("POSTKIT_DEBUG", "1")
     with pytest.raises(RuntimeError):
         check_document(document, Settings(), Selection.build())
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--timeout", "nan"], "--timeout"),
+        (["--deadline", "nan"], "--deadline"),
+        (["--deadline", "inf"], "--deadline"),
+        (["--connect-timeout", "1e300"], "--connect-timeout"),
+        (["--user-agent", "a\r\nX: y"], "--user-agent"),
+    ],
+)
+def test_images_options_out_of_range_are_usage_errors(tmp_path: Path, args: list[str], named: str) -> None:
+    write(tmp_path / "p.md", "---\ntitle: x\n---\n![a](a.png)\n")
+    result = run_postkit("images", "--offline", "p.md", *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert named in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("toml", "named", "command"),
+    [
+        ("[tool.postkit]\nmax-post-size = 99999999999999999999999\n", "max-post-size", "validate"),
+        ("[tool.postkit]\nmax-post-size = '" + "9" * 400 + " GB'\n", "max-post-size", "validate"),
+        ("[tool.postkit.images]\ndeadline = inf\n", "deadline", "images"),
+        ("[tool.postkit.images]\ntimeout = nan\n", "timeout", "images"),
+        ("[tool.postkit.images]\ncache-ttl = " + "9" * 400 + "\n", "cache-ttl", "images"),
+    ],
+)
+def test_config_numbers_out_of_range_are_config_errors(tmp_path: Path, toml: str, named: str, command: str) -> None:
+    write(tmp_path / "pyproject.toml", toml)
+    write(tmp_path / "p.md", GOOD)
+    result = run_postkit(command, "p.md", cwd=tmp_path)
+    assert result.returncode == 2
+    assert named in result.stderr and "pyproject.toml" in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_bad_phrase_entry_names_the_config_file(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.postkit.traditional.phrases]\n"" = "軟體"\n')
+    write(tmp_path / "p.md", GOOD)
+    result = run_postkit("traditional", "--check", "p.md", cwd=tmp_path)
+    assert result.returncode == 2
+    assert str(tmp_path / "pyproject.toml") in result.stderr and "empty word" in result.stderr
