@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -108,3 +111,59 @@ def test_a_bad_phrase_entry_names_the_config_file(tmp_path: Path) -> None:
     result = run_postkit("traditional", "--check", "p.md", cwd=tmp_path)
     assert result.returncode == 2
     assert str(tmp_path / "pyproject.toml") in result.stderr and "empty word" in result.stderr
+
+
+def _posts_with_hostile_names(tmp_path: Path) -> tuple[bytes, bytes]:
+    bad = b"bad\xff\xfe.md"
+    escape = b"esc\x1b[31mred\nx.md"
+    for name in (bad, escape):
+        with open(os.path.join(os.fsencode(tmp_path), name), "wb") as handle:
+            handle.write(b"---\ntitle: same\n---\nbody\n")
+    return bad, escape
+
+
+def _raw_run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "POSTKIT_DEBUG")}
+    return subprocess.run([str(Path(sys.executable).with_name("postkit")), *args], cwd=tmp_path, env=env, capture_output=True, timeout=120)
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif"])
+def test_json_and_sarif_are_valid_utf8_for_non_utf8_file_names(tmp_path: Path, output_format: str) -> None:
+    _posts_with_hostile_names(tmp_path)
+    result = _raw_run(tmp_path, "validate", ".", "--format", output_format)
+    assert result.returncode == 1
+    text = result.stdout.decode("utf-8")  # strict: raises on any byte that is not UTF-8
+    document = json.loads(text)
+    if output_format == "json":
+        paths = {d["path"] for d in document["diagnostics"]}
+        assert "bad\\xff\\xfe.md" in paths and "esc\x1b[31mred\nx.md" in paths
+        assert any("also used by bad\\xff\\xfe.md" in d["message"] for d in document["diagnostics"])
+    else:
+        uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in document["runs"][0]["results"]}
+        assert "bad%FF%FE.md" in uris
+
+
+@pytest.mark.parametrize("output_format", ["full", "concise", "github"])
+def test_text_formats_escape_control_characters_in_paths_and_messages(tmp_path: Path, output_format: str) -> None:
+    _posts_with_hostile_names(tmp_path)
+    result = _raw_run(tmp_path, "validate", ".", "--format", output_format)
+    assert result.returncode == 1
+    text = result.stdout.decode("utf-8")
+    assert "\x1b" not in text
+    assert "bad\\xff\\xfe.md" in text
+    if output_format == "concise":
+        diagnostics = text.splitlines()[:-1]
+        assert diagnostics and all(line.startswith(("bad\\xff\\xfe.md:", "esc\\x1b[31mred\\nx.md:")) for line in diagnostics)
+    if output_format == "github":
+        commands = [line for line in text.splitlines() if line.startswith("::")]
+        assert any("file=esc\\x1b[31mred%0Ax.md," in line for line in commands)
+        assert all(line.startswith("::") for line in text.splitlines()[: len(commands)])
+
+
+def test_images_markdown_rows_stay_one_line(tmp_path: Path) -> None:
+    write(tmp_path / "p.md", '---\ntitle: x\n---\n<img src="mis|sing\n.png">\n')
+    result = _raw_run(tmp_path, "images", "--offline", "p.md", "--format", "markdown")
+    assert result.returncode == 1
+    rows = [line for line in result.stdout.decode("utf-8").splitlines() if line.startswith("| ") and "p.md:4" in line]
+    assert len(rows) == 1
+    assert rows[0].count(" | ") == 2 and "mis\\|sing\\n.png" in rows[0]
