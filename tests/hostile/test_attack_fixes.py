@@ -167,3 +167,18 @@ def test_images_markdown_rows_stay_one_line(tmp_path: Path) -> None:
     rows = [line for line in result.stdout.decode("utf-8").splitlines() if line.startswith("| ") and "p.md:4" in line]
     assert len(rows) == 1
     assert rows[0].count(" | ") == 2 and "mis\\|sing\\n.png" in rows[0]
+
+
+def test_a_failure_anywhere_in_one_post_is_that_posts_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postkit.validate import engine
+
+    def broken(document, settings, selection, unsafe=False):
+        raise MemoryError("no room")
+
+    monkeypatch.delenv("POSTKIT_DEBUG", raising=False)
+    monkeypatch.setattr(engine, "fix_document", broken)
+    write(tmp_path / "a.md", GOOD)
+    write(tmp_path / "b.md", GOOD)
+    run = engine.validate_files([str(tmp_path / "a.md"), str(tmp_path / "b.md")], Settings(), Selection.build(), diff=True, jobs=1)
+    assert [(d.path.rsplit("/", 1)[-1], d.code) for d in run.diagnostics] == [("a.md", "PK000"), ("b.md", "PK000")]
+    assert "MemoryError: no room" in run.diagnostics[0].message

@@ -371,8 +371,20 @@ def validate_file(
     """Read, optionally fix, and check one file; the unit of work of :func:`validate_files`.
 
     A fixed file that cannot be written, or a post over ``max_size`` bytes,
-    gets a PK000 diagnostic and stays as it was; the run goes on.
+    gets a PK000 diagnostic and stays as it was; the run goes on. So does a
+    post postkit fails on for any other reason (``POSTKIT_DEBUG=1`` re-raises).
     """
+    try:
+        return _validate_file(path, settings, selection, fix, unsafe, diff, max_size)
+    except Exception as error:  # noqa: BLE001 - one post must never stop the run
+        failed = _failed(Document(path, ""), selection, "postkit failed on this post", error, read_error)
+        failed.document = None
+        return FileOutcome(failed)
+
+
+def _validate_file(
+    path: str, settings: Settings, selection: Selection, fix: bool, unsafe: bool, diff: bool, max_size: int | None
+) -> FileOutcome:
     try:
         document = read_document(path, max_size)
     except ReadError as error:
