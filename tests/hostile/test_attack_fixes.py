@@ -95,6 +95,8 @@ def test_images_options_out_of_range_are_usage_errors(tmp_path: Path, args: list
         ("[tool.postkit.images]\ndeadline = inf\n", "deadline", "images"),
         ("[tool.postkit.images]\ntimeout = nan\n", "timeout", "images"),
         ("[tool.postkit.images]\ncache-ttl = " + "9" * 400 + "\n", "cache-ttl", "images"),
+        ("[tool.postkit.images]\nlocalize-max-size = '" + "9" * 400 + " MB'\n", "localize-max-size", "images"),
+        ("[tool.postkit.images]\nlocalize-max-size = " + "9" * 40 + "\n", "localize-max-size", "images"),
     ],
 )
 def test_config_numbers_out_of_range_are_config_errors(tmp_path: Path, toml: str, named: str, command: str) -> None:

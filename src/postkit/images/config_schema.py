@@ -12,7 +12,7 @@ import re
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from postkit.core.config import Section
+from postkit.core.config import MAX_SIZE, Section
 
 _DURATION = re.compile(r"^\s*\d+(?:\.\d+)?\s*[smhdSMHD]?\s*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -92,12 +92,20 @@ def _placeholder_pictures(value: Any) -> bool:
     return True
 
 
+_SIZE_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:([kmgKMG])(i?)[bB]?|[bB])?\s*$")
+
+
 def _size(value: Any) -> bool:
+    # From one byte to MAX_SIZE (1 TiB): beyond it a number is a typo, and sizes would overflow.
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return value > 0
-    return isinstance(value, str) and bool(re.match(r"^\s*\d+(?:\.\d+)?\s*(?:[kmgKMG]i?[bB]?|[bB])?\s*$", value))
+        return 0 < value <= MAX_SIZE
+    match = _SIZE_TEXT.match(value) if isinstance(value, str) else None
+    if match is None:
+        return False
+    unit = (1024 if match.group(3) else 1000) ** (" kmg".index(match.group(2).lower()) if match.group(2) else 0)
+    return 0 < float(match.group(1)) * unit <= MAX_SIZE
 
 
 SECTION = Section(
@@ -117,7 +125,7 @@ SECTION = Section(
             "a list of tables {size = bytes, sha256 = '64 hex digits', description = '...', hosts = ['...'] (optional)}",
         ),
         "hotlink-placeholder-hosts": (_hosts, "a list of host names that answer a foreign Referer with a different picture"),
-        "localize-max-size": (_size, "bytes, or a number with KB, MB, KiB or MiB such as '20MB' (default 20MB): the largest picture --localize stores"),
+        "localize-max-size": (_size, "from 1 byte to 1 TiB: bytes, or a number with KB, MB, KiB or MiB such as '20MB' (default 20MB): the largest picture --localize stores"),
     },
     moved={
         "url": "url",
