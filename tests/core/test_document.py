@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 
@@ -151,3 +152,44 @@ def test_create_atomic_writes_a_new_file_and_never_replaces_one(tmp_path):
     assert create_atomic(target, b"second") is False
     assert target.read_bytes() == b"first"
     assert sorted(p.name for p in target.parent.iterdir()) == ["new.md"]  # no temporary file left
+
+
+class _CountingText(str):
+    """A text that counts the characters ``find``, ``count`` and ``rfind`` scan (a measure of work, not of time)."""
+
+    scanned = 0
+
+    def find(self, sub, start=None, end=None):  # type: ignore[override]
+        found = str.find(self, sub, *(a for a in (start, end) if a is not None))
+        _CountingText.scanned += ((len(self) if found == -1 else found) if end is None else end) - (start or 0)
+        return found
+
+    def count(self, sub, start=None, end=None):  # type: ignore[override]
+        _CountingText.scanned += (len(self) if end is None else end) - (start or 0)
+        return str.count(self, sub, *(a for a in (start, end) if a is not None))
+
+    def rfind(self, sub, start=None, end=None):  # type: ignore[override]
+        _CountingText.scanned += (len(self) if end is None else end) - (start or 0)
+        return str.rfind(self, sub, *(a for a in (start, end) if a is not None))
+
+
+def test_lines_and_positions_past_the_head_take_linear_work_in_all() -> None:
+    """Asking for every line and every line's position scans the text a bounded number of times, not once per line."""
+    from postkit.core import document as module
+
+    body = "".join(f"line {n} ![a](x{n}.png)\n" for n in range(20000))
+    document = Document.from_text("---\ntitle: x\n---\n" + body, "p.md")
+    document = dataclasses.replace(document, text=_CountingText(document.text))
+    builds = []
+    original = module.line_starts
+    _CountingText.scanned = 0
+    try:
+        module.line_starts = lambda text: builds.append(1) or original(text)
+        total = document.line_count
+        for number in range(1, total + 1):
+            document.line(number)
+            assert document.position(document.offset(number, 3)) == (number, 3)
+    finally:
+        module.line_starts = original
+    assert builds == [1]  # the whole-text index is built once
+    assert _CountingText.scanned <= 4 * len(document.text)

@@ -406,3 +406,27 @@ def test_the_readme_before_and_after_example_is_what_the_command_does(tmp_path, 
     assert post.read_text(encoding="utf-8") == expected
     for folder, name in (("_posts/hello", names["3f2a1b9c0d4e.jpg"]), ("_posts/hello", names["9a8b7c6d5e4f.jpg"]), ("images/hello", names["3f2a1b9c0d4e.jpg"])):
         assert (site.source / folder / name).is_file()
+
+
+def test_a_check_after_localize_all_reads_the_asset_tags_it_wrote(tmp_path, servers, images_cli):
+    """``{% asset_path name %}`` in src and srcset (and ``{% asset_img %}``) resolve to the post's asset folder."""
+    base, _ = bases(servers)
+    name = digest_name(REAL)
+    text = (
+        "---\ntitle: hello\n---\n"
+        f"![]({base}/hotlink.png)\n"
+        f'<img src="{base}/hotlink.png" srcset="{base}/hotlink.png 1x, {base}/hotlink.png 2x" alt="x">\n'
+    )
+    site = make_site(tmp_path / "site", asset_folder=True)
+    post = site.post("hello.md", text)
+    assert images_cli(str(site.posts), "--localize=all", "--no-cache").exit_code == 0
+    written = post.read_text(encoding="utf-8")
+    assert f"{{% asset_path {name} %}} 2x" in written and f"{{% asset_img {name} %}}" in written
+    checked = images_cli(str(site.posts), "--no-cache")
+    assert checked.exit_code == 0, checked.output
+    # A missing asset is still reported, at the asset folder.
+    post.write_text(written.replace(name, "gone.png"), encoding="utf-8")
+    missing = images_cli(str(site.posts), "--no-cache", "--format", "concise")
+    assert missing.exit_code == 1
+    assert missing.output.count("no such file: ") == 4 and "_posts/hello/{%" not in missing.output
+    assert missing.output.count("_posts/hello/gone.png") == 4

@@ -484,3 +484,31 @@ def test_worker_shares_add_up_to_the_total_concurrency():
     urls = {f"http://127.0.0.{host}:9/{index}.png": {None} for host in range(1, 4) for index in range(10)}
     assert checker._worker_count(urls) == 3  # never more processes than hosts
     assert RemoteChecker(CheckOptions(), workers=2)._worker_count({"http://a.example.cn/1.png": {None}}) == 1  # small runs stay here
+
+
+def _slowly(response_for):
+    """A handler that answers after 0.3 s, so its URL's clock is running when another URL of the host gets a 429."""
+
+    def handle(request: Request) -> Response:
+        time.sleep(0.3)
+        return response_for(request)
+
+    return handle
+
+
+def test_a_long_retry_after_settles_its_url_and_leaves_the_hosts_other_urls_alone(http):
+    """A 429 whose Retry-After is beyond the deadline is that URL's rate-limited verdict; the host's other URLs keep theirs."""
+    http.expect_request("/busy.png").respond_with_data("slow down", status=429, headers={"Retry-After": "99999"})
+    http.expect_request("/hot.png").respond_with_handler(
+        _slowly(lambda request: Response("no", status=403) if request.headers.get("Referer") else Response(PNG, content_type="image/png"))
+    )
+    http.expect_request("/loop-a").respond_with_handler(_slowly(lambda request: Response("", status=302, headers={"Location": "/loop-b"})))
+    http.expect_request("/loop-b").respond_with_handler(_slowly(lambda request: Response("", status=302, headers={"Location": "/loop-a"})))
+    options = CheckOptions(read_timeout=2.0, connect_timeout=2.0, retries=2, backoff=0.01, retry_after_cap=30.0, deadline=5.0)
+    busy, hot, loop = http.url_for("/busy.png"), http.url_for("/hot.png"), http.url_for("/loop-a")
+    results, _ = check({busy: {None}, hot: {SITE}, loop: {None}}, options)
+    assert results[busy][None].reason == "rate-limited" and results[busy][None].attempts == 1
+    assert results[hot][SITE].reason == "http-error" and results[hot][SITE].status == 403
+    assert results[hot][None].ok  # the bare probe still ran: the hot-link verdict, not a time-out
+    assert results[loop][None].reason == "redirect-loop"
+    assert len(requests_to(http, "/busy.png")) == 1

@@ -49,16 +49,21 @@ _SIZE = None  # compiled on first use
 _SIZE_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "kib": 2**10, "mib": 2**20, "gib": 2**30}
 
 
+# The largest size a size key takes (1 TiB): beyond it a number is a typo, and reads would overflow.
+MAX_SIZE = 2**40
+
+
 def parse_size(value: Any) -> int | None:
     """Bytes from a size: an integer, or a number with B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB.
 
-    ``None`` when ``value`` is not a size of at least one byte.
+    ``None`` when ``value`` is not a size of at least one byte and at most
+    :data:`MAX_SIZE` (1 TiB).
     """
     global _SIZE
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if value >= 1 else None
+        return value if 1 <= value <= MAX_SIZE else None
     if not isinstance(value, str):
         return None
     if _SIZE is None:
@@ -68,8 +73,8 @@ def parse_size(value: Any) -> int | None:
     match = _SIZE.fullmatch(value)
     if match is None:
         return None
-    size = int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "").lower()])
-    return size if size >= 1 else None
+    size = float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "").lower()]
+    return int(size) if 1 <= size <= MAX_SIZE else None
 
 
 def is_size(value: Any) -> bool:
@@ -79,7 +84,7 @@ def is_size(value: Any) -> bool:
 
 # The keys that describe the site's posts, read by more than one command.
 SCHEMA: dict[str, Check] = {
-    "max-post-size": (is_size, "a size: bytes, or a number with KB, MB, GB (or KiB, MiB, GiB) such as '10MB'"),
+    "max-post-size": (is_size, "a size from 1 byte to 1 TiB: bytes, or a number with KB, MB, GB (or KiB, MiB, GiB) such as '10MB'"),
     "image-fields": (list_of_str, "a list of strings"),
     "date-fields": (list_of_str, "a list of strings"),
     "timezone": (is_str, "a string (an IANA name such as 'Asia/Shanghai')"),

@@ -57,6 +57,17 @@ class ReadError(Exception):
         self.col = col
 
 
+def line_starts(text: str) -> list[int]:
+    """The offset of each line's start in ``text`` (lines break at LF), in one pass."""
+    starts = [0]
+    append = starts.append
+    found = text.find("\n")
+    while found != -1:
+        append(found + 1)
+        found = text.find("\n", found + 1)
+    return starts
+
+
 @dataclass(frozen=True)
 class FrontMatterSpan:
     """Where the YAML front matter block sits in ``Document.text``.
@@ -151,19 +162,18 @@ class Document:
             found = self.text.find("\n", found + 1, limit)
         return starts, limit
 
+    @cached_property
+    def _line_index(self) -> list[int]:
+        """Every line start of the whole text, built once, the first time a line past the head is asked for."""
+        return line_starts(self.text)
+
     def _line_start(self, number: int) -> int:
         """Offset where 1-based line ``number`` starts (``len(text)`` past the end)."""
         starts, _ = self._head_index
         if number <= len(starts):
             return starts[number - 1]
-        offset = starts[-1]
-        text = self.text
-        for _ in range(number - len(starts)):
-            found = text.find("\n", offset)
-            if found == -1:
-                return len(text)
-            offset = found + 1
-        return offset
+        starts = self._line_index
+        return starts[number - 1] if number <= len(starts) else len(self.text)
 
     @property
     def line_count(self) -> int:
@@ -176,8 +186,9 @@ class Document:
         if offset < limit:
             index = bisect.bisect_right(starts, offset) - 1
             return index + 1, offset - starts[index] + 1
-        line = self.text.count("\n", 0, offset) + 1
-        return line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
+        starts = self._line_index
+        index = bisect.bisect_right(starts, offset) - 1
+        return index + 1, offset - starts[index] + 1
 
     def offset(self, line: int, col: int = 1) -> int:
         """Turn a 1-based ``(line, column)`` into a character offset (clamped to the text)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -316,6 +317,9 @@ def unbuildable_node(root: yaml.Node | None) -> yaml.Node | None:
     return None
 
 
+_INT_DIGITS = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
+
+
 def _unbuildable(result: ParsedFrontMatter, root: yaml.Node | None, error: Exception) -> YamlProblem:
     """Where and why a front matter value cannot be built, as a PK002 problem."""
     assert result.document.front_matter is not None
@@ -325,6 +329,11 @@ def _unbuildable(result: ParsedFrontMatter, root: yaml.Node | None, error: Excep
         return YamlProblem(result.document.front_matter.first_line, 1, f"YAML value cannot be built: {shorten(reason, 200)}")
     line, col = result.position(node.start_mark)
     tag = short_tag(node.tag)
+    digits = node.value.lstrip("+-")
+    if node.tag == "tag:yaml.org,2002:int" and digits.isdigit() and len(digits) > _INT_DIGITS:
+        return YamlProblem(
+            line, col, f"the number is {len(digits)} digits long, more than the {_INT_DIGITS} a number may have here; shorten it, or quote it to keep it as text"
+        )
     return YamlProblem(line, col, f"{shorten(repr(node.value))} is not a valid {tag} value; fix the value or remove the {tag} tag")
 
 

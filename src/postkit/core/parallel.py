@@ -28,6 +28,26 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# Windows' process pools take at most 61 workers (WaitForMultipleObjects' limit).
+WINDOWS_MAX_WORKERS = 61
+# More workers than this many per core only add start-up time and memory.
+WORKERS_PER_CORE = 4
+
+
+def effective_jobs(requested: int | None, items: int) -> int:
+    """How many worker processes a run over ``items`` files starts for ``--jobs requested``.
+
+    ``None`` means every core. Never more than the files, never more than
+    four per core (61 on Windows), never fewer than one.
+    """
+    cores = default_jobs()
+    wanted = cores if requested is None else requested
+    ceiling = WORKERS_PER_CORE * cores
+    if sys.platform == "win32":
+        ceiling = min(ceiling, WINDOWS_MAX_WORKERS)
+    return max(1, min(wanted, items, ceiling))
+
+
 def parent_alive() -> bool:
     """False in a worker whose parent has died (it was re-parented); True everywhere else."""
     return _parent_pid is None or os.getppid() == _parent_pid
@@ -87,7 +107,7 @@ def map_files(
     Workers die with this process (:func:`watch_parent`); when the caller
     stops early (Ctrl-C, an error) the work not yet started is cancelled.
     """
-    jobs = default_jobs() if jobs is None else max(1, jobs)
+    jobs = effective_jobs(jobs, len(items))
     if jobs == 1 or len(items) < threshold:
         for item in items:
             result = func(item)

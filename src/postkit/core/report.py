@@ -8,6 +8,7 @@ through Rich on a terminal).
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -117,9 +118,44 @@ class Summary:
         return "\n".join(lines)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _surrogate_text(char: str) -> str:
+    code = ord(char)
+    # A byte that was not UTF-8 (Python's surrogateescape keeps it as U+DC80..U+DCFF) shows as \xHH.
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def unsurrogate(text: str) -> str:
+    """``text`` as valid Unicode: a byte of a file name that was not UTF-8 becomes the four characters ``\\xHH``."""
+    return _SURROGATE.sub(lambda m: _surrogate_text(m.group()), text) if _SURROGATE.search(text) else text
+
+
+def printable(text: str, keep: str = "") -> str:
+    """``text`` safe to print on a terminal or in one log line.
+
+    Bytes that were not UTF-8 become ``\\xHH`` (:func:`unsurrogate`); control
+    characters but those in ``keep`` become ``\\n``, ``\\r``, ``\\t`` or ``\\xHH``,
+    so that a file name can neither send terminal escapes nor split a
+    ``path:line:col`` line.
+    """
+    text = unsurrogate(text)
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+
+
 def shown(path: str) -> str:
-    """A path as text that any output can carry: bytes that were not UTF-8 show as U+FFFD."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A path as text that any output can carry: see :func:`printable`."""
+    return printable(path)
+
+
+def _json_text(text: str) -> str:
+    """JSON text written with ``ensure_ascii=False``, with any lone surrogate as the JSON string ``\\xHH``: always valid UTF-8."""
+    return _SURROGATE.sub(lambda m: _surrogate_text(m.group()).replace("\\", "\\\\"), text) if _SURROGATE.search(text) else text
 
 
 def _count(number: int, word: str, plural: str | None = None) -> str:
@@ -128,7 +164,7 @@ def _count(number: int, word: str, plural: str | None = None) -> str:
 
 def concise(diagnostics: Iterable[Diagnostic], summary: Summary) -> str:
     """``path:line:col: CODE [severity] message`` lines, then the summary."""
-    lines = [f"{shown(d.path)}:{d.line}:{d.col}: {d.code} [{d.severity.label}] {d.message}" for d in diagnostics]
+    lines = [f"{shown(d.path)}:{d.line}:{d.col}: {d.code} [{d.severity.label}] {printable(d.message)}" for d in diagnostics]
     lines.append(summary.text())
     return "\n".join(lines) + "\n"
 
@@ -154,7 +190,7 @@ def diagnostic_dict(d: Diagnostic) -> dict[str, object]:
             ],
         }
     return {
-        "path": shown(d.path),
+        "path": unsurrogate(d.path),
         "code": d.code,
         "name": d.name,
         "severity": d.severity.label,
@@ -172,7 +208,7 @@ def _groups(diagnostics: Iterable[Diagnostic]) -> tuple[dict[int, int], list[dic
     for d in diagnostics:
         if d.group is not None and id(d.group) not in index:
             index[id(d.group)] = len(listed)
-            listed.append({"id": len(listed), "code": d.code, "posts": [shown(p) for p in d.group]})
+            listed.append({"id": len(listed), "code": d.code, "posts": [unsurrogate(p) for p in d.group]})
     return index, listed
 
 
@@ -199,7 +235,7 @@ def to_json(diagnostics: Iterable[Diagnostic], summary: Summary) -> str:
     }
     import json  # only the json and sarif formats pay for it
 
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return _json_text(json.dumps(document, ensure_ascii=False, indent=2)) + "\n"
 
 
 _GITHUB_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -217,11 +253,12 @@ def github(diagnostics: Iterable[Diagnostic], summary: Summary) -> str:
     """GitHub Actions workflow commands (``::error file=...,line=...::message``), then the summary."""
     lines = []
     for d in diagnostics:
-        props = [f"file={_escape_property(shown(d.path))}", f"line={d.line}", f"col={d.col}"]
+        # GitHub's own escapes (%25, %0D, %0A, %3A, %2C) for what it decodes; other controls as \xHH.
+        props = [f"file={_escape_property(printable(d.path, keep=chr(10) + chr(13)))}", f"line={d.line}", f"col={d.col}"]
         if d.end_line and d.end_col:
             props += [f"endLine={d.end_line}", f"endColumn={d.end_col}"]
         props.append(f"title={_escape_property(f'{d.code} {d.name}')}")
-        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(d.message)}")
+        lines.append(f"::{_GITHUB_LEVEL[d.severity]} {','.join(props)}::{_escape_data(printable(d.message, keep=chr(10) + chr(13)))}")
     lines.append(summary.text())
     return "\n".join(lines) + "\n"
 
@@ -320,7 +357,7 @@ def sarif(
     }
     import json
 
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return _json_text(json.dumps(log, ensure_ascii=False, indent=2)) + "\n"
 
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -362,15 +399,16 @@ def full(
             (d.severity.label.ljust(8), _STYLE[d.severity]),
             (f"{d.code} ", "bold"),
             (f"{d.name}  ", "dim"),
-            (d.message, None),
+            (printable(d.message), None),
         ])
         line = source_line(d.path, d.line)
         if line is not None and line.strip():
-            out.append([(f"{d.line:>6} │ ", "dim"), (line.expandtabs(4), None)])
-            prefix = line[: d.col - 1].expandtabs(4)
+            # Control characters in the post show escaped; the caret counts them as printed.
+            out.append([(f"{d.line:>6} │ ", "dim"), (printable(line, keep="\t").expandtabs(4), None)])
+            prefix = printable(line[: d.col - 1], keep="\t").expandtabs(4)
             width = 1
             if d.end_line == d.line and d.end_col and d.end_col > d.col:
-                width = max(1, display_width(line[d.col - 1 : d.end_col - 1].expandtabs(4)))
+                width = max(1, display_width(printable(line[d.col - 1 : d.end_col - 1], keep="\t").expandtabs(4)))
             out.append([(" " * 6 + " │ ", "dim"), (" " * display_width(prefix) + "^" * width, _STYLE[d.severity])])
         if d.fix is not None:
             safe = d.fix.applicability is Applicability.SAFE
@@ -403,7 +441,7 @@ def batch_summary(
     numbers; ``changed_label`` renames the first row (``would change`` under
     ``--check``); ``notes`` adds rows such as ``relative links left``.
     """
-    out: list[list[Segment]] = [[(shown(path), "bold"), (f":{message}", "red")] for path, message in failures]
+    out: list[list[Segment]] = [[(shown(path), "bold"), (f":{printable(message)}", "red")] for path, message in failures]
     if failures:
         out.append([])
     rows = [(changed_label if name == "converted" else name, number) for name, number in counts.items()]

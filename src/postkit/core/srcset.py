@@ -14,6 +14,8 @@ def srcset_entries(value: str) -> Iterator[tuple[str, int, str]]:
     outside parentheses; a URL is the run of non-space characters (commas
     inside it stay: ``c_fill,w_640/a.jpg``) and loses trailing commas;
     ``descriptors`` is the text after it (``640w``, ``2x``), stripped.
+    A candidate written as a template tag (``{% asset_path a.png %} 2x``)
+    keeps the whole tag as its URL.
     """
     index = 0
     length = len(value)
@@ -23,6 +25,9 @@ def srcset_entries(value: str) -> Iterator[tuple[str, int, str]]:
         if index >= length:
             return
         start = index
+        if value.startswith("{%", index) and value.find("%}", index) != -1:
+            # A template tag (Hexo's {% asset_path name %}) is rendered into one URL before a browser reads it.
+            index = value.find("%}", index) + 2
         while index < length and value[index] not in SPACE:
             index += 1
         url = value[start:index]

@@ -21,7 +21,7 @@ import typer
 
 from postkit import console
 from postkit.core.config import register_section
-from postkit.images.config_schema import SECTION
+from postkit.images.config_schema import MAX_SECONDS, SECTION, header_value
 
 register_section("images", SECTION)
 
@@ -97,6 +97,11 @@ def images(
     from postkit.core.paths import default_paths, discover
 
     chosen_format = console.chosen_format(output_format, FORMATS)
+    for option, seconds in (("--timeout", timeout), ("--connect-timeout", connect_timeout), ("--deadline", deadline)):
+        if seconds is not None and not 0 < seconds <= MAX_SECONDS:  # also refuses nan
+            raise console.fail(f"{option} takes a number of seconds > 0 and at most {MAX_SECONDS:g}, not {seconds!r}")
+    if user_agent is not None and not header_value(user_agent):
+        raise console.fail(f"--user-agent must be a non-empty header value without line breaks or control characters, not {user_agent!r}")
     if (check or dry_run) and localize is None:
         raise console.fail("--check and --dry-run go with --localize")
     if localize is not None and localize not in LOCALIZE_MODES:

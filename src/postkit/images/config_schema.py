@@ -12,7 +12,7 @@ import re
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from postkit.core.config import Section
+from postkit.core.config import MAX_SIZE, Section
 
 _DURATION = re.compile(r"^\s*\d+(?:\.\d+)?\s*[smhdSMHD]?\s*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -39,12 +39,20 @@ def _duration(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float)):
-        return value >= 0
+        return 0 <= value <= MAX_TTL
     return isinstance(value, str) and bool(_DURATION.match(value))
 
 
+# The longest cache-ttl taken as a number of seconds (about 30 years).
+MAX_TTL = 10**9
+
+
+# The longest timeout or deadline taken, in seconds (a day): beyond it a number is a typo.
+MAX_SECONDS = 86400.0
+
+
 def _positive_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= MAX_SECONDS
 
 
 def _positive_int(value: Any) -> bool:
@@ -59,7 +67,8 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _header_value(value: Any) -> bool:
+def header_value(value: Any) -> bool:
+    """True for a non-empty HTTP field value: no CR, LF, NUL or other control character but tab (RFC 9110)."""
     # RFC 9110 field values hold no CR, LF, NUL or other control characters but tab.
     return _text(value) and not any(ord(c) < 32 and c != "\t" or ord(c) == 127 for c in value)
 
@@ -83,12 +92,20 @@ def _placeholder_pictures(value: Any) -> bool:
     return True
 
 
+_SIZE_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:([kmgKMG])(i?)[bB]?|[bB])?\s*$")
+
+
 def _size(value: Any) -> bool:
+    # From one byte to MAX_SIZE (1 TiB): beyond it a number is a typo, and sizes would overflow.
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return value > 0
-    return isinstance(value, str) and bool(re.match(r"^\s*\d+(?:\.\d+)?\s*(?:[kmgKMG]i?[bB]?|[bB])?\s*$", value))
+        return 0 < value <= MAX_SIZE
+    match = _SIZE_TEXT.match(value) if isinstance(value, str) else None
+    if match is None:
+        return False
+    unit = (1024 if match.group(3) else 1000) ** (" kmg".index(match.group(2).lower()) if match.group(2) else 0)
+    return 0 < float(match.group(1)) * unit <= MAX_SIZE
 
 
 SECTION = Section(
@@ -96,19 +113,19 @@ SECTION = Section(
         "url": (_site_url, "the site's http(s) URL, such as 'https://blog.example.com/' (overrides _config.yml's url)"),
         "referrer-policy": (_policy, "the site's referrer policy, as its <meta name=\"referrer\"> says: 'no-referrer', 'strict-origin-when-cross-origin'..."),
         "cache-ttl": (_duration, "seconds, or a number with s, m, h or d such as '12h' (default '1d')"),
-        "timeout": (_positive_number, "a number of seconds > 0: the read timeout (default 10)"),
-        "connect-timeout": (_positive_number, "a number of seconds > 0 (default 5)"),
-        "deadline": (_positive_number, "a number of seconds > 0: all the time one URL may take, retries included (default 30)"),
+        "timeout": (_positive_number, "a number of seconds > 0 and at most 86400: the read timeout (default 10)"),
+        "connect-timeout": (_positive_number, "a number of seconds > 0 and at most 86400 (default 5)"),
+        "deadline": (_positive_number, "a number of seconds > 0 and at most 86400: all the time one URL may take, retries included (default 30)"),
         "allow-link-local": (_boolean, "true or false: let requests reach link-local addresses such as 169.254.169.254 (default false)"),
         "concurrency": (_positive_int, "an integer >= 1: requests at once in total (default 32)"),
         "per-host": (_positive_int, "an integer >= 1: requests at once per host (default 4)"),
-        "user-agent": (_header_value, "a non-empty string without line breaks or control characters: the User-Agent header"),
+        "user-agent": (header_value, "a non-empty string without line breaks or control characters: the User-Agent header"),
         "placeholder-pictures": (
             _placeholder_pictures,
             "a list of tables {size = bytes, sha256 = '64 hex digits', description = '...', hosts = ['...'] (optional)}",
         ),
         "hotlink-placeholder-hosts": (_hosts, "a list of host names that answer a foreign Referer with a different picture"),
-        "localize-max-size": (_size, "bytes, or a number with KB, MB, KiB or MiB such as '20MB' (default 20MB): the largest picture --localize stores"),
+        "localize-max-size": (_size, "from 1 byte to 1 TiB: bytes, or a number with KB, MB, KiB or MiB such as '20MB' (default 20MB): the largest picture --localize stores"),
     },
     moved={
         "url": "url",

@@ -24,11 +24,14 @@ candidate is a file (``os.path.isfile``, a ``stat``), it never opens one.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 ASSET_TAGS = ("asset_img", "asset_image")
+# A value that is one of Hexo's post asset tags, rendered before the HTML reaches the browser.
+ASSET_TAG_VALUE = re.compile(r"\{%-?\s*(asset_path|asset_img|asset_image|asset_link)\s+(\"[^\"]+\"|'[^']+'|\S+)(?:\s+[^%]*)?-?%\}")
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,11 @@ def resolve(url: str, post_path: str, layout: SiteLayout, tag: str | None = None
     server does. ``tag`` is the Hexo tag that holds the path (``asset_img``
     looks only in the post's asset folder).
     """
+    asset = ASSET_TAG_VALUE.fullmatch(url.strip())
+    if asset is not None:
+        # {% asset_path name %} (what --localize writes in HTML), {% asset_img name %}, {% asset_link name %}:
+        # Hexo renders the URL of the post asset ``name``.
+        url, tag = asset.group(2).strip("\"'"), "asset_img"
     parts = urlsplit(url.strip())
     path = unquote(parts.path)
     post = Path(os.path.realpath(post_path))

@@ -11,21 +11,22 @@ from collections import defaultdict
 from typing import Sequence
 
 from postkit.core.diagnostics import Diagnostic, Severity
-from postkit.core.report import Summary
+from postkit.core.report import Summary, printable, shown
 
 MAX_PLACES = 20  # per URL; the rest is counted
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a table cell: no pipe, no line break, no raw HTML."""
+    """Text safe inside a table cell: no pipe, no line break (control characters escaped), no raw HTML."""
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         .replace("|", "\\|").replace("\r", " ").replace("\n", " ")
     )
 
 
 def _code(text: str) -> str:
-    """``text`` as a code span that survives any backticks inside it."""
+    """``text`` as a code span that survives any backticks inside it (control characters escaped: a row stays one line)."""
+    text = printable(text)
     fence = "`"
     while fence in text:
         fence += "`"
@@ -49,7 +50,7 @@ def markdown(diagnostics: Sequence[Diagnostic], summary: Summary, title: str = "
     so that each broken URL is one row listing every place it is used; any
     other diagnostic is its own row. Errors come before warnings and infos.
     """
-    out = [f"## {title}", "", summary.text().replace("\n", " "), ""]
+    out = [f"## {title}", "", printable(summary.text().replace("\n", " ")), ""]
     if not diagnostics:
         return "\n".join(out)
     groups: dict[tuple[str, str, Severity], dict[str, list[Diagnostic]]] = defaultdict(lambda: defaultdict(list))
@@ -68,7 +69,7 @@ def markdown(diagnostics: Sequence[Diagnostic], summary: Summary, title: str = "
             first = found[0]
             url = getattr(first, "url", "")
             detail = getattr(first, "detail", "") or first.message
-            where = [_code(f"{d.path}:{d.line}:{d.col}") for d in found[:MAX_PLACES]]
+            where = [_code(f"{shown(d.path)}:{d.line}:{d.col}") for d in found[:MAX_PLACES]]
             if len(found) > MAX_PLACES:
                 where.append(f"and {len(found) - MAX_PLACES} more")
             shown_url = _link(url) if url else "-"

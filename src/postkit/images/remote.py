@@ -527,12 +527,12 @@ class RemoteChecker:
         return {url: results[url] for url in wanted}
 
     def _worker_count(self, wanted: Mapping[str, Any]) -> int:
-        from postkit.core.parallel import default_jobs
+        from postkit.core.parallel import effective_jobs
 
         if self.network_backend is not None or self.resolve is not None:
             return 1  # an injected network lives in this process only
         hosts = len({_host(url) for url in wanted})
-        jobs = default_jobs() if self.workers is None else self.workers
+        jobs = effective_jobs(self.workers, len(wanted))
         return max(1, min(jobs, hosts, self.options.concurrency, len(wanted) // max(1, self.worker_threshold)))
 
     def _check_in_workers(self, wanted: Mapping[str, frozenset[str | None] | set[str | None]], workers: int) -> dict[str, dict[str | None, ProbeResult]]:
@@ -844,9 +844,11 @@ class RemoteChecker:
             headers["Range"] = f"bytes=0-{body_limit - 1}"
         # Per-host slot first: a request queued behind its host holds no global slot.
         async with host_slots:
-            # A Retry-After pauses the whole host; the wait holds only this host's slot.
+            # A Retry-After pauses the whole host; the wait holds only this host's slot. A pause
+            # longer than this URL has left is not waited for: waiting would only turn the URL's own
+            # verdict into a time-out, so the request goes now and gets the host's answer.
             pause = self._resume_at.get(key, 0.0) - loop.time()
-            if pause > 0:
+            if 0 < pause < clock.remaining():
                 await asyncio.sleep(pause)
             async with self._slots:
                 dead = self._dead.get(key)
@@ -858,18 +860,21 @@ class RemoteChecker:
                 sent.requests += 1
                 try:
                     async with asyncio.timeout(clock.left()):
-                        return await self._exchange(request, method, body_limit, key, loop)
+                        return await self._exchange(request, method, body_limit, key, loop, clock)
                 except TimeoutError:
                     raise _DeadlineExceeded() from None
 
-    async def _exchange(self, request: Any, method: str, body_limit: int, key: str, loop: Any) -> _Answer:
+    async def _exchange(self, request: Any, method: str, body_limit: int, key: str, loop: Any, clock: _Clock) -> _Answer:
         response = await self._transport.handle_async_request(request)
         response.request = request
         retry_after = response.headers.get("retry-after")
         if retry_after is not None and response.status_code in RETRY_STATUSES:
-            # Set before the slot is released, so no queued request slips through.
+            # Set before the slot is released, so no queued request slips through. Only a pause this
+            # URL will wait out itself pauses the host: a Retry-After beyond its deadline settles it
+            # as it is, and the host's other URLs go on.
             delay = retry_delay(retry_after, 0, self.options)
-            self._resume_at[key] = max(self._resume_at.get(key, 0.0), loop.time() + delay)
+            if clock.allows(delay):
+                self._resume_at[key] = max(self._resume_at.get(key, 0.0), loop.time() + delay)
         address = None
         stream = response.extensions.get("network_stream")
         if stream is not None:
@@ -910,6 +915,10 @@ class _Clock:
         if left <= 0:
             raise _DeadlineExceeded()
         return left
+
+    def remaining(self) -> float:
+        """Seconds left, without starting the clock (the whole deadline before the first request)."""
+        return self.seconds if self.ends is None else self.ends - time.monotonic()
 
     def allows(self, delay: float) -> bool:
         """True when waiting ``delay`` seconds still leaves time before the deadline."""

@@ -80,7 +80,7 @@ def traditional(
     try:
         settings = resolve_settings(
             chosen, section, suffix=suffix, punctuation=punctuation, skip_non_chinese=skip_non_chinese,
-            convert_html=convert_html, phrases_file=phrases_file,
+            convert_html=convert_html, phrases_file=phrases_file, source=str(config.source) if config.source else None,
         )
     except SettingsError as error:
         raise console.fail(str(error)) from None

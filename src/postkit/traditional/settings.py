@@ -53,11 +53,13 @@ def resolve_settings(
     skip_non_chinese: Optional[bool] = None,
     convert_html: bool = False,
     phrases_file: Optional[Path] = None,
+    source: Optional[str] = None,
 ) -> CopySettings:
     """The copy settings for OpenCC ``config``: each option given wins over the config ``section`` ([tool.postkit.traditional]).
 
     Punctuation defaults to on for s2tw, s2twp and s2hk. Raises SettingsError
-    for a bad phrase table or an unreadable ``phrases_file``.
+    for a bad phrase table or an unreadable ``phrases_file``; ``source``, the
+    config file the section came from, begins the message.
     """
     from postkit.traditional.post import DEFAULT_FRONT_MATTER_KEYS, DEFAULT_LANG_KEY, PUNCTUATION_BY_DEFAULT
 
@@ -68,7 +70,7 @@ def resolve_settings(
         suffix=suffix if suffix is not None else section.get("suffix"),
         skip_non_chinese=skip_non_chinese if skip_non_chinese is not None else section.get("skip-non-chinese", False),
         convert_html=convert_html,
-        phrases=load_phrases(config, section.get("phrases"), phrases_file),
+        phrases=load_phrases(config, section.get("phrases"), phrases_file, source),
         punctuation=punctuation if punctuation is not None else section.get("punctuation", config in PUNCTUATION_BY_DEFAULT),
     )
 
@@ -96,13 +98,13 @@ def phrase_file_table(text: str, where: str) -> dict:
     return table
 
 
-def load_phrases(config: str, table: Optional[Mapping], phrases_file: Optional[Path]) -> Optional[dict]:
+def load_phrases(config: str, table: Optional[Mapping], phrases_file: Optional[Path], source: Optional[str] = None) -> Optional[dict]:
     """The user's phrase table for ``config``, from the config file's table and ``phrases_file``, checked; raises SettingsError."""
     from postkit.traditional.rules import PhraseTableError, user_phrases
 
     sources: list[tuple[str, Mapping]] = []
     if table:
-        sources.append((PHRASES_KEY, table))
+        sources.append((f"{source}: {PHRASES_KEY}" if source else PHRASES_KEY, table))
     if phrases_file is not None:
         try:
             text = phrases_file.read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ from postkit.core.diagnostics import Applicability, Diagnostic, Edit, Severity
 from postkit.core.document import MAX_POST_SIZE, Document, ReadError, apply_edits, read_document, unified_diff, write_atomic
 from postkit.validate.reading import read
 from postkit.core.paths import path_matches
-from postkit.validate.rules import RULES, is_project_rule, read_error, runs_on
+from postkit.validate.rules import RULES, is_project_rule, read_error, runs_on, yaml_syntax
 from postkit.validate.rules.base import NOQA as _NOQA, Post, Problem, Settings
 
 MAX_FIX_PASSES = 10
@@ -172,7 +172,10 @@ def check_document(document: Document, settings: Settings, selection: Selection)
     Returns the diagnostics (sorted, with ``# noqa`` and ``per-file-ignores``
     applied) and the facts the project rules need.
     """
-    reading = read(document, settings.engine)
+    try:
+        reading = read(document, settings.engine)
+    except Exception as error:  # noqa: BLE001 - one post's front matter must never stop the run
+        return _failed(document, selection, "front matter cannot be read", error, yaml_syntax)
     post = Post(reading.document, reading.front_matter, settings, reading=reading)
     document = reading.document
     ignored = selection.ignored_for(document.path)
@@ -183,15 +186,33 @@ def check_document(document: Document, settings: Settings, selection: Selection)
     for code, module, level, project in selection.plan:
         if code in ignored or not runs_on(module, front_matter_format):
             continue
-        if project:
-            result.facts[code] = module.collect(post)
+        try:
+            if project:
+                result.facts[code] = module.collect(post)
+                continue
+            problems = list(module.check(post))
+        except Exception as error:  # noqa: BLE001 - a rule that fails on one post reports it there; the run goes on
+            result.diagnostics.extend(_failed(document, selection, f"rule {code} ({module.NAME}) failed on this post", error, read_error).diagnostics)
             continue
-        for problem in module.check(post):
+        for problem in problems:
             if _suppressed(noqa, problem.line, code):
                 continue
             result.diagnostics.append(_stamp(module, problem, document.path, selection.level_of(code, level, problem), document))
     result.diagnostics.sort()
     return result
+
+
+def _failed(document: Document, selection: Selection, what: str, error: Exception, module: ModuleType) -> FileResult:
+    """The result for a post that postkit failed on: one diagnostic at its front matter (POSTKIT_DEBUG=1 re-raises)."""
+    import os
+
+    if os.environ.get("POSTKIT_DEBUG"):
+        raise error
+    line = document.front_matter.first_line if document.front_matter is not None else 1
+    reason = " ".join(str(error).split())[:200] or "no details"
+    problem = Problem(line, 1, f"{what}: {type(error).__name__}: {reason} (a limit or a bug in postkit; POSTKIT_DEBUG=1 shows the traceback)")
+    level = selection.severities.get(module.CODE, module.DEFAULT)
+    return FileResult(document.path, [_stamp(module, problem, document.path, level)], document=document)
 
 
 def _suppressed(noqa: dict[int, frozenset[str] | None], line: int, code: str) -> bool:
@@ -350,8 +371,20 @@ def validate_file(
     """Read, optionally fix, and check one file; the unit of work of :func:`validate_files`.
 
     A fixed file that cannot be written, or a post over ``max_size`` bytes,
-    gets a PK000 diagnostic and stays as it was; the run goes on.
+    gets a PK000 diagnostic and stays as it was; the run goes on. So does a
+    post postkit fails on for any other reason (``POSTKIT_DEBUG=1`` re-raises).
     """
+    try:
+        return _validate_file(path, settings, selection, fix, unsafe, diff, max_size)
+    except Exception as error:  # noqa: BLE001 - one post must never stop the run
+        failed = _failed(Document(path, ""), selection, "postkit failed on this post", error, read_error)
+        failed.document = None
+        return FileOutcome(failed)
+
+
+def _validate_file(
+    path: str, settings: Settings, selection: Selection, fix: bool, unsafe: bool, diff: bool, max_size: int | None
+) -> FileOutcome:
     try:
         document = read_document(path, max_size)
     except ReadError as error:

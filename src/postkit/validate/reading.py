@@ -215,13 +215,18 @@ def js_number(value: float | int) -> str:
 _SHOWN_LIMIT = 200  # lists are shown in messages only; aliases can make them astronomically long
 
 
-def _join(items: list, engine: str, budget: int) -> str:
-    """JavaScript's ``Array.prototype.join(",")``, cut after ``budget`` characters (work stays bounded)."""
+def _join(items: list, engine: str, budget: int, entered: frozenset[int] = frozenset()) -> str:
+    """JavaScript's ``Array.prototype.join(",")``, cut after ``budget`` characters (work stays bounded).
+
+    A list that holds itself (``&a [*a]``) joins as the empty string where it
+    recurs, as JavaScript's cycle check does.
+    """
     parts: list[str] = []
     used = 0
+    entered = entered | {id(items)}
     for item in items:
         if isinstance(item, list):
-            text = _join(item, engine, budget - used)
+            text = "" if id(item) in entered or budget - used <= 0 else _join(item, engine, budget - used, entered)
         else:
             text = "" if item is None else (shown(item, engine) or "")
         parts.append(text)
@@ -453,6 +458,12 @@ def _parse_json(document: Document, data: str) -> ParsedFrontMatter:
 
     try:
         value = json.loads("{" + data + "}", parse_constant=reject)
+    except RecursionError:
+        from postkit.core.front_matter import YamlProblem
+
+        assert document.front_matter is not None
+        line = document.front_matter.first_line
+        return ParsedFrontMatter(document, error=YamlProblem(line, 1, "the ';;;' block nests arrays or objects too deeply to read"))
     except ValueError as error:
         from postkit.core.front_matter import YamlProblem
 
