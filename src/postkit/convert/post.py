@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote, urlsplit
@@ -20,6 +21,32 @@ CONVERSION_ERROR = "CNV001"  # the HTML body cannot be converted
 # The summary row for images whose <img referrerpolicy> Markdown cannot keep.
 REFERRER_POLICY_NOTE = "images losing referrerpolicy (see postkit images, --localize)"
 _DESTINATION = re.compile(r"\]\(\s*<?([^\s)>]+)")
+_LONE_CR = re.compile(r"\r(?!\n)")
+CR_ONLY_MESSAGE = (
+    "the line breaks are bare CR (classic Mac OS), in which Hexo finds no front matter; "
+    "change the line endings to LF or CRLF first"
+)
+
+
+def cr_only_line_breaks(text: str) -> bool:
+    """True when ``text`` breaks its first line with a bare CR: Hexo splits lines at LF and sees one line."""
+    first_lf = text.find("\n")
+    lone = _LONE_CR.search(text)
+    return lone is not None and (first_lf == -1 or lone.start() < first_lf)
+
+
+def hexo_document(document: Document) -> Document:
+    """``document`` with the front matter block Hexo finds when postkit's own splitter finds none.
+
+    Hexo also reads a ``;;;`` JSON block and a block with no opening ``---``;
+    such a head must stay byte-identical and out of any conversion.
+    """
+    if document.front_matter is not None:
+        return document
+    from postkit.validate.reading import read
+
+    span = read(document, "hexo").document.front_matter
+    return document if span is None else replace(document, front_matter=span)
 
 
 def base_url_for(document: Document, keys: tuple[str, ...]) -> str | None:
@@ -214,6 +241,9 @@ def convert_post(
     """
     from postkit.convert.html_to_markdown import ConversionError, looks_like_html
 
+    if cr_only_line_breaks(document.text):
+        raise TransformError(CR_ONLY_MESSAGE)
+    document = hexo_document(document)
     body = document.body
     if not looks_like_html(body):
         raise Skip("already Markdown", copy=copy_markdown)
