@@ -255,7 +255,10 @@ def is_placeholder_image(url: str) -> bool:
     """Whether ``url`` is a lazy loader's stand-in rather than a picture of the post."""
     if url.lower().startswith(("data:", "about:blank")):
         return True
-    path = urlsplit(url).path if "//" in url or "?" in url or "#" in url else url
+    try:
+        path = urlsplit(url).path if "//" in url or "?" in url or "#" in url else url
+    except ValueError:  # an unparsable URL (``http://[bad``) is kept as written
+        path = url
     return bool(PLACEHOLDER_FILE_NAME.match(path.rsplit("/", 1)[-1]))
 
 
@@ -312,7 +315,10 @@ def _prepare(
         if keep_url is not None and keep_url(url):
             return url
         if base_url and not URL_SCHEME.match(url):
-            return urljoin(base_url, url)
+            try:
+                return urljoin(base_url, url)
+            except ValueError:  # the base or the URL cannot be parsed (``http://[bad``): keep it as written
+                return url
         return url
 
     # libxml2 parses HTML 4, where these void elements of HTML 5 are unknown: it nests what

@@ -49,12 +49,20 @@ def hexo_document(document: Document) -> Document:
     return document if span is None else replace(document, front_matter=span)
 
 
+def _scheme(url: str) -> str | None:
+    """The scheme of ``url``, ``""`` for none, ``None`` when it cannot be parsed (``http://[bad``)."""
+    try:
+        return urlsplit(url).scheme
+    except ValueError:
+        return None
+
+
 def base_url_for(document: Document, keys: tuple[str, ...]) -> str | None:
     """The first ``http(s)`` URL among the front matter ``keys`` (``--base-url``)."""
     front_matter = parse(document)
     for key in keys:
         value = front_matter.value(key)
-        if isinstance(value, str) and urlsplit(value.strip()).scheme in ("http", "https"):
+        if isinstance(value, str) and _scheme(value.strip()) in ("http", "https"):
             return value.strip()
     return None
 
@@ -64,7 +72,7 @@ def relative_destinations(markdown: str) -> int:
     count = 0
     for match in _DESTINATION.finditer(markdown):
         url = match.group(1)
-        if not url.startswith(("#", "//")) and not urlsplit(url).scheme:
+        if not url.startswith(("#", "//")) and _scheme(url) == "":
             count += 1
     return count
 
@@ -73,7 +81,10 @@ def site_file_exists(site_source: str, url: str) -> bool:
     """True when ``url`` is a site path (``/images/a.png``) naming a file under the site's ``source/``."""
     if not url.startswith("/") or url.startswith("//"):
         return False
-    path = unquote(urlsplit(url).path).lstrip("/")
+    try:
+        path = unquote(urlsplit(url).path).lstrip("/")
+    except ValueError:
+        return False
     candidate = os.path.normpath(os.path.join(site_source, path))
     return candidate.startswith(os.path.normpath(site_source) + os.sep) and os.path.isfile(candidate)
 
