@@ -130,6 +130,10 @@ def html_chunks(html: str, size: int | None = None) -> list[str]:
     reopen = ""  # start tags that open the current piece again
     # The open elements: [name, start tag text, may be cut inside]
     stack: list[list] = []
+    # Kept as they change, so that each tag costs O(1) whatever the depth: how many open
+    # elements may not be cut inside, and how many of each name are open.
+    blocked = 0
+    open_names: dict[str, int] = {}
     # For each depth: where the last sibling block that allows a cut after it ended, or -1.
     cut_at: list[int] = [-1]
     regular = True  # every end tag so far closed the element opened last
@@ -142,7 +146,7 @@ def html_chunks(html: str, size: int | None = None) -> list[str]:
             cut_at[depth] = -1
             return
         cut = cut_at[depth]
-        if cut > start and end - start >= size and all(entry[2] for entry in stack):
+        if cut > start and end - start >= size and not blocked:
             closing = "".join(f"</{entry[0]}>" for entry in reversed(stack))
             pieces.append(reopen + html[start:cut] + closing)
             reopen = "".join(entry[1] for entry in stack)
@@ -171,19 +175,23 @@ def html_chunks(html: str, size: int | None = None) -> list[str]:
         tag_start, position = match.start(), tag_end.end()
         name = name.lower()
         if closing:
-            names = [entry[0] for entry in stack]
-            if name not in names or names[-1] != name:
+            is_open = open_names.get(name, 0) > 0
+            if not is_open or stack[-1][0] != name:
                 # A stray or misnested end tag: the parser's repair is not followed; no more cuts.
+                if regular:
+                    for entry in stack:
+                        entry[2] = False
+                    blocked = len(stack)
                 regular = False
-                for entry in stack:
-                    entry[2] = False
-                if name not in names:
+                if not is_open:
                     continue
-            while stack[-1][0] != name:
-                stack.pop()
+            while True:
+                entry = stack.pop()
                 cut_at.pop()
-            stack.pop()
-            cut_at.pop()
+                open_names[entry[0]] -= 1
+                blocked -= not entry[2]
+                if entry[0] == name:
+                    break
             block_ended(position, regular and name in _CUT_BETWEEN)
             continue
         if name in _VOID or html[position - 2] == "/":
@@ -198,8 +206,10 @@ def html_chunks(html: str, size: int | None = None) -> list[str]:
             continue
         if name not in _CUT_BETWEEN:
             cut_at[len(stack)] = -1
-        inside_wrappers = all(entry[2] for entry in stack)
-        stack.append([name, html[tag_start:position], regular and inside_wrappers and name in _WRAPPERS])
+        cuttable = regular and not blocked and name in _WRAPPERS
+        stack.append([name, html[tag_start:position], cuttable])
+        open_names[name] = open_names.get(name, 0) + 1
+        blocked += not cuttable
         cut_at.append(-1)
     pieces.append(reopen + html[start:])
     return pieces
