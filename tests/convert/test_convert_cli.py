@@ -200,3 +200,18 @@ def test_site_paths_the_blog_has_stay_site_paths(tmp_path, cli):
     out = cli("convert", str(post)).stdout
     assert "![有](/images/a.png)" in out
     assert "![无](https://news.example.cn/images/b.png)" in out
+
+
+def test_out_inside_the_input_folder_is_not_converted_again(tmp_path, monkeypatch):
+    for case, out_name in (("top", "out"), ("deeper", "sub/out"), ("relative", "rel")):
+        source = tmp_path / case
+        write(source / "a.md", HTML_POST)
+        write(source / "sub/b.md", MARKDOWN_POST)
+        out = source / out_name
+        for _ in range(3):
+            if case == "relative":
+                result = run_postkit("convert", "--out", out_name, ".", cwd=source)
+            else:
+                result = run_postkit("convert", "--out", str(out), str(source))
+            assert result.returncode == 0, result.stdout + result.stderr
+        assert sorted(str(path.relative_to(out)) for path in out.rglob("*.md")) == ["a.md", "sub/b.md"]

@@ -53,3 +53,34 @@ def test_quotes_deeper_than_ten_levels_are_drawn_as_plain_blocks() -> None:
     result = convert_in_child(1_000, "blockquote")
     assert result["words"] == 1_000
     assert result["quote_depth"] <= 2 * 10  # "> " per level, ten levels at most
+
+
+CHUNKS_CHILD = r"""
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[3]), int(sys.argv[3])))
+resource.setrlimit(resource.RLIMIT_CPU, (int(sys.argv[4]), int(sys.argv[4])))
+from postkit.convert.post import body_to_markdown, html_chunks
+levels, shape = int(sys.argv[1]), sys.argv[2]
+if shape == "nested":
+    html = "<div>" * levels + "词" + "</div>" * levels
+elif shape == "stray":
+    html = "<div>" * levels + "词" + "</span></div>" * levels
+else:  # many sibling blocks deep inside wrappers: cut points at every depth
+    html = "<section>" * levels + "<p>词</p>" * levels + "</section>" * levels
+pieces = html_chunks(html, 1 << 16)
+markdown = body_to_markdown(html).markdown
+print(json.dumps({"pieces": len(pieces), "words": markdown.count("词")}))
+"""
+
+
+@pytest.mark.parametrize("shape", ["nested", "stray", "siblings"])
+def test_chunking_100000_levels_is_linear(shape: str) -> None:
+    """html_chunks keeps its depth bookkeeping as it goes: no rescan of the open elements per tag."""
+    result = subprocess.run(
+        [sys.executable, "-c", CHUNKS_CHILD, "100000", shape, str(ADDRESS_SPACE), str(CPU_SECONDS)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    figures = json.loads(result.stdout)
+    assert figures["words"] == (100_000 if shape == "siblings" else 1)
+    assert figures["pieces"] >= (2 if shape == "siblings" else 1)

@@ -38,6 +38,8 @@ def convert(
     if out is not None and in_place:
         raise console.fail("--out and --in-place cannot be used together")
     config, files = console.load_and_discover(paths, exclude, config_file)
+    if out is not None:
+        files = _outside(files, out, paths or [])
     writes = out is not None or in_place
     to_stdout = not writes and not check and not diff
     if to_stdout and len(files) != 1:
@@ -56,6 +58,18 @@ def convert(
     console.run_batch(
         "convert", files, targets, transform, check=check, diff=diff, jobs=jobs, to_stdout=to_stdout, max_size=config.max_post_size
     )
+
+
+def _outside(files: list[str], out: Path, paths: list[str]) -> list[str]:
+    """``files`` less those found inside the ``--out`` folder, so a second run does not convert its own output.
+
+    A post named on the command line itself is kept.
+    """
+    import os
+
+    folder = os.path.realpath(out) + os.sep
+    named = {os.path.realpath(path) for path in paths if os.path.isfile(path)}
+    return [path for path in files if not os.path.realpath(path).startswith(folder) or os.path.realpath(path) in named]
 
 
 def register(app: typer.Typer) -> None:

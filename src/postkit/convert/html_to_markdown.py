@@ -129,7 +129,9 @@ BREAK_RUN = re.compile("[ \t\u00a0\u3000\ue002]*[\ue000\ue001][\ue000\ue001 \t\u
 PARAGRAPH_GAP = re.compile(r"\s*\n{2,}\s*")
 ONE_BREAK = re.compile("[ \t\u00a0\u3000\ue002]*[\ue000\ue001][ \t\u00a0\u3000\ue002]*")
 SOFT_SPACE_RUN = re.compile("[ \ue002]*\ue002[ \ue002]*")
-SPACE_RUN_AFTER_TEXT = re.compile(r"(?<=\S) {2,}")
+# A run of spaces after text, or (kept as it is) a line's quote markers with the indentation
+# after them that puts the line inside a list item of the quote.
+SPACE_RUN_AFTER_TEXT = re.compile(r"(^[> ]*> +)|(?<=\S) {2,}", re.M)
 BREAK_TAG_OR_SPACE = re.compile(r"<br>|\s")
 LEADING_BLANK_LINES = re.compile(r"^(?:[ \t]*\n)+")
 BACKTICK_RUN = re.compile(r"`+")
@@ -255,7 +257,10 @@ def is_placeholder_image(url: str) -> bool:
     """Whether ``url`` is a lazy loader's stand-in rather than a picture of the post."""
     if url.lower().startswith(("data:", "about:blank")):
         return True
-    path = urlsplit(url).path if "//" in url or "?" in url or "#" in url else url
+    try:
+        path = urlsplit(url).path if "//" in url or "?" in url or "#" in url else url
+    except ValueError:  # an unparsable URL (``http://[bad``) is kept as written
+        path = url
     return bool(PLACEHOLDER_FILE_NAME.match(path.rsplit("/", 1)[-1]))
 
 
@@ -312,7 +317,10 @@ def _prepare(
         if keep_url is not None and keep_url(url):
             return url
         if base_url and not URL_SCHEME.match(url):
-            return urljoin(base_url, url)
+            try:
+                return urljoin(base_url, url)
+            except ValueError:  # the base or the URL cannot be parsed (``http://[bad``): keep it as written
+                return url
         return url
 
     # libxml2 parses HTML 4, where these void elements of HTML 5 are unknown: it nests what
@@ -562,7 +570,11 @@ def _resolve_spaces(text: str) -> str:
 
     if SOFT_SPACE in text:
         text = SOFT_SPACE_RUN.sub(soft, text)
-    return SPACE_RUN_AFTER_TEXT.sub(" ", text) if "  " in text else text
+    return SPACE_RUN_AFTER_TEXT.sub(_one_space, text) if "  " in text else text
+
+
+def _one_space(match: re.Match) -> str:
+    return match.group(1) or " "
 
 
 GUARDED_MARKER = re.compile("\ue003([*~]+)|([*~]+)\ue004")
@@ -599,7 +611,12 @@ def _neighbour(text: str, index: int, step: int) -> str:
 
 
 def _continuation_prefix(prefix: str) -> str:
-    return "".join(c if c == ">" else " " for c in prefix).rstrip() if prefix.strip() else prefix
+    """What continues the block a line's ``prefix`` opens: its quote markers kept, its list markers as spaces.
+
+    ``"- "`` gives ``"  "`` and ``"> 1. "`` gives ``">    "``, so a fenced code block that starts an
+    item or a quote goes on inside it (CommonMark 5.1 and 5.2).
+    """
+    return "".join(c if c == ">" else " " for c in prefix) if prefix.strip() else prefix
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import unquote, urlsplit
@@ -20,6 +21,40 @@ CONVERSION_ERROR = "CNV001"  # the HTML body cannot be converted
 # The summary row for images whose <img referrerpolicy> Markdown cannot keep.
 REFERRER_POLICY_NOTE = "images losing referrerpolicy (see postkit images, --localize)"
 _DESTINATION = re.compile(r"\]\(\s*<?([^\s)>]+)")
+_LONE_CR = re.compile(r"\r(?!\n)")
+CR_ONLY_MESSAGE = (
+    "the line breaks are bare CR (classic Mac OS), in which Hexo finds no front matter; "
+    "change the line endings to LF or CRLF first"
+)
+
+
+def cr_only_line_breaks(text: str) -> bool:
+    """True when ``text`` breaks its first line with a bare CR: Hexo splits lines at LF and sees one line."""
+    first_lf = text.find("\n")
+    lone = _LONE_CR.search(text)
+    return lone is not None and (first_lf == -1 or lone.start() < first_lf)
+
+
+def hexo_document(document: Document) -> Document:
+    """``document`` with the front matter block Hexo finds when postkit's own splitter finds none.
+
+    Hexo also reads a ``;;;`` JSON block and a block with no opening ``---``;
+    such a head must stay byte-identical and out of any conversion.
+    """
+    if document.front_matter is not None:
+        return document
+    from postkit.validate.reading import read
+
+    span = read(document, "hexo").document.front_matter
+    return document if span is None else replace(document, front_matter=span)
+
+
+def _scheme(url: str) -> str | None:
+    """The scheme of ``url``, ``""`` for none, ``None`` when it cannot be parsed (``http://[bad``)."""
+    try:
+        return urlsplit(url).scheme
+    except ValueError:
+        return None
 
 
 def base_url_for(document: Document, keys: tuple[str, ...]) -> str | None:
@@ -27,7 +62,7 @@ def base_url_for(document: Document, keys: tuple[str, ...]) -> str | None:
     front_matter = parse(document)
     for key in keys:
         value = front_matter.value(key)
-        if isinstance(value, str) and urlsplit(value.strip()).scheme in ("http", "https"):
+        if isinstance(value, str) and _scheme(value.strip()) in ("http", "https"):
             return value.strip()
     return None
 
@@ -37,7 +72,7 @@ def relative_destinations(markdown: str) -> int:
     count = 0
     for match in _DESTINATION.finditer(markdown):
         url = match.group(1)
-        if not url.startswith(("#", "//")) and not urlsplit(url).scheme:
+        if not url.startswith(("#", "//")) and _scheme(url) == "":
             count += 1
     return count
 
@@ -46,7 +81,10 @@ def site_file_exists(site_source: str, url: str) -> bool:
     """True when ``url`` is a site path (``/images/a.png``) naming a file under the site's ``source/``."""
     if not url.startswith("/") or url.startswith("//"):
         return False
-    path = unquote(urlsplit(url).path).lstrip("/")
+    try:
+        path = unquote(urlsplit(url).path).lstrip("/")
+    except ValueError:
+        return False
     candidate = os.path.normpath(os.path.join(site_source, path))
     return candidate.startswith(os.path.normpath(site_source) + os.sep) and os.path.isfile(candidate)
 
@@ -92,6 +130,10 @@ def html_chunks(html: str, size: int | None = None) -> list[str]:
     reopen = ""  # start tags that open the current piece again
     # The open elements: [name, start tag text, may be cut inside]
     stack: list[list] = []
+    # Kept as they change, so that each tag costs O(1) whatever the depth: how many open
+    # elements may not be cut inside, and how many of each name are open.
+    blocked = 0
+    open_names: dict[str, int] = {}
     # For each depth: where the last sibling block that allows a cut after it ended, or -1.
     cut_at: list[int] = [-1]
     regular = True  # every end tag so far closed the element opened last
@@ -104,7 +146,7 @@ def html_chunks(html: str, size: int | None = None) -> list[str]:
             cut_at[depth] = -1
             return
         cut = cut_at[depth]
-        if cut > start and end - start >= size and all(entry[2] for entry in stack):
+        if cut > start and end - start >= size and not blocked:
             closing = "".join(f"</{entry[0]}>" for entry in reversed(stack))
             pieces.append(reopen + html[start:cut] + closing)
             reopen = "".join(entry[1] for entry in stack)
@@ -133,19 +175,23 @@ def html_chunks(html: str, size: int | None = None) -> list[str]:
         tag_start, position = match.start(), tag_end.end()
         name = name.lower()
         if closing:
-            names = [entry[0] for entry in stack]
-            if name not in names or names[-1] != name:
+            is_open = open_names.get(name, 0) > 0
+            if not is_open or stack[-1][0] != name:
                 # A stray or misnested end tag: the parser's repair is not followed; no more cuts.
+                if regular:
+                    for entry in stack:
+                        entry[2] = False
+                    blocked = len(stack)
                 regular = False
-                for entry in stack:
-                    entry[2] = False
-                if name not in names:
+                if not is_open:
                     continue
-            while stack[-1][0] != name:
-                stack.pop()
+            while True:
+                entry = stack.pop()
                 cut_at.pop()
-            stack.pop()
-            cut_at.pop()
+                open_names[entry[0]] -= 1
+                blocked -= not entry[2]
+                if entry[0] == name:
+                    break
             block_ended(position, regular and name in _CUT_BETWEEN)
             continue
         if name in _VOID or html[position - 2] == "/":
@@ -160,8 +206,10 @@ def html_chunks(html: str, size: int | None = None) -> list[str]:
             continue
         if name not in _CUT_BETWEEN:
             cut_at[len(stack)] = -1
-        inside_wrappers = all(entry[2] for entry in stack)
-        stack.append([name, html[tag_start:position], regular and inside_wrappers and name in _WRAPPERS])
+        cuttable = regular and not blocked and name in _WRAPPERS
+        stack.append([name, html[tag_start:position], cuttable])
+        open_names[name] = open_names.get(name, 0) + 1
+        blocked += not cuttable
         cut_at.append(-1)
     pieces.append(reopen + html[start:])
     return pieces
@@ -186,6 +234,46 @@ def body_to_markdown(
     parts = [part.markdown.rstrip("\n") for part in converted if part.markdown.strip()]
     markdown = "\n\n".join(parts) + "\n" if parts else ""
     return Conversion(markdown, sum(part.referrer_policy_images for part in converted))
+
+
+# Lines that may start a Markdown block the HTML converter would flatten: a fence, a list item, an ATX heading, a quote.
+_MARKDOWN_BLOCK_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,}|[-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}[ \t]|>)", re.M)
+_MARKDOWN_BLOCKS = frozenset({"fence", "bullet_list_open", "ordered_list_open", "heading_open", "blockquote_open"})
+
+
+def markdown_segments(body: str) -> list[tuple[str, bool]] | None:
+    """The body's top-level blocks as CommonMark sees them, as ``(text, is_html)`` runs; ``None`` when it has no Markdown blocks.
+
+    A body that is mostly HTML may still hold Markdown blocks (a fenced code
+    block, a list, a heading) outside its HTML blocks; those are what Hexo
+    renders as Markdown, so they are kept as written while only the HTML
+    blocks (and paragraphs holding HTML tags) are converted.
+    """
+    from postkit.convert.html_to_markdown import STRUCTURE_TAG
+
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    if not _MARKDOWN_BLOCK_LINE.search(text):
+        return None
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark")
+    parser.disable("inline")
+    tokens = [token for token in parser.parse(text) if token.level == 0 and token.map is not None]
+    if not any(token.type in _MARKDOWN_BLOCKS and (token.type != "heading_open" or token.markup.startswith("#")) for token in tokens):
+        return None
+    lines = text.split("\n")
+    segments: list[tuple[str, bool]] = []
+    for token in tokens:
+        start, end = token.map
+        block = "\n".join(lines[start:end]).strip("\n")
+        if not block.strip():
+            continue
+        is_html = token.type == "html_block" or (token.type == "paragraph_open" and bool(STRUCTURE_TAG.search(block)))
+        if segments and segments[-1][1] and is_html:
+            segments[-1] = (segments[-1][0] + "\n\n" + block, True)
+        else:
+            segments.append((block, is_html))
+    return segments
 
 
 def convert_post(
@@ -214,13 +302,20 @@ def convert_post(
     """
     from postkit.convert.html_to_markdown import ConversionError, looks_like_html
 
+    if cr_only_line_breaks(document.text):
+        raise TransformError(CR_ONLY_MESSAGE)
+    document = hexo_document(document)
     body = document.body
     if not looks_like_html(body):
         raise Skip("already Markdown", copy=copy_markdown)
     resolved = base_url or base_url_for(document, base_url_keys)
     try:
         keep = partial(site_file_exists, site_source) if site_source else None
-        conversion = body_to_markdown(body, base_url=resolved, keep_url=keep)
+        segments = markdown_segments(body)
+        if segments is None:
+            conversion = body_to_markdown(body, base_url=resolved, keep_url=keep)
+        else:
+            conversion = _convert_segments(segments, resolved, keep)
     except ConversionError as error:
         body_line = document.position(document.front_matter.body_start)[0] if document.front_matter else 1
         raise TransformError(str(error), code=CONVERSION_ERROR, line=body_line) from None
@@ -234,3 +329,19 @@ def convert_post(
     if conversion.referrer_policy_images:
         notes[REFERRER_POLICY_NOTE] = conversion.referrer_policy_images
     return document.with_body(leading + markdown), notes
+
+
+def _convert_segments(segments: list[tuple[str, bool]], base_url: str | None, keep: Callable[[str], bool] | None) -> Conversion:
+    """The HTML runs of :func:`markdown_segments` converted, the Markdown runs as written, joined by blank lines."""
+    from postkit.convert.html_to_markdown import Conversion
+
+    parts: list[str] = []
+    referrer_policy_images = 0
+    for text, is_html in segments:
+        if is_html:
+            conversion = body_to_markdown(text, base_url=base_url, keep_url=keep)
+            referrer_policy_images += conversion.referrer_policy_images
+            text = conversion.markdown
+        if text.strip():
+            parts.append(text.strip("\n"))
+    return Conversion("\n\n".join(parts) + "\n" if parts else "", referrer_policy_images)

@@ -15,10 +15,11 @@ CODES = (
     Code(
         "TRD001", "not-editable", "traditional", "error", "front matter that parses but cannot be edited in place",
         "A converted key's value cannot be replaced without re-writing the YAML: a flow mapping on one line, "
-        "or a list or mapping under the `lang` key.",
+        "or a list or mapping under the `lang` key; or the front matter is in a form Hexo reads but postkit does not edit "
+        "(`;;;` JSON, or a block with no opening `---`).",
         "postkit never re-dumps front matter, so it writes no copy rather than change bytes it should keep.",
         "```yaml\n---\n{title: 软件, date: 2021-01-01}\n---\n```",
-        "Write the front matter in block style (one key per line).",
+        "Write the front matter in block style (one key per line), between `---` lines.",
     ),
     Code(
         "TRD101", "one-to-many-character", "traditional --review", "info",

@@ -41,8 +41,11 @@ def copy_text(
         TransformError: the front matter is not valid YAML or not a mapping,
             or an HTML body cannot be converted.
     """
+    from postkit.convert.post import CR_ONLY_MESSAGE, cr_only_line_breaks, hexo_document
     from postkit.traditional.post import FrontMatterError, convert_post, is_copy, looks_chinese
 
+    if cr_only_line_breaks(document.text):
+        raise TransformError(CR_ONLY_MESSAGE)
     front_matter = parse(document)
     lang = front_matter.value(lang_key) if front_matter.is_mapping else None
     if is_copy(document.path, lang, config=config, suffix=suffix):
@@ -51,6 +54,14 @@ def copy_text(
     if span is None and document.unclosed_fence_line is not None:
         line = document.unclosed_fence_line
         raise TransformError(unclosed_fence_message(line), code="PK001", line=line)
+    hexo_span = hexo_document(document).front_matter if span is None else span
+    if span is None and hexo_span is not None:
+        form = "in the ';;;' JSON form" if document.text[hexo_span.end : hexo_span.end + 3] == ";;;" else "with no opening '---' line"
+        raise TransformError(
+            f"Hexo reads front matter here {form}; postkit edits only YAML front matter between '---' lines, so no copy is written",
+            code=NOT_EDITABLE,
+            line=hexo_span.close_line,
+        )
     if span is not None and span.format != "yaml":
         raise TransformError("TOML front matter is not supported; postkit edits YAML front matter", code="PK005", line=span.open_line)
     if front_matter.error is not None:
