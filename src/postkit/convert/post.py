@@ -236,46 +236,6 @@ def body_to_markdown(
     return Conversion(markdown, sum(part.referrer_policy_images for part in converted))
 
 
-# Lines that may start a Markdown block the HTML converter would flatten: a fence, a list item, an ATX heading, a quote.
-_MARKDOWN_BLOCK_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,}|[-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}[ \t]|>)", re.M)
-_MARKDOWN_BLOCKS = frozenset({"fence", "bullet_list_open", "ordered_list_open", "heading_open", "blockquote_open"})
-
-
-def markdown_segments(body: str) -> list[tuple[str, bool]] | None:
-    """The body's top-level blocks as CommonMark sees them, as ``(text, is_html)`` runs; ``None`` when it has no Markdown blocks.
-
-    A body that is mostly HTML may still hold Markdown blocks (a fenced code
-    block, a list, a heading) outside its HTML blocks; those are what Hexo
-    renders as Markdown, so they are kept as written while only the HTML
-    blocks (and paragraphs holding HTML tags) are converted.
-    """
-    from postkit.convert.html_to_markdown import STRUCTURE_TAG
-
-    text = body.replace("\r\n", "\n").replace("\r", "\n")
-    if not _MARKDOWN_BLOCK_LINE.search(text):
-        return None
-    from markdown_it import MarkdownIt
-
-    parser = MarkdownIt("commonmark")
-    parser.disable("inline")
-    tokens = [token for token in parser.parse(text) if token.level == 0 and token.map is not None]
-    if not any(token.type in _MARKDOWN_BLOCKS and (token.type != "heading_open" or token.markup.startswith("#")) for token in tokens):
-        return None
-    lines = text.split("\n")
-    segments: list[tuple[str, bool]] = []
-    for token in tokens:
-        start, end = token.map
-        block = "\n".join(lines[start:end]).strip("\n")
-        if not block.strip():
-            continue
-        is_html = token.type == "html_block" or (token.type == "paragraph_open" and bool(STRUCTURE_TAG.search(block)))
-        if segments and segments[-1][1] and is_html:
-            segments[-1] = (segments[-1][0] + "\n\n" + block, True)
-        else:
-            segments.append((block, is_html))
-    return segments
-
-
 def convert_post(
     document: Document,
     base_url: str | None = None,
@@ -311,11 +271,7 @@ def convert_post(
     resolved = base_url or base_url_for(document, base_url_keys)
     try:
         keep = partial(site_file_exists, site_source) if site_source else None
-        segments = markdown_segments(body)
-        if segments is None:
-            conversion = body_to_markdown(body, base_url=resolved, keep_url=keep)
-        else:
-            conversion = _convert_segments(segments, resolved, keep)
+        conversion = body_to_markdown(body, base_url=resolved, keep_url=keep)
     except ConversionError as error:
         body_line = document.position(document.front_matter.body_start)[0] if document.front_matter else 1
         raise TransformError(str(error), code=CONVERSION_ERROR, line=body_line) from None
@@ -329,19 +285,3 @@ def convert_post(
     if conversion.referrer_policy_images:
         notes[REFERRER_POLICY_NOTE] = conversion.referrer_policy_images
     return document.with_body(leading + markdown), notes
-
-
-def _convert_segments(segments: list[tuple[str, bool]], base_url: str | None, keep: Callable[[str], bool] | None) -> Conversion:
-    """The HTML runs of :func:`markdown_segments` converted, the Markdown runs as written, joined by blank lines."""
-    from postkit.convert.html_to_markdown import Conversion
-
-    parts: list[str] = []
-    referrer_policy_images = 0
-    for text, is_html in segments:
-        if is_html:
-            conversion = body_to_markdown(text, base_url=base_url, keep_url=keep)
-            referrer_policy_images += conversion.referrer_policy_images
-            text = conversion.markdown
-        if text.strip():
-            parts.append(text.strip("\n"))
-    return Conversion("\n\n".join(parts) + "\n" if parts else "", referrer_policy_images)
