@@ -68,7 +68,6 @@ register_section(
     ),
 )
 
-OPENCC_CONFIGS = ("s2t", "s2tw", "s2twp", "s2hk", "t2s", "tw2s", "hk2s")
 
 
 def _category_path(value: str | list[str] | None) -> tuple[str, ...]:
@@ -117,8 +116,11 @@ def import_feeds(
 
     if timeout is not None and not math.isfinite(timeout):
         raise console.fail(f"--timeout must be a number of seconds from 0.1 to 86400, not {timeout}")
-    if traditional is not None and traditional not in OPENCC_CONFIGS:
-        raise console.fail(f"--traditional must be one of {', '.join(OPENCC_CONFIGS)}, not {traditional!r}")
+    if traditional is not None:
+        from postkit.traditional.opencc import CONFIGS
+
+        if traditional not in CONFIGS:
+            raise console.fail(f"--traditional must be one of {', '.join(CONFIGS)}, not {traditional!r}")
     if into is None:
         cwd = Path.cwd()
         if not (cwd / "_config.yml").is_file():

@@ -15,8 +15,14 @@ from postkit import console
 from postkit.console import ExcludeOption, JobsOption, PathsArgument
 from postkit.core.config import Section, is_bool, is_str, list_of_str, register_section
 
-OPENCC_CONFIGS = ("s2t", "s2tw", "s2twp", "s2hk", "t2s", "tw2s", "hk2s")
 REVIEW_FORMATS = ("full", "concise", "json", "github", "sarif", "markdown")
+
+
+def _is_opencc_config(value: object) -> bool:
+    # The list lives with OpenCC's loading code; importing it waits until a config file names one.
+    from postkit.traditional.opencc import CONFIGS
+
+    return value in CONFIGS
 
 
 def _suffix_problem(suffix: str) -> str | None:
@@ -35,7 +41,7 @@ register_section(
     "traditional",
     Section(
         keys={
-            "config": (lambda v: v in OPENCC_CONFIGS, "an OpenCC config: s2t, s2tw, s2twp, s2hk, t2s, tw2s or hk2s"),
+            "config": (_is_opencc_config, "an OpenCC config: s2t, s2tw, s2twp, s2hk, t2s, tw2s or hk2s"),
             "keys": (list_of_str, "a list of front matter keys"),
             "lang-key": (is_str, "a string (a front matter key)"),
             "suffix": (lambda v: is_str(v) and _suffix_problem(v) is None, "a file-name tag such as 'zh-TW' (no '/', '\\' or control characters)"),
@@ -71,8 +77,10 @@ def traditional(
     config, files = console.load_and_discover(paths, exclude, config_file)
     section = config.section("traditional")
     chosen = opencc_config or section.get("config", "s2t")
-    if chosen not in OPENCC_CONFIGS:
-        raise console.fail(f"--config must be one of {', '.join(OPENCC_CONFIGS)}, not {chosen!r}")
+    from postkit.traditional.opencc import CONFIGS
+
+    if chosen not in CONFIGS:
+        raise console.fail(f"--config must be one of {', '.join(CONFIGS)}, not {chosen!r}")
     problem = None if suffix is None else _suffix_problem(suffix)
     if problem is not None:
         raise console.fail(f"--suffix {problem} (got {suffix!r})")
